@@ -1,0 +1,1 @@
+export * from "./gen/automl/v1/automl";
