@@ -1,1 +1,4 @@
 export * from "./rng";
+export * from "./errors";
+export * from "./logger";
+export * from "./env";

@@ -1,0 +1,180 @@
+import { connect } from "@nats-io/transport-node";
+import { nanos, type NatsConnection } from "@nats-io/nats-core";
+import {
+  AckPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import { TrialSpec } from "@automl/proto";
+import type { Logger } from "@automl/common";
+import { DEFAULT_QUEUE_OPTIONS, dispatchId, type DeliveryHandler, type QueueConsumer, type QueueOptions, type TrialQueue } from "./queue";
+
+export interface JetStreamQueueConfig extends QueueOptions {
+  url: string;
+  /** Stream name; `AUTOML_TRIALS` in production, unique per test file in tests. */
+  stream: string;
+  /** Subjects are `<prefix>.trials.<pool>`. */
+  subjectPrefix: string;
+  log: Logger;
+}
+
+/**
+ * TrialQueue on NATS JetStream: a WorkQueue stream with file storage, one durable pull
+ * consumer `workers-<pool>` per pool, explicit acks, bounded redelivery.
+ */
+export class JetStreamQueue implements TrialQueue {
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly cfg: JetStreamQueueConfig,
+  ) {}
+
+  static async connect(config: Partial<JetStreamQueueConfig> & Pick<JetStreamQueueConfig, "url" | "log">): Promise<JetStreamQueue> {
+    const cfg: JetStreamQueueConfig = {
+      ...DEFAULT_QUEUE_OPTIONS,
+      stream: "AUTOML_TRIALS",
+      subjectPrefix: "automl",
+      ...config,
+    };
+    const nc = await connect({ servers: cfg.url, name: "automl", maxReconnectAttempts: -1 });
+    const jsm = await jetstreamManager(nc);
+    const q = new JetStreamQueue(nc, jsm, cfg);
+    await q.ensureStream();
+    return q;
+  }
+
+  subject(pool: string): string {
+    return `${this.cfg.subjectPrefix}.trials.${pool}`;
+  }
+
+  consumerName(pool: string): string {
+    return `workers-${pool}`;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const config = {
+      name: this.cfg.stream,
+      subjects: [`${this.cfg.subjectPrefix}.trials.>`],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: nanos(120_000),
+    };
+    try {
+      await this.jsm.streams.info(this.cfg.stream);
+    } catch {
+      try {
+        await this.jsm.streams.add(config);
+      } catch (err) {
+        // Another process created it between our check and our add.
+        await this.jsm.streams.info(this.cfg.stream).catch(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  private async ensureConsumer(pool: string): Promise<void> {
+    const name = this.consumerName(pool);
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: this.subject(pool),
+      ack_wait: nanos(this.cfg.ackWaitMs),
+      max_deliver: this.cfg.maxDeliver,
+    };
+    try {
+      await this.jsm.consumers.info(this.cfg.stream, name);
+      await this.jsm.consumers.update(this.cfg.stream, name, { ack_wait: config.ack_wait, max_deliver: config.max_deliver });
+    } catch {
+      await this.jsm.consumers.add(this.cfg.stream, config);
+    }
+  }
+
+  async publish(pool: string, spec: TrialSpec): Promise<void> {
+    const js = jetstream(this.nc);
+    await js.publish(this.subject(pool), TrialSpec.encode(spec).finish(), { msgID: dispatchId(spec) });
+  }
+
+  async consume(pool: string, handler: DeliveryHandler, opts: { concurrency?: number } = {}): Promise<QueueConsumer> {
+    await this.ensureConsumer(pool);
+    const consumer = await jetstream(this.nc).consumers.get(this.cfg.stream, this.consumerName(pool));
+    const log = this.cfg.log;
+    let stopping = false;
+    // One pull loop per slot: a message is only fetched when a slot is free, so nothing
+    // sits in a local buffer while its ack deadline runs out.
+    const slot = async () => {
+      while (!stopping) {
+        let msg: JsMsg | null;
+        try {
+          msg = await consumer.next({ expires: 2_000 });
+        } catch (err) {
+          if (stopping) return;
+          log.warn({ err: (err as Error).message }, "pull failed; retrying");
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        if (!msg) continue;
+        await this.handle(msg, handler);
+      }
+    };
+    const slots = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, slot);
+    return {
+      async stop() {
+        stopping = true;
+        await Promise.all(slots);
+      },
+    };
+  }
+
+  private async handle(msg: JsMsg, handler: DeliveryHandler): Promise<void> {
+    let spec: TrialSpec;
+    try {
+      spec = TrialSpec.decode(msg.data);
+      if (!spec.trialId) throw new Error("trialId is empty");
+    } catch (err) {
+      // Undecodable: never redeliver it, never let it stop the worker.
+      this.cfg.log.error({ seq: msg.seq, err: (err as Error).message }, "malformed trial message terminated");
+      msg.term(`malformed TrialSpec: ${(err as Error).message}`);
+      return;
+    }
+    try {
+      await handler({
+        spec,
+        attempt: msg.info.deliveryCount,
+        working: () => msg.working(),
+        ack: async () => {
+          await msg.ackAck();
+        },
+        nak: (delayMs) => msg.nak(delayMs),
+        term: (reason) => msg.term(reason),
+      });
+    } catch (err) {
+      // The handler owns the outcome; an escape here means it could not report. Redeliver later.
+      this.cfg.log.error({ trialId: spec.trialId, err: (err as Error).message }, "trial handler failed; nak");
+      msg.nak(1_000);
+    }
+  }
+
+  /** Raw publish for tests of malformed input. */
+  async publishRaw(pool: string, data: Uint8Array): Promise<void> {
+    await jetstream(this.nc).publish(this.subject(pool), data);
+  }
+
+  /** Messages waiting or unacked for a pool's consumer (for tests and metrics). */
+  async pending(pool: string): Promise<{ pending: number; ackPending: number }> {
+    const info = await this.jsm.consumers.info(this.cfg.stream, this.consumerName(pool));
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  }
+
+  async deleteStream(): Promise<void> {
+    await this.jsm.streams.delete(this.cfg.stream);
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain();
+  }
+}
