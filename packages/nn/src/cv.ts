@@ -69,7 +69,10 @@ class Pacer {
     return performance.now() - this.last >= SLICE_MS;
   }
   async yield(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // setImmediate lets timers and I/O run; setTimeout where it is missing (browsers).
+    await new Promise<void>((resolve) =>
+      typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
+    );
     this.last = performance.now();
   }
 }

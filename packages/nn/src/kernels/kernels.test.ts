@@ -39,10 +39,54 @@ describe("linear kernels", () => {
     const dA = new Float32Array(6);
     linearBackward(A, W, dZ, dA, dW, db, 2, 3, 2);
     // dW[k][j] = Σ_n A[n][k] dZ[n][j]
-    expect([...dW]).toEqual([2, 1.5, 2, 4, 5, 7]);
+    expect([...dW]).toEqual([2, 1.5, 2, 4, 1, 7]);
     expect([...db]).toEqual([0, 2.5]);
     // dA[n][k] = Σ_j dZ[n][j] W[k][j]
     expect([...dA]).toEqual([-1, 4.5, -2, -1.5, 0.5, 2]);
+  });
+
+  it("blocked and leftover rows agree with a float64 reference for B = 1..9 (tolerance 1e-5 relative)", () => {
+    const rng = createRng(2);
+    const close = (got: number, want: number) => Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
+    for (let B = 1; B <= 9; B++) {
+      const [Din, Dout] = [3 + (B % 3), 2 + (B % 4)];
+      const Ax = randomArray(rng, B * Din);
+      if (B > 4) Ax.fill(0, 0, 4 * Din); // an all-zero block takes the skip path
+      const Wx = randomArray(rng, Din * Dout);
+      const bx = randomArray(rng, Dout);
+      const dZ = randomArray(rng, B * Dout);
+      const Z = new Float32Array(B * Dout);
+      const dW = new Float32Array(Din * Dout);
+      const db = new Float32Array(Dout);
+      const dA = new Float32Array(B * Din);
+      linearForward(Ax, Wx, bx, Z, B, Din, Dout);
+      linearBackward(Ax, Wx, dZ, dA, dW, db, B, Din, Dout);
+      let bad = 0;
+      for (let n = 0; n < B; n++)
+        for (let j = 0; j < Dout; j++) {
+          let z = bx[j]!;
+          for (let k = 0; k < Din; k++) z += Ax[n * Din + k]! * Wx[k * Dout + j]!;
+          if (!close(Z[n * Dout + j]!, z)) bad++;
+        }
+      for (let k = 0; k < Din; k++)
+        for (let j = 0; j < Dout; j++) {
+          let g = 0;
+          for (let n = 0; n < B; n++) g += Ax[n * Din + k]! * dZ[n * Dout + j]!;
+          if (!close(dW[k * Dout + j]!, g)) bad++;
+        }
+      for (let j = 0; j < Dout; j++) {
+        let g = 0;
+        for (let n = 0; n < B; n++) g += dZ[n * Dout + j]!;
+        if (!close(db[j]!, g)) bad++;
+      }
+      for (let n = 0; n < B; n++)
+        for (let k = 0; k < Din; k++) {
+          let g = 0;
+          for (let j = 0; j < Dout; j++) g += dZ[n * Dout + j]! * Wx[k * Dout + j]!;
+          if (!close(dA[n * Din + k]!, g)) bad++;
+        }
+      expect(bad, `B = ${B}`).toBe(0);
+    }
   });
 
   it("linearBackward matches finite differences of c = Σ G ⊙ Z (tolerance 1e-3 relative)", () => {
@@ -162,7 +206,7 @@ describe("output kernels: stable forms", () => {
     expect(softmaxCrossEntropyForward(Z, f32([2, 1]), 2, 3)).toBeCloseTo((2000 + Math.log(3)) / 2, 6);
     const dZ = new Float32Array(6);
     softmaxCrossEntropyBackward(Z, f32([2, 1]), dZ, 2, 3);
-    const expected = [0.5, 0, -0.5, 1 / 6, 1 / 3 - 0.5, 1 / 6];
+    const expected = [0.5, 0, -0.5, 1 / 6, (1 / 3 - 1) / 2, 1 / 6];
     expected.forEach((e, i) => expect(dZ[i]).toBeCloseTo(e, 6));
   });
 

@@ -1,0 +1,38 @@
+import { credentials } from "@grpc/grpc-js";
+import { grpcCall } from "@automl/common";
+import {
+  CoordinatorClient,
+  type CancelStudyReply,
+  type CreateStudyReply,
+  type GetStudyReply,
+  type ListStudiesReply,
+  type ListTrialsReply,
+  type Study,
+  type Trial,
+} from "@automl/proto";
+
+/** The Coordinator gRPC API as promises. */
+export class CoordinatorApi {
+  private readonly client: CoordinatorClient;
+  constructor(address: string) {
+    this.client = new CoordinatorClient(address, credentials.createInsecure());
+  }
+  async createStudy(studyFile: string): Promise<Study> {
+    return (await grpcCall<CreateStudyReply>((md, o, cb) => this.client.createStudy({ studyFile }, md, o, cb))).study!;
+  }
+  async getStudy(studyId: string): Promise<Study> {
+    return (await grpcCall<GetStudyReply>((md, o, cb) => this.client.getStudy({ studyId }, md, o, cb))).study!;
+  }
+  async listStudies(limit = 50): Promise<Study[]> {
+    return (await grpcCall<ListStudiesReply>((md, o, cb) => this.client.listStudies({ limit }, md, o, cb))).studies;
+  }
+  async cancelStudy(studyId: string): Promise<Study> {
+    return (await grpcCall<CancelStudyReply>((md, o, cb) => this.client.cancelStudy({ studyId }, md, o, cb))).study!;
+  }
+  async listTrials(studyId: string, ranked: boolean, limit = 0): Promise<Trial[]> {
+    return (await grpcCall<ListTrialsReply>((md, o, cb) => this.client.listTrials({ studyId, ranked, limit, offset: 0 }, md, o, cb), 60_000)).trials;
+  }
+  close(): void {
+    this.client.close();
+  }
+}

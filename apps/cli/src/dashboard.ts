@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AppError } from "@automl/common";
+
+const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dashboard");
+
+/** Serves the built Next.js dashboard (`next start`) against a Postgres URL; resolves once it answers. */
+export async function startDashboard(opts: { databaseUrl: string; port: number; host: string }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  if (!existsSync(join(DASHBOARD_DIR, ".next", "BUILD_ID"))) {
+    throw new AppError("FAILED_PRECONDITION", "the dashboard is not built: run `npm run build` first");
+  }
+  const next = createRequire(join(DASHBOARD_DIR, "package.json")).resolve("next/dist/bin/next");
+  const child = spawn(process.execPath, [next, "start", "-p", String(opts.port), "-H", opts.host], {
+    cwd: DASHBOARD_DIR,
+    env: { ...process.env, AUTOML_DATABASE_URL: opts.databaseUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://${opts.host}:${opts.port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new AppError("INTERNAL", `the dashboard exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new AppError("UNAVAILABLE", `the dashboard did not answer on ${url} within 30 s`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

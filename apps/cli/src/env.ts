@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { commonEnvShape, parseEnvWith } from "@automl/common";
+
+const schema = z.object({
+  ...commonEnvShape,
+  AUTOML_GRPC_LISTEN: z.string().default("127.0.0.1:50051"),
+  AUTOML_DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  AUTOML_HOME: z.string().default(".automl"),
+  AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
+});
+
+export type CliEnv = z.infer<typeof schema>;
+
+/** All configuration of the command, from the environment; nothing else reads process.env. */
+export function parseEnv(source: Record<string, string | undefined>): CliEnv {
+  return parseEnvWith(schema, source);
+}

@@ -1,0 +1,79 @@
+import { StudyStatus, TrialStatus, type Study, type Trial } from "@automl/proto";
+
+export const trialStatusName = (s: TrialStatus) => TrialStatus[s].replace("TRIAL_STATUS_", "");
+export const studyStatusName = (s: StudyStatus) => StudyStatus[s].replace("STUDY_STATUS_", "");
+
+export function countOf(study: Study, status: TrialStatus): number {
+  return study.counts.find((c) => c.status === status)?.count ?? 0;
+}
+
+export function finishedCount(study: Study): number {
+  return study.counts
+    .filter((c) => c.status !== TrialStatus.TRIAL_STATUS_QUEUED && c.status !== TrialStatus.TRIAL_STATUS_RUNNING)
+    .reduce((a, c) => a + c.count, 0);
+}
+
+/** One line of progress, e.g. `xor-demo  12/40 done · 4 running · best accuracy 0.9875`. */
+export function progressLine(study: Study): string {
+  const best = study.best?.cvMean;
+  return `${study.name}  ${finishedCount(study)}/${study.budgetTrials} done · ${countOf(study, TrialStatus.TRIAL_STATUS_RUNNING)} running` +
+    (best !== undefined ? ` · best ${study.metric} ${best.toFixed(4)}` : "");
+}
+
+/** The leaderboard as a plain-text table. */
+export function leaderboardTable(study: Study, ranked: Trial[]): string {
+  const header = ["rank", "trial", `cv ${study.metric}`, "± std", "depth", "widths", "activation", "lr", "batch", "params"];
+  const rows = ranked.map((t, i) => [
+    String(i + 1),
+    `#${t.number}`,
+    t.cvMean?.toFixed(4) ?? "",
+    t.cvStd?.toFixed(4) ?? "",
+    String(t.depth),
+    t.widths.join("×"),
+    t.activation,
+    t.learningRate.toPrecision(3),
+    String(t.batchSize),
+    String(t.paramCount),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
+  const counts = study.counts.map((c) => `${trialStatusName(c.status).toLowerCase()} ${c.count}`).join(", ");
+  return [
+    `${study.name} (${study.id}) — ${studyStatusName(study.status).toLowerCase()}; ${counts}`,
+    `objective: ${study.direction} ${study.metric}`,
+    "",
+    line(header),
+    ...rows.map(line),
+  ].join("\n");
+}
+
+/** The `--json` document: `{ study, trials: [...], best }`. */
+export function studyJson(study: Study, trials: Trial[]) {
+  const toJson = (t: Trial) => ({
+    id: t.id,
+    number: t.number,
+    status: trialStatusName(t.status),
+    params: JSON.parse(t.paramsJson) as unknown,
+    cv: t.cvMean === undefined ? null : { mean: t.cvMean, std: t.cvStd ?? null, folds: t.folds.map((f) => f.score) },
+    paramCount: t.paramCount,
+    attempt: t.attempt,
+    workerId: t.workerId || null,
+    error: t.error || null,
+    divergedEpoch: t.divergedEpoch ?? null,
+  });
+  return {
+    study: {
+      id: study.id,
+      name: study.name,
+      status: studyStatusName(study.status),
+      task: study.task,
+      objective: { metric: study.metric, direction: study.direction },
+      budget: { trials: study.budgetTrials, parallel: study.parallel },
+      counts: Object.fromEntries(study.counts.map((c) => [trialStatusName(c.status), c.count])),
+      createdAt: study.createdAt,
+      finishedAt: study.finishedAt || null,
+    },
+    trials: trials.map(toJson),
+    best: study.best ? toJson(study.best) : null,
+  };
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { AppError, createLogger, exitCodeOf, type Logger } from "@automl/common";
+import { StudyStatus } from "@automl/proto";
+import { CoordinatorApi } from "./client";
+import { startDashboard } from "./dashboard";
+import { parseEnv, type CliEnv } from "./env";
+import { leaderboardTable, progressLine, studyJson } from "./format";
+import { startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
+
+const USAGE = `usage: automl <command>
+
+  run <study-file> [--json] [--no-dashboard]   run a study to completion and print its leaderboard
+  coordinator                                  serve the coordinator (needs AUTOML_DATABASE_URL, AUTOML_NATS_URL)
+  worker                                       run a worker (needs AUTOML_NATS_URL, AUTOML_COORDINATOR_ADDR)
+  dashboard                                    serve the dashboard (needs AUTOML_DATABASE_URL)
+  study create <study-file> | list | show <id> | cancel <id>
+  leaderboard <study-id> [--json]
+
+Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).
+Exit codes: 0 success, 2 bad input, 1 anything else.`;
+
+function readStudyFile(path: string | undefined): string {
+  if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new AppError("INVALID_ARGUMENT", `cannot read study file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Resolves on SIGINT/SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
+
+/** Creates the study, shows progress on stderr until it ends, prints the result on stdout. */
+async function followStudy(api: CoordinatorApi, studyFile: string, json: boolean): Promise<number> {
+  let study = await api.createStudy(studyFile);
+  const tty = process.stderr.isTTY;
+  let last = "";
+  while (study.status === StudyStatus.STUDY_STATUS_RUNNING) {
+    const line = progressLine(study);
+    if (line !== last) {
+      process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+      last = line;
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    study = await api.getStudy(study.id);
+  }
+  process.stderr.write(tty ? `\r\x1b[K${progressLine(study)}\n` : `${progressLine(study)}\n`);
+  if (json) {
+    const trials = await api.listTrials(study.id, false);
+    process.stdout.write(`${JSON.stringify(studyJson(study, trials), null, 2)}\n`);
+  } else {
+    const ranked = await api.listTrials(study.id, true, 15);
+    process.stdout.write(`\n${leaderboardTable(study, ranked)}\n`);
+  }
+  return study.status === StudyStatus.STUDY_STATUS_COMPLETED ? 0 : 1;
+}
+
+async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" }, "no-dashboard": { type: "boolean" } } });
+  const studyFile = readStudyFile(positionals[0]);
+  if (env.AUTOML_DATABASE_URL) {
+    // Distributed mode: a coordinator (and workers) already run against Postgres and NATS.
+    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
+    try {
+      return await followStudy(api, studyFile, values.json ?? false);
+    } finally {
+      api.close();
+    }
+  }
+  const stack = await startEmbeddedStack(env, log, 4);
+  const api = new CoordinatorApi(stack.coordinatorAddr);
+  try {
+    const code = await followStudy(api, studyFile, values.json ?? false);
+    if (values["no-dashboard"] || values.json) return code;
+    const dash = await startDashboard({ databaseUrl: stack.databaseUrl, port: env.AUTOML_DASHBOARD_PORT, host: "127.0.0.1" });
+    process.stderr.write(`\ndashboard: ${dash.url}  (Ctrl-C to stop)\n`);
+    await Promise.race([untilSignal(), new Promise((r) => dash.child.once("exit", r))]);
+    await dash.stop();
+    return code;
+  } finally {
+    api.close();
+    await stack.stop();
+  }
+}
+
+async function study(args: string[], env: CliEnv): Promise<number> {
+  const [sub, arg] = args;
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
+  try {
+    switch (sub) {
+      case "create": {
+        const s = await api.createStudy(readStudyFile(arg));
+        process.stdout.write(`${s.id}\n`);
+        return 0;
+      }
+      case "list": {
+        for (const s of await api.listStudies()) process.stdout.write(`${s.id}  ${progressLine(s)}  ${StudyStatus[s.status].replace("STUDY_STATUS_", "").toLowerCase()}\n`);
+        return 0;
+      }
+      case "show": {
+        const s = await api.getStudy(arg ?? "");
+        process.stdout.write(`${JSON.stringify(studyJson(s, []).study, null, 2)}\n`);
+        return 0;
+      }
+      case "cancel": {
+        const s = await api.cancelStudy(arg ?? "");
+        process.stdout.write(`${progressLine(s)}  cancelled\n`);
+        return 0;
+      }
+      default:
+        throw new AppError("INVALID_ARGUMENT", `study: unknown subcommand ${sub ?? "(none)"}; expected create, list, show or cancel`);
+    }
+  } finally {
+    api.close();
+  }
+}
+
+async function leaderboard(args: string[], env: CliEnv): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" } } });
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
+  try {
+    const s = await api.getStudy(positionals[0] ?? "");
+    const ranked = await api.listTrials(s.id, true);
+    process.stdout.write(values.json ? `${JSON.stringify(studyJson(s, ranked), null, 2)}\n` : `${leaderboardTable(s, ranked)}\n`);
+    return 0;
+  } finally {
+    api.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const env = parseEnv(process.env);
+  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && command === "run" ? "warn" : env.AUTOML_LOG_LEVEL);
+  switch (command) {
+    case "run":
+      return run(rest, env, log);
+    case "coordinator": {
+      const c = await startDistributedCoordinator(env, log);
+      await untilSignal();
+      await c.stop();
+      return 0;
+    }
+    case "worker": {
+      const w = await startDistributedWorker(env, log);
+      await untilSignal();
+      await w.stop();
+      await w.close();
+      return 0;
+    }
+    case "dashboard": {
+      if (!env.AUTOML_DATABASE_URL) throw new AppError("INVALID_ARGUMENT", "AUTOML_DATABASE_URL: required for the dashboard");
+      const d = await startDashboard({ databaseUrl: env.AUTOML_DATABASE_URL, port: env.AUTOML_DASHBOARD_PORT, host: "127.0.0.1" });
+      process.stderr.write(`dashboard: ${d.url}\n`);
+      await Promise.race([untilSignal(), new Promise((r) => d.child.once("exit", r))]);
+      await d.stop();
+      return 0;
+    }
+    case "study":
+      return study(rest, env);
+    case "leaderboard":
+      return leaderboard(rest, env);
+    case undefined:
+    case "help":
+    case "--help":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new AppError("INVALID_ARGUMENT", `unknown command ${command}\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const code = err instanceof AppError ? exitCodeOf(err.code) : 1;
+    process.stderr.write(`automl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(code);
+  },
+);

@@ -1,0 +1,111 @@
+import { createServer } from "node:net";
+import { join } from "node:path";
+import type { Logger } from "@automl/common";
+import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
+import { JetStreamQueue, MemoryQueue, type TrialQueue } from "@automl/messaging";
+import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
+import { startWorker, type RunningWorker } from "@automl/worker";
+import type { CliEnv } from "./env";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface EmbeddedStack {
+  coordinatorAddr: string;
+  /** Postgres URL of the embedded database, for the dashboard. */
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything in one process with zero setup: PGlite (data under AUTOML_HOME, served on a
+ * loopback port for the dashboard), the in-memory queue, the coordinator on a loopback port and
+ * in-process workers. The same coordinator and worker code as the distributed mode; only the
+ * database and queue adapters differ.
+ */
+export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: number): Promise<EmbeddedStack> {
+  log.info({ dataDir: join(env.AUTOML_HOME, "pgdata") }, "starting embedded Postgres (PGlite)");
+  const pg = await startEmbeddedPostgres({ dataDir: join(env.AUTOML_HOME, "pgdata"), port: await freePort() });
+  const db = createPgliteDb(pg.pglite);
+  const queue = new MemoryQueue(log, { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER });
+  const coordinator = await startCoordinator({
+    db,
+    queue,
+    log,
+    listen: "127.0.0.1:0",
+    scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
+  });
+  const worker = await startWorker({ queue, coordinator: coordinator.address, pool: env.AUTOML_POOL, log, concurrency: workers });
+  return {
+    coordinatorAddr: coordinator.address,
+    databaseUrl: pg.url,
+    async stop() {
+      await worker.stop();
+      await queue.close();
+      await coordinator.stop();
+      await db.$disconnect();
+      await pg.stop();
+    },
+  };
+}
+
+/** The coordinator of the distributed mode: Postgres and JetStream from the environment. */
+export async function startDistributedCoordinator(env: CliEnv, log: Logger): Promise<{ coordinator: RunningCoordinator; stop(): Promise<void> }> {
+  const { db, queue } = await connectServices(env, log, true);
+  const coordinator = await startCoordinator({
+    db,
+    queue,
+    log,
+    listen: env.AUTOML_GRPC_LISTEN,
+    scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
+  });
+  return {
+    coordinator,
+    async stop() {
+      await coordinator.stop();
+      await queue.close();
+      await db!.$disconnect();
+    },
+  };
+}
+
+export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
+  const { queue } = await connectServices(env, log, false);
+  const worker = await startWorker({ queue, coordinator: env.AUTOML_COORDINATOR_ADDR, pool: env.AUTOML_POOL, log, concurrency: env.AUTOML_WORKER_CONCURRENCY });
+  return { ...worker, close: () => queue.close() };
+}
+
+async function connectServices(env: CliEnv, log: Logger, withDb: true): Promise<{ db: Db; queue: TrialQueue }>;
+async function connectServices(env: CliEnv, log: Logger, withDb: false): Promise<{ db?: undefined; queue: TrialQueue }>;
+async function connectServices(env: CliEnv, log: Logger, withDb: boolean): Promise<{ db?: Db; queue: TrialQueue }> {
+  if (!env.AUTOML_NATS_URL) throw new Error("AUTOML_NATS_URL is required for this command");
+  let db: Db | undefined;
+  if (withDb) {
+    if (!env.AUTOML_DATABASE_URL) throw new Error("AUTOML_DATABASE_URL is required for this command");
+    const sql = await pgExecutor(env.AUTOML_DATABASE_URL);
+    try {
+      const applied = await applyMigrations(sql);
+      if (applied.length) log.info({ applied }, "migrations applied");
+    } finally {
+      await sql.close();
+    }
+    db = createDb(env.AUTOML_DATABASE_URL);
+  }
+  const queue = await JetStreamQueue.connect({
+    url: env.AUTOML_NATS_URL,
+    log,
+    stream: env.AUTOML_NATS_STREAM,
+    subjectPrefix: env.AUTOML_NATS_SUBJECT_PREFIX,
+    ackWaitMs: env.AUTOML_ACK_WAIT_MS,
+    maxDeliver: env.AUTOML_MAX_DELIVER,
+  });
+  return { db, queue };
+}

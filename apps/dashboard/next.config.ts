@@ -1,0 +1,19 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+// The npm workspace root: Next must trace files (and Turbopack resolve hoisted deps) from there.
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const config: NextConfig = {
+  // @automl/db exports raw TypeScript, so Next has to compile it.
+  transpilePackages: ["@automl/db"],
+  // Driver code and Prisma's runtime (with its Wasm query compiler) load from node_modules at
+  // run time rather than being bundled; the PGlite pieces come along through @automl/db/client.
+  serverExternalPackages: ["pg", "@prisma/client", "@prisma/adapter-pg", "pglite-prisma-adapter", "@electric-sql/pglite"],
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+  poweredByHeader: false,
+};
+
+export default config;

@@ -1,0 +1,32 @@
+import { Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
+import { AppError, errorCodeFromGrpc } from "./errors";
+
+/**
+ * Promisifies one unary call of a ts-proto grpc-js client, with a deadline, turning a gRPC
+ * error back into an AppError with the same code:
+ * `await grpcCall<StartTrialReply>((md, o, cb) => client.startTrial(req, md, o, cb))`.
+ */
+export function grpcCall<Res>(
+  invoke: (md: Metadata, opts: CallOptions, cb: (err: ServiceError | null, res?: Res) => void) => unknown,
+  timeoutMs = 15_000,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    invoke(new Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+      if (err) reject(new AppError(errorCodeFromGrpc(err.code), err.details || err.message, { cause: err }));
+      else resolve(res as Res);
+    });
+  });
+}
+
+/** Retries `fn` on UNAVAILABLE with exponential backoff; other errors pass through at once. */
+export async function withRetry<T>(fn: () => Promise<T>, opts: { attempts?: number; baseMs?: number } = {}): Promise<T> {
+  const attempts = opts.attempts ?? 6;
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "UNAVAILABLE" || i + 1 >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, (opts.baseMs ?? 200) * 2 ** i));
+    }
+  }
+}

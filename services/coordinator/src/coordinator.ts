@@ -1,0 +1,47 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { CoordinatorService, TrialReportingService } from "@automl/proto";
+import type { Logger } from "@automl/common";
+import type { Db } from "@automl/db";
+import type { TrialQueue } from "@automl/messaging";
+import { Scheduler, type SchedulerOptions } from "./scheduler";
+import { coordinatorService, reportingService } from "./services";
+import { Store } from "./store";
+
+export interface CoordinatorOptions {
+  db: Db;
+  queue: TrialQueue;
+  log: Logger;
+  /** host:port; port 0 picks a free one. */
+  listen: string;
+  scheduler?: Partial<SchedulerOptions>;
+}
+
+export interface RunningCoordinator {
+  /** host:port actually bound. */
+  address: string;
+  scheduler: Scheduler;
+  stop(): Promise<void>;
+}
+
+/** Serves both gRPC services on one port and runs the scheduler. */
+export async function startCoordinator(opts: CoordinatorOptions): Promise<RunningCoordinator> {
+  const store = new Store(opts.db);
+  const scheduler = new Scheduler(store, opts.queue, opts.log, { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler });
+  const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
+  server.addService(CoordinatorService, coordinatorService(store, scheduler, opts.log));
+  server.addService(TrialReportingService, reportingService(store, scheduler, opts.log));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(opts.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  const host = opts.listen.slice(0, opts.listen.lastIndexOf(":"));
+  scheduler.start();
+  opts.log.info({ address: `${host}:${port}` }, "coordinator listening");
+  return {
+    address: `${host}:${port}`,
+    scheduler,
+    async stop() {
+      await scheduler.stop();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}

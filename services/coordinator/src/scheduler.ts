@@ -1,0 +1,132 @@
+import type { Logger } from "@automl/common";
+import type { Study, Trial } from "@automl/db";
+import type { TrialQueue } from "@automl/messaging";
+import { TrialSpec } from "@automl/proto";
+import { sampleRandom, trialSeed, type TrialParams } from "./sampler";
+import type { Store } from "./store";
+import type { StudyFile } from "./study-file";
+
+export interface SchedulerOptions {
+  /** How often studies are re-examined even without events. */
+  intervalMs: number;
+  ackWaitMs: number;
+  maxDeliver: number;
+}
+
+/** Builds the message a worker receives from a trial row and its study. */
+export function toTrialSpec(study: Study, trial: Trial): TrialSpec {
+  const file = study.spec as unknown as StudyFile;
+  const p = trial.params as unknown as TrialParams;
+  return TrialSpec.fromPartial({
+    trialId: trial.id,
+    studyId: study.id,
+    number: trial.number,
+    task: study.task,
+    dataset: { builtin: file.dataset.builtin, n: file.dataset.n, noise: file.dataset.noise, classes: file.dataset.classes ?? 0 },
+    widths: p.widths,
+    activation: p.activation,
+    learningRate: p.learningRate,
+    batchSize: p.batchSize,
+    epochs: p.epochs,
+    folds: file.cv.folds,
+    stratified: file.cv.stratified,
+    metric: study.metric,
+    seed: study.seed,
+    trialSeed: trialSeed(study.seed, trial.number),
+    paramsJson: JSON.stringify(p),
+  });
+}
+
+/**
+ * Keeps `budget.parallel` trials of every running study in flight, finishes studies whose
+ * budget is spent, and on start re-dispatches what a previous coordinator left queued.
+ * All decisions are read from Postgres, so it can die and resume at any point.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private resumed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly queue: TrialQueue,
+    private readonly log: Logger,
+    private readonly opts: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.opts.intervalMs);
+    this.wake();
+  }
+
+  /** Asks for a pass soon; passes never overlap. */
+  wake(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((err) => this.log.error({ err: (err as Error).message }, "scheduler pass failed"))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const studies = await this.store.runningStudies();
+    if (!this.resumed) {
+      for (const s of studies) await this.redispatchQueued(s);
+      this.resumed = true;
+    }
+    for (const s of studies) await this.advance(s);
+  }
+
+  private async redispatchQueued(study: Study): Promise<void> {
+    const queued = await this.store.queuedTrials(study.id);
+    for (const t of queued) await this.queue.publish(study.pool, toTrialSpec(study, t));
+    if (queued.length) this.log.info({ studyId: study.id, trials: queued.length }, "resumed study: queued trials re-dispatched");
+  }
+
+  private async advance(study: Study): Promise<void> {
+    await this.failLostTrials(study);
+    const counts = await this.store.statusCounts(study.id);
+    const total = counts.reduce((a, c) => a + c.count, 0);
+    const inFlight = counts.filter((c) => c.status === "QUEUED" || c.status === "RUNNING").reduce((a, c) => a + c.count, 0);
+    if (total >= study.budgetTrials && inFlight === 0) {
+      await this.store.finishStudy(study.id);
+      this.log.info({ studyId: study.id, trials: total }, "study completed");
+      return;
+    }
+    const room = Math.min(study.parallel - inFlight, study.budgetTrials - total);
+    const file = study.spec as unknown as StudyFile;
+    for (let i = 0; i < room; i++) {
+      const number = total + i;
+      const trial = await this.store.createTrial(study, number, sampleRandom(file.space, study.seed, number));
+      // Row first, then message: if we die in between, the resume pass re-dispatches it.
+      await this.queue.publish(study.pool, toTrialSpec(study, trial));
+    }
+  }
+
+  /** A trial whose last allowed delivery went silent will never come back from the queue. */
+  private async failLostTrials(study: Study): Promise<void> {
+    const before = new Date(Date.now() - 2 * this.opts.ackWaitMs);
+    for (const t of await this.store.lostTrials(study.id, this.opts.maxDeliver, before)) {
+      const recorded = await this.store.recordOutcome(t.id, {
+        status: "FAILED",
+        attempt: t.attempt,
+        error: `no report from worker ${t.workerId ?? "?"} on delivery ${t.attempt} of ${this.opts.maxDeliver}`,
+      });
+      if (recorded) this.log.warn({ trialId: t.id, attempt: t.attempt }, "trial lost on its last delivery; failed");
+    }
+  }
+}

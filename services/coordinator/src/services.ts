@@ -1,0 +1,120 @@
+import {
+  EpochAction,
+  TrialStatus as PbTrialStatus,
+  type CoordinatorServer,
+  type TrialReportingServer,
+} from "@automl/proto";
+import { AppError, type Logger } from "@automl/common";
+import { requireField, unary } from "./grpc-handlers";
+import { studyToPb, trialStatusFromPb, trialToPb, TERMINAL } from "./convert";
+import type { Scheduler } from "./scheduler";
+import type { Store } from "./store";
+import { parseStudyFile } from "./study-file";
+
+const MAX_STUDY_FILE_BYTES = 256 * 1024;
+
+export function coordinatorService(store: Store, scheduler: Scheduler, log: Logger): CoordinatorServer {
+  const describe = async (id: string) => {
+    const study = await store.getStudy(id);
+    const [counts, best] = await Promise.all([store.statusCounts(id), store.best(study)]);
+    return studyToPb(study, counts, best);
+  };
+  return {
+    createStudy: unary(log, "CreateStudy", async (req) => {
+      if (req.studyFile.length > MAX_STUDY_FILE_BYTES) throw new AppError("INVALID_ARGUMENT", `study_file: larger than ${MAX_STUDY_FILE_BYTES} bytes`);
+      const file = parseStudyFile(req.studyFile);
+      const study = await store.createStudy(file);
+      log.info({ studyId: study.id, name: study.name, trials: study.budgetTrials }, "study created");
+      scheduler.wake();
+      return { study: await describe(study.id) };
+    }),
+    getStudy: unary(log, "GetStudy", async (req) => ({ study: await describe(requireField(req.studyId, "study_id")) })),
+    listStudies: unary(log, "ListStudies", async (req) => {
+      const studies = await store.listStudies(req.limit);
+      return { studies: await Promise.all(studies.map((s) => describe(s.id))) };
+    }),
+    cancelStudy: unary(log, "CancelStudy", async (req) => {
+      const study = await store.cancelStudy(requireField(req.studyId, "study_id"));
+      log.info({ studyId: study.id }, "study cancelled");
+      return { study: await describe(study.id) };
+    }),
+    listTrials: unary(log, "ListTrials", async (req) => {
+      const study = await store.getStudy(requireField(req.studyId, "study_id"));
+      const { trials, total } = req.ranked ? await store.ranked(study, req.limit, req.offset) : await store.allTrials(study.id, req.limit, req.offset);
+      return { trials: trials.map(trialToPb), total };
+    }),
+  };
+}
+
+const OUTCOMES = new Set<string>(["COMPLETED", "DIVERGED", "PRUNED", "CANCELLED"]);
+
+export function reportingService(store: Store, scheduler: Scheduler, log: Logger): TrialReportingServer {
+  return {
+    startTrial: unary(log, "StartTrial", async (req) => {
+      const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
+      const study = await store.getStudy(trial.studyId);
+      if (study.status !== "RUNNING" && !TERMINAL.includes(trial.status)) {
+        await store.recordOutcome(trial.id, { status: "CANCELLED", attempt: req.attempt });
+        scheduler.wake();
+        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_CANCELLED };
+      }
+      const proceed = await store.markRunning(trial.id, req.attempt, req.workerId);
+      if (req.attempt > 1 && proceed) log.warn({ trialId: trial.id, attempt: req.attempt }, "trial redelivered");
+      const now = await store.getTrial(trial.id);
+      return { proceed, status: proceed ? PbTrialStatus.TRIAL_STATUS_RUNNING : PbTrialStatus[`TRIAL_STATUS_${now.status}`] };
+    }),
+    reportEpoch: unary(log, "ReportEpoch", async (req) => {
+      const m = req.metrics;
+      if (!m) throw new AppError("INVALID_ARGUMENT", "metrics: required");
+      const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
+      if (TERMINAL.includes(trial.status)) return { action: EpochAction.EPOCH_ACTION_CANCEL };
+      // A newer delivery owns the trial: the older worker must stop.
+      if (trial.status === "RUNNING" && trial.attempt > req.attempt) return { action: EpochAction.EPOCH_ACTION_CANCEL };
+      const study = await store.getStudy(trial.studyId);
+      if (study.status !== "RUNNING") return { action: EpochAction.EPOCH_ACTION_CANCEL };
+      // A diverged epoch has no curve point; the divergence is recorded with the outcome.
+      if ([m.trainLoss, m.validLoss, m.validMetric].every(Number.isFinite)) await store.recordEpoch(trial.id, m);
+      return { action: EpochAction.EPOCH_ACTION_CONTINUE };
+    }),
+    completeTrial: unary(log, "CompleteTrial", async (req) => {
+      const trialId = requireField(req.trialId, "trial_id");
+      const status = trialStatusFromPb(req.status);
+      if (!status || !OUTCOMES.has(status)) throw new AppError("INVALID_ARGUMENT", `status: must be COMPLETED, DIVERGED, PRUNED or CANCELLED`);
+      const trial = await store.getTrial(trialId);
+      const study = await store.getStudy(trial.studyId);
+      const expectedFolds = (study.spec as { cv: { folds: number } }).cv.folds;
+      if (status === "COMPLETED") {
+        if (req.folds.length !== expectedFolds) throw new AppError("INVALID_ARGUMENT", `folds: expected ${expectedFolds} fold scores, got ${req.folds.length}`);
+        const bad = req.folds.findIndex((f) => !Number.isFinite(f.score) || !Number.isFinite(f.loss));
+        if (bad >= 0) throw new AppError("INVALID_ARGUMENT", `folds[${bad}]: score and loss must be finite`);
+        if (!Number.isFinite(req.cvMean)) throw new AppError("INVALID_ARGUMENT", "cv_mean: must be finite");
+      }
+      const finiteFolds = req.folds.filter((f) => Number.isFinite(f.score) && Number.isFinite(f.loss));
+      const recorded = await store.recordOutcome(trialId, {
+        status,
+        attempt: req.attempt,
+        folds: status === "COMPLETED" ? finiteFolds : [],
+        cvMean: status === "COMPLETED" ? req.cvMean : null,
+        cvStd: status === "COMPLETED" && Number.isFinite(req.cvStd) ? req.cvStd : null,
+        paramCount: req.paramCount,
+        divergedFold: status === "DIVERGED" ? req.divergedFold : null,
+        divergedEpoch: status === "DIVERGED" ? req.divergedEpoch : null,
+        backend: req.backend || null,
+      });
+      if (!recorded) log.info({ trialId, attempt: req.attempt }, "duplicate outcome ignored");
+      scheduler.wake();
+      return { alreadyRecorded: !recorded };
+    }),
+    failTrial: unary(log, "FailTrial", async (req) => {
+      const trialId = requireField(req.trialId, "trial_id");
+      const recorded = await store.recordOutcome(trialId, { status: "FAILED", attempt: req.attempt, error: req.reason.slice(0, 2000) || "failed" });
+      if (recorded) log.warn({ trialId, attempt: req.attempt, reason: req.reason }, "trial failed");
+      scheduler.wake();
+      return { alreadyRecorded: !recorded };
+    }),
+    heartbeat: unary(log, "Heartbeat", async (req) => {
+      await store.heartbeat({ workerId: requireField(req.workerId, "worker_id"), pool: req.pool, hostname: req.hostname, pid: req.pid, trialId: req.trialId });
+      return {};
+    }),
+  };
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from "node:crypto";
+import { AppError } from "@automl/common";
+import type { Db, Study, Trial, FoldResult } from "@automl/db";
+import type { StudyFile } from "./study-file";
+import type { TrialParams } from "./sampler";
+import { TERMINAL } from "./convert";
+
+export type TrialWithFolds = Trial & { folds: FoldResult[] };
+
+/** Every read and write of the coordinator, over Prisma. Status transitions are conditional updates, so a duplicate report changes nothing. */
+export class Store {
+  constructor(readonly db: Db) {}
+
+  async createStudy(file: StudyFile): Promise<Study> {
+    return this.db.study.create({
+      data: {
+        id: randomUUID(),
+        name: file.name,
+        spec: file as object,
+        task: file.task,
+        metric: file.objective.metric,
+        direction: file.objective.direction,
+        pool: file.pool,
+        budgetTrials: file.budget.trials,
+        parallel: file.budget.parallel,
+        seed: file.seed,
+      },
+    });
+  }
+
+  async getStudy(id: string): Promise<Study> {
+    const s = await this.db.study.findUnique({ where: { id } });
+    if (!s) throw new AppError("NOT_FOUND", `study ${id} not found`);
+    return s;
+  }
+
+  listStudies(limit: number): Promise<Study[]> {
+    return this.db.study.findMany({ orderBy: { createdAt: "desc" }, take: limit > 0 ? limit : 100 });
+  }
+
+  runningStudies(): Promise<Study[]> {
+    return this.db.study.findMany({ where: { status: "RUNNING" }, orderBy: { createdAt: "asc" } });
+  }
+
+  async statusCounts(studyId: string): Promise<{ status: Trial["status"]; count: number }[]> {
+    const rows = await this.db.trial.groupBy({ by: ["status"], where: { studyId }, _count: { _all: true } });
+    return rows.map((r) => ({ status: r.status, count: r._count._all }));
+  }
+
+  /** Completed trials, best first by the study's objective direction. */
+  async ranked(study: Study, limit: number, offset: number): Promise<{ trials: TrialWithFolds[]; total: number }> {
+    const where = { studyId: study.id, status: "COMPLETED" as const, cvMean: { not: null } };
+    const [trials, total] = await Promise.all([
+      this.db.trial.findMany({
+        where,
+        orderBy: [{ cvMean: study.direction === "maximize" ? "desc" : "asc" }, { number: "asc" }],
+        include: { folds: true },
+        take: limit > 0 ? limit : undefined,
+        skip: offset,
+      }),
+      this.db.trial.count({ where }),
+    ]);
+    return { trials, total };
+  }
+
+  async allTrials(studyId: string, limit: number, offset: number): Promise<{ trials: TrialWithFolds[]; total: number }> {
+    const [trials, total] = await Promise.all([
+      this.db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" }, include: { folds: true }, take: limit > 0 ? limit : undefined, skip: offset }),
+      this.db.trial.count({ where: { studyId } }),
+    ]);
+    return { trials, total };
+  }
+
+  async best(study: Study): Promise<TrialWithFolds | null> {
+    return (await this.ranked(study, 1, 0)).trials[0] ?? null;
+  }
+
+  trialCount(studyId: string): Promise<number> {
+    return this.db.trial.count({ where: { studyId } });
+  }
+
+  createTrial(study: Study, number: number, params: TrialParams): Promise<Trial> {
+    return this.db.trial.create({
+      data: {
+        id: randomUUID(),
+        studyId: study.id,
+        number,
+        params: params as object,
+        depth: params.depth,
+        widths: params.widths,
+        activation: params.activation,
+        learningRate: params.learningRate,
+        batchSize: params.batchSize,
+        paramCount: 0, // known once a worker built the network
+      },
+    });
+  }
+
+  queuedTrials(studyId: string): Promise<Trial[]> {
+    return this.db.trial.findMany({ where: { studyId, status: "QUEUED" }, orderBy: { number: "asc" } });
+  }
+
+  async getTrial(id: string): Promise<Trial> {
+    const t = await this.db.trial.findUnique({ where: { id } });
+    if (!t) throw new AppError("NOT_FOUND", `trial ${id} not found`);
+    return t;
+  }
+
+  /** QUEUED/RUNNING → RUNNING under this attempt. False when the trial already has an outcome. */
+  async markRunning(trialId: string, attempt: number, workerId: string): Promise<boolean> {
+    const now = new Date();
+    const r = await this.db.trial.updateMany({
+      where: { id: trialId, status: { in: ["QUEUED", "RUNNING"] } },
+      data: { status: "RUNNING", attempt, workerId, startedAt: now, heartbeatAt: now },
+    });
+    if (r.count > 0 && attempt > 1) {
+      // A redelivery trains from scratch: drop the curve the lost attempt left behind.
+      await this.db.epochMetric.deleteMany({ where: { trialId } });
+    }
+    return r.count > 0;
+  }
+
+  async recordEpoch(trialId: string, m: { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number }): Promise<void> {
+    const data = { trainLoss: m.trainLoss, validLoss: m.validLoss, validMetric: m.validMetric };
+    await this.db.$transaction([
+      this.db.epochMetric.upsert({
+        where: { trialId_fold_epoch: { trialId, fold: m.fold, epoch: m.epoch } },
+        create: { trialId, fold: m.fold, epoch: m.epoch, ...data },
+        update: data,
+      }),
+      this.db.trial.update({ where: { id: trialId }, data: { heartbeatAt: new Date() } }),
+    ]);
+  }
+
+  /**
+   * Records a trial's one outcome. Returns false (and writes nothing) when an earlier
+   * delivery already recorded it: the conditional update and the fold rows commit together.
+   */
+  async recordOutcome(
+    trialId: string,
+    outcome: {
+      status: Trial["status"];
+      attempt: number;
+      folds?: { fold: number; score: number; loss: number; epochs: number }[];
+      cvMean?: number | null;
+      cvStd?: number | null;
+      paramCount?: number;
+      divergedFold?: number | null;
+      divergedEpoch?: number | null;
+      backend?: string | null;
+      error?: string | null;
+    },
+  ): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.trial.updateMany({
+        where: { id: trialId, status: { notIn: [...TERMINAL] } },
+        data: {
+          status: outcome.status,
+          attempt: outcome.attempt,
+          cvMean: outcome.cvMean ?? null,
+          cvStd: outcome.cvStd ?? null,
+          paramCount: outcome.paramCount ?? undefined,
+          divergedFold: outcome.divergedFold ?? null,
+          divergedEpoch: outcome.divergedEpoch ?? null,
+          backend: outcome.backend ?? null,
+          error: outcome.error ?? null,
+          finishedAt: new Date(),
+        },
+      });
+      if (r.count === 0) return false;
+      if (outcome.folds?.length) {
+        await tx.foldResult.createMany({ data: outcome.folds.map((f) => ({ trialId, ...f })) });
+      }
+      return true;
+    });
+  }
+
+  /** Cancels a running study and its queued trials; running ones stop at their next report. */
+  async cancelStudy(id: string): Promise<Study> {
+    const s = await this.getStudy(id);
+    if (s.status !== "RUNNING") throw new AppError("FAILED_PRECONDITION", `study ${id} is ${s.status.toLowerCase()}, not running`);
+    await this.db.$transaction([
+      this.db.study.update({ where: { id }, data: { status: "CANCELLED", finishedAt: new Date() } }),
+      this.db.trial.updateMany({ where: { studyId: id, status: "QUEUED" }, data: { status: "CANCELLED", finishedAt: new Date() } }),
+    ]);
+    return this.getStudy(id);
+  }
+
+  async finishStudy(id: string): Promise<void> {
+    await this.db.study.updateMany({ where: { id, status: "RUNNING" }, data: { status: "COMPLETED", finishedAt: new Date() } });
+  }
+
+  async heartbeat(w: { workerId: string; pool: string; hostname: string; pid: number; trialId: string }): Promise<void> {
+    const now = new Date();
+    await this.db.worker.upsert({
+      where: { id: w.workerId },
+      create: { id: w.workerId, pool: w.pool, hostname: w.hostname, pid: w.pid, currentTrialId: w.trialId || null },
+      update: { lastSeenAt: now, currentTrialId: w.trialId || null },
+    });
+    if (w.trialId) await this.db.trial.updateMany({ where: { id: w.trialId, status: "RUNNING" }, data: { heartbeatAt: now } });
+  }
+
+  /** RUNNING trials silent since `before` on their last allowed delivery: the queue will not retry them. */
+  lostTrials(studyId: string, maxDeliver: number, before: Date): Promise<Trial[]> {
+    return this.db.trial.findMany({ where: { studyId, status: "RUNNING", attempt: { gte: maxDeliver }, heartbeatAt: { lt: before } } });
+  }
+}

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { commonEnvShape, parseEnvWith } from "@automl/common";
+
+const schema = z.object({
+  ...commonEnvShape,
+  AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
+});
+
+export type WorkerEnv = z.infer<typeof schema>;
+
+/** The worker's configuration; only the CLI wiring calls this. */
+export function parseEnv(source: Record<string, string | undefined>): WorkerEnv {
+  return parseEnvWith(schema, source);
+}

@@ -1,0 +1,3 @@
+export { startWorker, type WorkerOptions, type RunningWorker } from "./worker";
+export { runTrial } from "./trial-runner";
+export { parseEnv as parseWorkerEnv, type WorkerEnv } from "./env";

@@ -1,0 +1,147 @@
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { credentials } from "@grpc/grpc-js";
+import { AppError, grpcCall, withRetry, type Logger } from "@automl/common";
+import type { Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
+import {
+  EpochAction,
+  TrialReportingClient,
+  TrialStatus,
+  type CompleteTrialReply,
+  type CompleteTrialRequest,
+  type FailTrialReply,
+  type HeartbeatReply,
+  type ReportEpochReply,
+  type StartTrialReply,
+} from "@automl/proto";
+import { runTrial } from "./trial-runner";
+
+export interface WorkerOptions {
+  queue: TrialQueue;
+  /** The coordinator's TrialReporting address, host:port. */
+  coordinator: string;
+  pool: string;
+  log: Logger;
+  /** Trials trained at once by this worker. */
+  concurrency?: number;
+  workerId?: string;
+  /** Heartbeat and ack-deadline extension period; well under the queue's ack wait. */
+  heartbeatMs?: number;
+}
+
+export interface RunningWorker {
+  workerId: string;
+  stop(): Promise<void>;
+}
+
+/** The backend that trains; the native and GPU backends are separate work (see README). */
+const BACKEND = "js";
+
+/**
+ * Pulls trials from the queue, trains each with k-fold CV, and reports over gRPC. A message is
+ * acked only after the coordinator confirmed the trial's outcome; if reporting fails it is
+ * nak'ed and redelivered, and the coordinator's idempotent recording keeps one outcome.
+ */
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const workerId = opts.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const client = new TrialReportingClient(opts.coordinator, credentials.createInsecure());
+  const log = opts.log.child({ workerId });
+  const heartbeatMs = opts.heartbeatMs ?? 5_000;
+  const busy = new Set<string>();
+
+  const heartbeat = (trialId = "") =>
+    grpcCall<HeartbeatReply>((md, o, cb) =>
+      client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId }, md, o, cb),
+    ).catch((err) => log.debug({ err: (err as Error).message }, "heartbeat failed"));
+
+  const handle = async (d: Delivery): Promise<void> => {
+    const { spec, attempt } = d;
+    const tlog = log.child({ trialId: spec.trialId, attempt });
+    let start: StartTrialReply;
+    try {
+      start = await withRetry(() => grpcCall<StartTrialReply>((md, o, cb) => client.startTrial({ trialId: spec.trialId, attempt, workerId }, md, o, cb)));
+    } catch (err) {
+      if (err instanceof AppError && err.code === "NOT_FOUND") {
+        tlog.error({}, "trial unknown to the coordinator; message terminated");
+        d.term("unknown trial");
+        return;
+      }
+      throw err; // the queue naks and redelivers
+    }
+    if (!start.proceed) {
+      tlog.info({ status: TrialStatus[start.status] }, "trial already settled; acked without training");
+      await d.ack();
+      return;
+    }
+
+    busy.add(spec.trialId);
+    const timer = setInterval(() => {
+      d.working();
+      void heartbeat(spec.trialId);
+    }, heartbeatMs);
+    let stopReason: "PRUNED" | "CANCELLED" | undefined;
+    let outcome: CompleteTrialRequest | undefined;
+    let failure: string | undefined;
+    try {
+      const cv = await runTrial(spec, async (fold, r) => {
+        const reply = await withRetry(() =>
+          grpcCall<ReportEpochReply>((md, o, cb) =>
+            client.reportEpoch({ trialId: spec.trialId, attempt, metrics: { fold, epoch: r.epoch, trainLoss: r.trainLoss, validLoss: r.validLoss, validMetric: r.validMetric } }, md, o, cb),
+          ),
+        );
+        if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
+        if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
+        return stopReason ? "stop" : "continue";
+      });
+      const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs }));
+      const status =
+        cv.status === "completed" ? TrialStatus.TRIAL_STATUS_COMPLETED
+        : cv.status === "diverged" ? TrialStatus.TRIAL_STATUS_DIVERGED
+        : stopReason === "PRUNED" ? TrialStatus.TRIAL_STATUS_PRUNED
+        : TrialStatus.TRIAL_STATUS_CANCELLED;
+      outcome = {
+        trialId: spec.trialId,
+        attempt,
+        status,
+        folds,
+        cvMean: cv.mean,
+        cvStd: cv.std,
+        paramCount: cv.paramCount,
+        divergedFold: cv.divergedAt?.fold ?? 0,
+        divergedEpoch: cv.divergedAt?.epoch ?? 0,
+        backend: BACKEND,
+      };
+    } catch (err) {
+      // The coordinator could not be reached mid-trial: let the queue redeliver it.
+      if (err instanceof AppError && err.code === "UNAVAILABLE") throw err;
+      failure = err instanceof Error ? err.message : String(err);
+    } finally {
+      clearInterval(timer);
+      busy.delete(spec.trialId);
+    }
+
+    if (outcome) {
+      const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)));
+      tlog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
+    } else {
+      await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)));
+      tlog.warn({ reason: failure }, "trial failed");
+    }
+    await d.ack();
+  };
+
+  await heartbeat();
+  const idleBeat = setInterval(() => {
+    if (busy.size === 0) void heartbeat();
+  }, heartbeatMs);
+  const consumer: QueueConsumer = await opts.queue.consume(opts.pool, handle, { concurrency: opts.concurrency ?? 1 });
+  log.info({ pool: opts.pool, coordinator: opts.coordinator }, "worker started");
+  return {
+    workerId,
+    async stop() {
+      clearInterval(idleBeat);
+      await consumer.stop();
+      client.close();
+    },
+  };
+}
