@@ -3,8 +3,8 @@ import { z } from "zod";
 /** The dashboard's configuration. Only lib/db.ts calls serverEnv(), at request time. */
 const schema = z.object({
   AUTOML_DATABASE_URL: z
-    .string({ error: "AUTOML_DATABASE_URL is required (a postgresql:// URL)" })
-    .regex(/^postgres(ql)?:\/\//, "AUTOML_DATABASE_URL must be a postgresql:// URL"),
+    .string({ error: "required (a postgresql:// URL)" })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
 });
 
 export type DashboardEnv = z.infer<typeof schema>;

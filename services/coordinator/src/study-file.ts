@@ -100,6 +100,27 @@ function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union (e.g. "a number or a range") fails with one list of issues per alternative. Report the
+ * alternative whose shape matched the input (no type mismatch at its root), with full paths, so
+ * the user reads `space.activation.choice[1]: …` rather than "invalid input".
+ */
+function flattenIssues(issues: readonly Issue[], prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((i) => {
+    const path = [...prefix, ...i.path];
+    if (i.code === "invalid_union" && i.errors.length > 0) {
+      const shapeMatched = i.errors.filter((branch) => !branch.some((b) => b.path.length === 0 && (b.code === "invalid_type" || b.code === "invalid_value")));
+      const best = shapeMatched.length === 1 ? shapeMatched[0]! : undefined;
+      if (best) return flattenIssues(best, path);
+      const expected = i.errors.flatMap((b) => b.filter((x) => x.path.length === 0).map((x) => x.message.replace(/^Invalid input: /, "")));
+      return [{ path, message: `invalid value; ${[...new Set(expected)].join(", or ")}` }];
+    }
+    return [{ path, message: i.message }];
+  });
+}
+
 /** Parses YAML or JSON text into a validated study; a bad file is an INVALID_ARGUMENT naming each bad field. */
 export function parseStudyFile(text: string): StudyFile {
   let raw: unknown;
@@ -113,7 +134,7 @@ export function parseStudyFile(text: string): StudyFile {
   }
   const r = studyFileSchema.safeParse(raw);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${formatPath(i.path) || "(root)"}: ${i.message}`);
+    const issues = flattenIssues(r.error.issues, []).map((i) => `${formatPath(i.path) || "(root)"}: ${i.message}`);
     throw new AppError("INVALID_ARGUMENT", `invalid study file: ${issues.join("; ")}`);
   }
   return r.data;

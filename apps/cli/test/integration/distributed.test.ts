@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@automl/db";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { JetStreamQueue } from "@automl/messaging";
+import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
+import { silentLogger } from "@automl/common";
+import { parse as parseYaml } from "yaml";
+import { freePort } from "../../src/stack";
+import { CoordinatorApi } from "../../src/client";
+import { automl, REPO_ROOT, stop, type Proc } from "../support";
+
+const available = (await postgresAvailable()) && (await natsAvailable());
+
+/**
+ * The distributed path with every hop real: a coordinator and two worker processes on the
+ * local Postgres and NATS JetStream, and `automl run … --json --no-dashboard` as the client.
+ */
+describe.skipIf(!available)("distributed study: CLI → coordinator → JetStream → 2 workers → gRPC → Postgres", () => {
+  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+  let env: Record<string, string>;
+  let coordinator: Proc | undefined;
+  const workers: Proc[] = [];
+
+  beforeAll(async () => {
+    fixture = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(fixture.url);
+    const port = await freePort();
+    const names = uniqueStreamNames();
+    env = {
+      AUTOML_DATABASE_URL: fixture.url,
+      AUTOML_NATS_URL: TEST_NATS_URL,
+      AUTOML_NATS_STREAM: names.stream,
+      AUTOML_NATS_SUBJECT_PREFIX: names.subjectPrefix,
+      AUTOML_GRPC_LISTEN: `127.0.0.1:${port}`,
+      AUTOML_COORDINATOR_ADDR: `127.0.0.1:${port}`,
+    };
+    coordinator = automl(["coordinator"], env);
+    // Wait until the coordinator answers over gRPC.
+    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR!);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await api.listStudies(1);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline || coordinator.child.exitCode !== null) throw new Error(`coordinator did not start: ${coordinator.stderr()}`, { cause: err });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    api.close();
+    workers.push(automl(["worker"], env), automl(["worker"], env));
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map(stop));
+    await stop(coordinator);
+    await db?.$disconnect();
+    if (env?.AUTOML_NATS_STREAM) {
+      const q = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), stream: env.AUTOML_NATS_STREAM, subjectPrefix: env.AUTOML_NATS_SUBJECT_PREFIX! });
+      await q.deleteStream().catch(() => {});
+      await q.close();
+    }
+    await fixture?.drop();
+  });
+
+  it("completes examples/xor.yaml: valid JSON, every trial COMPLETED once, one FoldResult per fold", async () => {
+    const file = parseYaml(readFileSync(join(REPO_ROOT, "examples", "xor.yaml"), "utf8")) as { budget: { trials: number }; cv: { folds: number } };
+    const run = automl(["run", "examples/xor.yaml", "--json", "--no-dashboard"], env);
+    const code = await run.exited;
+    expect(code, run.stderr()).toBe(0);
+
+    const out = JSON.parse(run.stdout()) as {
+      study: { id: string; status: string };
+      trials: { id: string; status: string; cv: { mean: number; std: number; folds: number[] }; paramCount: number; workerId: string }[];
+      best: { id: string; cv: { mean: number } };
+    };
+    expect(out.study.status).toBe("COMPLETED");
+    expect(out.trials).toHaveLength(file.budget.trials);
+    expect(out.trials.every((t) => t.status === "COMPLETED")).toBe(true);
+    expect(out.best.cv.mean).toBeGreaterThanOrEqual(0.95);
+    expect(Math.max(...out.trials.map((t) => t.cv.mean))).toBe(out.best.cv.mean);
+
+    // The database agrees with what was printed, and nothing was recorded twice.
+    const trials = await db.trial.findMany({ where: { studyId: out.study.id }, include: { folds: true } });
+    expect(trials).toHaveLength(file.budget.trials);
+    expect(new Set(trials.map((t) => t.number)).size).toBe(file.budget.trials);
+    for (const t of trials) {
+      expect(t.status).toBe("COMPLETED");
+      expect(t.folds.map((f) => f.fold).sort()).toEqual([...Array(file.cv.folds).keys()]);
+      const mean = t.folds.reduce((a, f) => a + f.score, 0) / t.folds.length;
+      expect(t.cvMean).toBeCloseTo(mean, 9);
+      expect(t.paramCount).toBeGreaterThan(0);
+      expect(t.folds.every((f) => f.score >= 0 && f.score <= 1)).toBe(true);
+    }
+    // Per-epoch learning curves were recorded for every fold of every trial.
+    const epochs = await db.epochMetric.groupBy({ by: ["trialId", "fold"], where: { trial: { studyId: out.study.id } }, _count: { _all: true } });
+    expect(epochs).toHaveLength(file.budget.trials * file.cv.folds);
+    // Both worker processes took part.
+    expect(new Set(trials.map((t) => t.workerId)).size).toBe(2);
+    const study = await db.study.findUniqueOrThrow({ where: { id: out.study.id } });
+    expect(study.status).toBe("COMPLETED");
+  }, 300_000);
+
+  it("rejects an invalid study file with exit code 2, naming the fields, and stores nothing", async () => {
+    const before = await db.study.count();
+    const run = automl(["run", "apps/cli/test/fixtures/invalid-depth.yaml", "--json", "--no-dashboard"], env);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain("space.depth.int");
+    expect(run.stderr()).toContain("space.activation.choice[1]");
+    expect(run.stdout()).toBe("");
+    expect(await db.study.count()).toBe(before);
+  }, 60_000);
+});

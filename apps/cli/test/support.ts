@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const AUTOML_BIN = join(REPO_ROOT, "apps", "cli", "bin", "automl.mjs");
+
+export interface Proc {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `automl <args>` as a real process with the given environment. */
+export function automl(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [AUTOML_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, AUTOML_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Stops a long-running component the way an operator would (SIGTERM), SIGKILL if it hangs. */
+export async function stop(p: Proc | undefined): Promise<void> {
+  if (!p || p.child.exitCode !== null) return;
+  p.child.kill("SIGTERM");
+  const t = setTimeout(() => p.child.kill("SIGKILL"), 10_000);
+  await p.exited;
+  clearTimeout(t);
+}

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentials } from "@grpc/grpc-js";
+import { AppError, grpcCall, silentLogger } from "@automl/common";
+import { createDb, type Db } from "@automl/db";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { JetStreamQueue, type Delivery, type QueueConsumer } from "@automl/messaging";
+import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
+import {
+  CoordinatorClient,
+  EpochAction,
+  TrialReportingClient,
+  TrialStatus,
+  type CancelStudyReply,
+  type CompleteTrialReply,
+  type CompleteTrialRequest,
+  type CreateStudyReply,
+  type FailTrialReply,
+  type ReportEpochReply,
+  type StartTrialReply,
+} from "@automl/proto";
+import { startCoordinator, type RunningCoordinator } from "../../src/index";
+
+const available = (await postgresAvailable()) && (await natsAvailable());
+
+const studyFile = (name: string, trials: number, parallel: number) => `
+name: ${name}
+dataset: { builtin: xor, n: 60 }
+task: binary
+space: { depth: { int: [1, 2] }, width: { int: [2, 8] }, learningRate: 0.1, batchSize: 8, epochs: 2 }
+cv: { folds: 3 }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: ${trials}, parallel: ${parallel} }
+seed: 3
+`;
+
+async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The coordinator against the real Postgres and JetStream, with the test playing the worker over
+ * gRPC: dispatch within `parallel`, idempotent reporting, outcomes, cancellation and resume.
+ */
+describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres, JetStream, gRPC)", () => {
+  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+  let queue: JetStreamQueue;
+  let coordinator: RunningCoordinator;
+  let clients: { coord: CoordinatorClient; report: TrialReportingClient };
+  let consumer: QueueConsumer;
+  const inbox: Delivery[] = [];
+  const names = uniqueStreamNames();
+
+  const complete = (req: Partial<CompleteTrialRequest> & { trialId: string }) =>
+    grpcCall<CompleteTrialReply>((md, o, cb) =>
+      clients.report.completeTrial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: [], cvMean: 0, cvStd: 0, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: "test", ...req }, md, o, cb),
+    );
+  const start = (trialId: string, attempt = 1) => grpcCall<StartTrialReply>((md, o, cb) => clients.report.startTrial({ trialId, attempt, workerId: "w-test" }, md, o, cb));
+  const epoch = (trialId: string, e: number, attempt = 1) =>
+    grpcCall<ReportEpochReply>((md, o, cb) => clients.report.reportEpoch({ trialId, attempt, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7 } }, md, o, cb));
+  const create = (text: string) => grpcCall<CreateStudyReply>((md, o, cb) => clients.coord.createStudy({ studyFile: text }, md, o, cb));
+  const folds3 = [0, 1, 2].map((fold) => ({ fold, score: 0.9 + fold * 0.01, loss: 0.3, epochs: 2 }));
+
+  beforeAll(async () => {
+    fixture = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(fixture.url);
+    queue = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...names });
+    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
+    clients = {
+      coord: new CoordinatorClient(coordinator.address, credentials.createInsecure()),
+      report: new TrialReportingClient(coordinator.address, credentials.createInsecure()),
+    };
+    // The test's own "worker": it only collects deliveries and acks them.
+    consumer = await queue.consume("cpu", async (d) => {
+      inbox.push(d);
+      await d.ack();
+    }, { concurrency: 4 });
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    clients?.coord.close();
+    clients?.report.close();
+    await coordinator?.stop();
+    await queue?.deleteStream().catch(() => {});
+    await queue?.close();
+    await db?.$disconnect();
+    await fixture?.drop();
+  });
+
+  it("rejects a bad study file with INVALID_ARGUMENT naming the field", async () => {
+    const err = await create(studyFile("bad", 0, 1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe("INVALID_ARGUMENT");
+    expect((err as AppError).message).toContain("budget.trials");
+  });
+
+  it("dispatches at most `parallel` trials, records outcomes once, and completes the study", async () => {
+    const { study } = await create(studyFile("flow", 3, 2));
+    const studyId = study!.id;
+    const first = await until(async () => inbox.filter((d) => d.spec.studyId === studyId).length >= 2 && inbox.filter((d) => d.spec.studyId === studyId), "two dispatches");
+    await new Promise((r) => setTimeout(r, 600)); // a few scheduler passes: still only `parallel` in flight
+    expect(await db.trial.count({ where: { studyId } })).toBe(2);
+    const [a, b] = first as [Delivery, Delivery];
+    expect(a.spec.folds).toBe(3);
+    expect(a.spec.seed).toBe(3);
+    expect(a.spec.trialSeed).not.toBe(b.spec.trialSeed);
+
+    // Trial a: runs, reports an epoch, completes; then a redelivered duplicate completes again.
+    expect((await start(a.spec.trialId)).proceed).toBe(true);
+    expect((await epoch(a.spec.trialId, 1)).action).toBe(EpochAction.EPOCH_ACTION_CONTINUE);
+    const outcome = { trialId: a.spec.trialId, folds: folds3, cvMean: 0.91, cvStd: 0.01, paramCount: 17 };
+    expect((await complete(outcome)).alreadyRecorded).toBe(false);
+    expect((await complete({ ...outcome, attempt: 2, cvMean: 0.5 })).alreadyRecorded).toBe(true);
+    const ta = await db.trial.findUniqueOrThrow({ where: { id: a.spec.trialId }, include: { folds: true, epochs: true } });
+    expect(ta.status).toBe("COMPLETED");
+    expect(ta.cvMean).toBe(0.91);
+    expect(ta.folds).toHaveLength(3);
+    expect(ta.epochs.map((e) => [e.fold, e.epoch, e.validMetric])).toEqual([[0, 1, 0.7]]);
+    // A late redelivery of a settled trial is told not to train.
+    expect(await start(a.spec.trialId, 2)).toMatchObject({ proceed: false, status: TrialStatus.TRIAL_STATUS_COMPLETED });
+
+    // A COMPLETED report with the wrong number of folds is rejected and changes nothing.
+    const bad = await complete({ trialId: b.spec.trialId, folds: folds3.slice(0, 2), cvMean: 0.9 }).catch((e: unknown) => e);
+    expect((bad as AppError).code).toBe("INVALID_ARGUMENT");
+    expect((bad as AppError).message).toContain("folds");
+
+    // Trial b diverges; the third trial (dispatched once a slot freed) fails.
+    expect((await start(b.spec.trialId)).proceed).toBe(true);
+    await complete({ trialId: b.spec.trialId, status: TrialStatus.TRIAL_STATUS_DIVERGED, folds: [], cvMean: Number.NaN, cvStd: Number.NaN, divergedFold: 1, divergedEpoch: 7 });
+    const c = await until(async () => inbox.find((d) => d.spec.studyId === studyId && d.spec.number === 2), "the third dispatch");
+    await grpcCall<FailTrialReply>((md, o, cb) => clients.report.failTrial({ trialId: c.spec.trialId, attempt: 1, reason: "out of memory" }, md, o, cb));
+
+    const statuses = Object.fromEntries((await db.trial.findMany({ where: { studyId } })).map((t) => [t.number, [t.status, t.divergedEpoch, t.error]]));
+    expect(statuses).toEqual({ 0: ["COMPLETED", null, null], 1: ["DIVERGED", 7, null], 2: ["FAILED", null, "out of memory"] });
+    await until(async () => (await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion");
+    expect(await db.trial.count({ where: { studyId } })).toBe(3);
+    expect(await db.foldResult.count({ where: { trial: { studyId } } })).toBe(3);
+  });
+
+  it("cancels: queued trials become CANCELLED, running ones are told to stop, no new ones start", async () => {
+    const { study } = await create(studyFile("cancel-me", 10, 2));
+    const studyId = study!.id;
+    const [r] = (await until(async () => inbox.filter((d) => d.spec.studyId === studyId).length >= 2 && inbox.filter((d) => d.spec.studyId === studyId), "dispatch")) as Delivery[];
+    await start(r!.spec.trialId);
+    await grpcCall<CancelStudyReply>((md, o, cb) => clients.coord.cancelStudy({ studyId }, md, o, cb));
+    expect((await epoch(r!.spec.trialId, 1)).action).toBe(EpochAction.EPOCH_ACTION_CANCEL);
+    await complete({ trialId: r!.spec.trialId, status: TrialStatus.TRIAL_STATUS_CANCELLED });
+    await new Promise((res) => setTimeout(res, 600));
+    const trials = await db.trial.findMany({ where: { studyId } });
+    expect(trials).toHaveLength(2);
+    expect(trials.every((t) => t.status === "CANCELLED")).toBe(true);
+  });
+
+  it("resumes after a restart: re-dispatches queued trials and finishes the budget from Postgres", async () => {
+    const { study } = await create(studyFile("resume", 4, 2));
+    const studyId = study!.id;
+    await until(async () => (await db.trial.count({ where: { studyId } })) === 2, "two trials");
+    await coordinator.stop();
+    // The messages are lost along with the old coordinator (a new stream); the rows remain.
+    const resumed = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...uniqueStreamNames() });
+    const seen: Delivery[] = [];
+    const c2 = await resumed.consume("cpu", async (d) => {
+      seen.push(d);
+      await d.ack();
+    }, { concurrency: 4 });
+    const second = await startCoordinator({ db, queue: resumed, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
+    const report = new TrialReportingClient(second.address, credentials.createInsecure());
+    try {
+      const redispatched = await until(async () => seen.length >= 2 && seen, "re-dispatch");
+      expect(redispatched.map((d) => d.spec.number).sort()).toEqual([0, 1]);
+      // Finish everything it hands out; the budget is respected across the restart.
+      for (let n = 0; n < 4; n++) {
+        const d = await until(async () => seen.find((x) => x.spec.number === n), `trial ${n}`);
+        await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: d.spec.trialId, attempt: 1, workerId: "w2" }, md, o, cb));
+        await grpcCall<CompleteTrialReply>((md, o, cb) =>
+          report.completeTrial({ trialId: d.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: folds3, cvMean: 0.9, cvStd: 0.01, paramCount: 9, divergedFold: 0, divergedEpoch: 0, backend: "test" }, md, o, cb),
+        );
+      }
+      await until(async () => (await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion");
+      const trials = await db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
+      expect(trials.map((t) => [t.number, t.status])).toEqual([0, 1, 2, 3].map((n) => [n, "COMPLETED"]));
+    } finally {
+      report.close();
+      await c2.stop();
+      await second.stop();
+      await resumed.deleteStream();
+      await resumed.close();
+    }
+  });
+});
