@@ -18,6 +18,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Heartbeats (and ack-deadline extensions) three times per ack wait, so one lost beat is harmless. */
+function heartbeatMs(env: CliEnv): number {
+  return Math.max(200, Math.floor(env.AUTOML_ACK_WAIT_MS / 3));
+}
+
 export interface EmbeddedStack {
   coordinatorAddr: string;
   /** Postgres URL of the embedded database, for the dashboard. */
@@ -43,7 +48,7 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     listen: "127.0.0.1:0",
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
   });
-  const worker = await startWorker({ queue, coordinator: coordinator.address, pool: env.AUTOML_POOL, log, concurrency: workers });
+  const worker = await startWorker({ queue, coordinator: coordinator.address, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env) });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
@@ -79,7 +84,14 @@ export async function startDistributedCoordinator(env: CliEnv, log: Logger): Pro
 
 export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
   const { queue } = await connectServices(env, log, false);
-  const worker = await startWorker({ queue, coordinator: env.AUTOML_COORDINATOR_ADDR, pool: env.AUTOML_POOL, log, concurrency: env.AUTOML_WORKER_CONCURRENCY });
+  const worker = await startWorker({
+    queue,
+    coordinator: env.AUTOML_COORDINATOR_ADDR,
+    pool: env.AUTOML_POOL,
+    log,
+    concurrency: env.AUTOML_WORKER_CONCURRENCY,
+    heartbeatMs: heartbeatMs(env),
+  });
   return { ...worker, close: () => queue.close() };
 }
 

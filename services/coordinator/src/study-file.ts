@@ -35,7 +35,8 @@ const widthDim = z.union([
   ),
 ]);
 const activationDim = z.union([z.enum(ACTIVATIONS), z.strictObject({ choice: z.array(z.enum(ACTIVATIONS)).min(1) })]);
-const learningRateDim = z.union([z.number().positive().max(10), rangeChecked(floatRange, 1e-8, 10)]);
+// Generous bounds: a diverging configuration is a result (DIVERGED), not bad input.
+const learningRateDim = z.union([z.number().positive().max(1e6), rangeChecked(floatRange, 1e-8, 1e6)]);
 const batchSizeDim = z.union([
   z.number().int().min(1).max(65536),
   z.strictObject({ choice: z.array(z.number().int().min(1).max(65536)).min(1) }),

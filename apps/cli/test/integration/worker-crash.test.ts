@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@automl/db";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { JetStreamQueue } from "@automl/messaging";
+import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
+import { silentLogger } from "@automl/common";
+import { freePort } from "../../src/stack";
+import { automl, stop, type Proc } from "../support";
+
+const available = (await postgresAvailable()) && (await natsAvailable());
+
+const FOLDS = 3;
+const EPOCHS = 150;
+const TRIALS = 4;
+const study = `
+name: crash-test
+dataset: { builtin: moons, n: 600, noise: 0.2 }
+task: binary
+space: { depth: 2, width: 32, activation: tanh, learningRate: 0.05, batchSize: 8, epochs: ${EPOCHS} }
+cv: { folds: ${FOLDS} }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: ${TRIALS}, parallel: 2 }
+seed: 5
+`;
+
+/**
+ * A worker process killed with SIGKILL mid-trial: its trial is redelivered after the ack
+ * deadline, completed by another worker, and recorded exactly once.
+ */
+describe.skipIf(!available)("a worker killed mid-trial", () => {
+  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+  let env: Record<string, string>;
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    fixture = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(fixture.url);
+    const port = await freePort();
+    env = {
+      AUTOML_DATABASE_URL: fixture.url,
+      AUTOML_NATS_URL: TEST_NATS_URL,
+      ...Object.fromEntries(Object.entries(uniqueStreamNames()).map(([k, v]) => [k === "stream" ? "AUTOML_NATS_STREAM" : "AUTOML_NATS_SUBJECT_PREFIX", v])),
+      AUTOML_GRPC_LISTEN: `127.0.0.1:${port}`,
+      AUTOML_COORDINATOR_ADDR: `127.0.0.1:${port}`,
+      AUTOML_ACK_WAIT_MS: "3000",
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map(stop));
+    await db?.$disconnect();
+    if (env?.AUTOML_NATS_STREAM) {
+      const q = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), stream: env.AUTOML_NATS_STREAM, subjectPrefix: env.AUTOML_NATS_SUBJECT_PREFIX! });
+      await q.deleteStream().catch(() => {});
+      await q.close();
+    }
+    await fixture?.drop();
+  });
+
+  it("is redelivered, finished by another worker and recorded once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "automl-crash-"));
+    writeFileSync(join(dir, "study.yaml"), study);
+    procs.push(automl(["coordinator"], env));
+    const doomed = automl(["worker"], env);
+    procs.push(doomed);
+    const run = automl(["run", join(dir, "study.yaml"), "--json", "--no-dashboard"], env);
+    procs.push(run);
+
+    // Wait until the doomed worker is well into a trial (curve points recorded), then kill it.
+    const deadline = Date.now() + 60_000;
+    let victim: { id: string } | null = null;
+    while (!victim) {
+      if (Date.now() > deadline) throw new Error(`no trial started: ${run.stderr()}`);
+      victim = await db.trial.findFirst({ where: { status: "RUNNING", epochs: { some: { epoch: { gte: 5 } } } }, select: { id: true } });
+      if (!victim) await new Promise((r) => setTimeout(r, 100));
+    }
+    doomed.child.kill("SIGKILL");
+    await doomed.exited;
+    procs.push(automl(["worker"], env));
+
+    expect(await run.exited, run.stderr()).toBe(0);
+    const out = JSON.parse(run.stdout()) as { study: { id: string }; trials: { status: string }[] };
+    expect(out.trials.map((t) => t.status)).toEqual(Array(TRIALS).fill("COMPLETED"));
+
+    const trials = await db.trial.findMany({ where: { studyId: out.study.id }, include: { folds: true, _count: { select: { epochs: true } } } });
+    expect(trials).toHaveLength(TRIALS);
+    for (const t of trials) {
+      expect(t.status).toBe("COMPLETED");
+      expect(t.folds).toHaveLength(FOLDS);
+      // One curve: the lost attempt's partial curve was replaced, not appended to.
+      expect(t._count.epochs).toBe(FOLDS * EPOCHS);
+    }
+    const redone = trials.find((t) => t.id === victim!.id)!;
+    expect(redone.attempt).toBe(2);
+    // Training is deterministic: the retried trial has the same configuration as its siblings and scores like one.
+    expect(redone.cvMean).toBeGreaterThan(0.8);
+  }, 240_000);
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentials } from "@grpc/grpc-js";
+import { grpcCall, silentLogger } from "@automl/common";
+import { createDb, type Db } from "@automl/db";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { MemoryQueue } from "@automl/messaging";
+import { CoordinatorClient, type CreateStudyReply } from "@automl/proto";
+import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
+import { startWorker, type RunningWorker } from "@automl/worker";
+
+const available = await postgresAvailable();
+
+const studyFile = (name: string, learningRate: string, epochs: number) => `
+name: ${name}
+dataset: { builtin: spirals, n: 150, classes: 3, noise: 0.05 }
+task: multiclass
+space: { depth: 2, width: 16, activation: relu, learningRate: ${learningRate}, batchSize: 16, epochs: ${epochs} }
+cv: { folds: 3 }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: 2, parallel: 2 }
+seed: 9
+`;
+
+/** The worker in-process against a real coordinator and Postgres (the embedded stack's wiring). */
+describe.skipIf(!available)("worker: training outcomes reported over gRPC", () => {
+  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+  let queue: MemoryQueue;
+  let coordinator: RunningCoordinator;
+  let worker: RunningWorker;
+  let client: CoordinatorClient;
+
+  beforeAll(async () => {
+    fixture = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(fixture.url);
+    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 5_000, maxDeliver: 3 });
+    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
+    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500 });
+    client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await worker?.stop();
+    await queue?.close();
+    await coordinator?.stop();
+    await db?.$disconnect();
+    await fixture?.drop();
+  });
+
+  async function runToEnd(text: string) {
+    const { study } = await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: text }, md, o, cb));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
+      if (s.status !== "RUNNING") return db.trial.findMany({ where: { studyId: s.id }, include: { folds: true, epochs: true }, orderBy: { number: "asc" } });
+      if (Date.now() > deadline) throw new Error("study did not finish");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("records a diverging trial as DIVERGED with the fold and epoch, not as a crash", async () => {
+    const trials = await runToEnd(studyFile("diverge", "1.0e5", 20));
+    expect(trials).toHaveLength(2);
+    for (const t of trials) {
+      expect(t.status).toBe("DIVERGED");
+      expect(t.divergedEpoch).toBeGreaterThanOrEqual(1);
+      expect(t.divergedFold).toBe(0);
+      expect(t.cvMean).toBeNull();
+      expect(t.folds).toHaveLength(0);
+      expect(t.error).toBeNull();
+      expect(t.paramCount).toBe(2 * 16 + 16 + 16 * 16 + 16 + 16 * 3 + 3);
+    }
+  });
+
+  it("records completed multiclass trials with fold scores, learning curves and the backend", async () => {
+    const trials = await runToEnd(studyFile("spirals", "0.1", 15));
+    for (const t of trials) {
+      expect(t.status).toBe("COMPLETED");
+      expect(t.backend).toBe("js");
+      expect(t.folds.map((f) => f.epochs)).toEqual([15, 15, 15]);
+      expect(t.epochs).toHaveLength(3 * 15);
+      // The last epoch's held-out metric of each fold is the fold's score.
+      for (const f of t.folds) {
+        const last = t.epochs.find((e) => e.fold === f.fold && e.epoch === 15)!;
+        expect(last.validMetric).toBeCloseTo(f.score, 12);
+      }
+      expect(t.cvMean).toBeGreaterThan(1 / 3); // better than chance on 3 classes
+    }
+    // Same configuration, different trial seeds: different initialisations, paired folds.
+    expect(trials[0]!.folds.map((f) => f.score)).not.toEqual(trials[1]!.folds.map((f) => f.score));
+  });
+});
