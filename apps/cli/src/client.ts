@@ -18,7 +18,8 @@ export class CoordinatorApi {
     this.client = new CoordinatorClient(address, credentials.createInsecure());
   }
   async createStudy(studyFile: string): Promise<Study> {
-    return (await grpcCall<CreateStudyReply>((md, o, cb) => this.client.createStudy({ studyFile }, md, o, cb))).study!;
+    // The first call of a command may race a coordinator that is still starting.
+    return (await grpcCall<CreateStudyReply>((md, o, cb) => this.client.createStudy({ studyFile }, md, o, cb), 30_000, { waitForReady: true })).study!;
   }
   async getStudy(studyId: string): Promise<Study> {
     return (await grpcCall<GetStudyReply>((md, o, cb) => this.client.getStudy({ studyId }, md, o, cb))).study!;

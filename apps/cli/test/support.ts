@@ -35,3 +35,24 @@ export async function stop(p: Proc | undefined): Promise<void> {
   await p.exited;
   clearTimeout(t);
 }
+
+/** Starts `automl coordinator` and resolves once it answers over gRPC. */
+export async function startCoordinatorProcess(env: Record<string, string>): Promise<Proc> {
+  const { CoordinatorApi } = await import("../src/client");
+  const proc = automl(["coordinator"], env);
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR!);
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      try {
+        await api.listStudies(1);
+        return proc;
+      } catch (err) {
+        if (Date.now() > deadline || proc.child.exitCode !== null) throw new Error(`coordinator did not start: ${proc.stderr()}`, { cause: err });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  } finally {
+    api.close();
+  }
+}

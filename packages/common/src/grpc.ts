@@ -9,9 +9,14 @@ import { AppError, errorCodeFromGrpc } from "./errors";
 export function grpcCall<Res>(
   invoke: (md: Metadata, opts: CallOptions, cb: (err: ServiceError | null, res?: Res) => void) => unknown,
   timeoutMs = 15_000,
+  opts: { waitForReady?: boolean } = {},
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
-    invoke(new Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+    const md = new Metadata();
+    // waitForReady: queue the call until the channel connects (within the deadline) instead of
+    // failing at once, for clients started alongside the server.
+    if (opts.waitForReady) md.setOptions({ waitForReady: true });
+    invoke(md, { deadline: Date.now() + timeoutMs }, (err, res) => {
       if (err) reject(new AppError(errorCodeFromGrpc(err.code), err.details || err.message, { cause: err }));
       else resolve(res as Res);
     });

@@ -8,8 +8,7 @@ import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messagi
 import { silentLogger } from "@automl/common";
 import { parse as parseYaml } from "yaml";
 import { freePort } from "../../src/stack";
-import { CoordinatorApi } from "../../src/client";
-import { automl, REPO_ROOT, stop, type Proc } from "../support";
+import { automl, REPO_ROOT, startCoordinatorProcess, stop, type Proc } from "../support";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -37,20 +36,7 @@ describe.skipIf(!available)("distributed study: CLI → coordinator → JetStrea
       AUTOML_GRPC_LISTEN: `127.0.0.1:${port}`,
       AUTOML_COORDINATOR_ADDR: `127.0.0.1:${port}`,
     };
-    coordinator = automl(["coordinator"], env);
-    // Wait until the coordinator answers over gRPC.
-    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR!);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await api.listStudies(1);
-        break;
-      } catch (err) {
-        if (Date.now() > deadline || coordinator.child.exitCode !== null) throw new Error(`coordinator did not start: ${coordinator.stderr()}`, { cause: err });
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
-    api.close();
+    coordinator = await startCoordinatorProcess(env);
     workers.push(automl(["worker"], env), automl(["worker"], env));
   });
 

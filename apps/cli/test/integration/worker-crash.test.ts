@@ -8,7 +8,7 @@ import { JetStreamQueue } from "@automl/messaging";
 import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
 import { silentLogger } from "@automl/common";
 import { freePort } from "../../src/stack";
-import { automl, stop, type Proc } from "../support";
+import { automl, startCoordinatorProcess, stop, type Proc } from "../support";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -64,7 +64,7 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
   it("is redelivered, finished by another worker and recorded once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "automl-crash-"));
     writeFileSync(join(dir, "study.yaml"), study);
-    procs.push(automl(["coordinator"], env));
+    procs.push(await startCoordinatorProcess(env));
     const doomed = automl(["worker"], env);
     procs.push(doomed);
     const run = automl(["run", join(dir, "study.yaml"), "--json", "--no-dashboard"], env);
