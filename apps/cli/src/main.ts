@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { AppError, createLogger, exitCodeOf, type Logger } from "@automl/common";
 import { StudyStatus } from "@automl/proto";
@@ -74,7 +75,8 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
       api.close();
     }
   }
-  const stack = await startEmbeddedStack(env, log, 4);
+  // One training thread per core; the main thread keeps PGlite, the coordinator and the queue.
+  const stack = await startEmbeddedStack(env, log, Math.max(1, availableParallelism()));
   const api = new CoordinatorApi(stack.coordinatorAddr);
   try {
     const code = await followStudy(api, studyFile, values.json ?? false);

@@ -11,6 +11,22 @@ export interface Dataset {
   /** 2 for binary, K for multiclass, 0 for regression. */
   classes: number;
   featureNames: string[];
+  /**
+   * Columns of X that hold integer category codes 0..levels.length−1 rather than measurements.
+   * Loaders never one-hot encode: the engine does it per training fold, so a level that only
+   * occurs in a test fold is handled there and the dataset stays compact.
+   */
+  categorical?: CategoricalColumn[];
+  /** Original class label for each class index (classification loaders only). */
+  classNames?: string[];
+}
+
+export interface CategoricalColumn {
+  /** Index of the column in X (0-based, the same index as in featureNames). */
+  column: number;
+  name: string;
+  /** Level names; code i in X means levels[i]. */
+  levels: string[];
 }
 
 export type BuiltinName = "xor" | "moons" | "circles" | "spirals";

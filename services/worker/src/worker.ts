@@ -15,6 +15,7 @@ import {
   type StartTrialReply,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
+import { ThreadPool, type TrialExecutor } from "./trial-pool";
 
 export interface WorkerOptions {
   queue: TrialQueue;
@@ -27,6 +28,8 @@ export interface WorkerOptions {
   workerId?: string;
   /** Heartbeat and ack-deadline extension period; well under the queue's ack wait. */
   heartbeatMs?: number;
+  /** Train in worker threads (default) or on the worker's own thread. */
+  threads?: boolean;
 }
 
 export interface RunningWorker {
@@ -48,6 +51,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const log = opts.log.child({ workerId });
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const busy = new Set<string>();
+  const concurrency = opts.concurrency ?? 1;
+  const executor: TrialExecutor = opts.threads === false
+    ? { run: (spec, onEpoch) => runTrial(spec, onEpoch), close: async () => {} }
+    : new ThreadPool(concurrency);
 
   const heartbeat = (trialId = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>
@@ -83,7 +90,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     let outcome: CompleteTrialRequest | undefined;
     let failure: string | undefined;
     try {
-      const cv = await runTrial(spec, async (fold, r) => {
+      const cv = await executor.run(spec, async (fold, r) => {
         const reply = await withRetry(() =>
           grpcCall<ReportEpochReply>((md, o, cb) =>
             client.reportEpoch({ trialId: spec.trialId, attempt, metrics: { fold, epoch: r.epoch, trainLoss: r.trainLoss, validLoss: r.validLoss, validMetric: r.validMetric } }, md, o, cb),
@@ -134,13 +141,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const idleBeat = setInterval(() => {
     if (busy.size === 0) void heartbeat();
   }, heartbeatMs);
-  const consumer: QueueConsumer = await opts.queue.consume(opts.pool, handle, { concurrency: opts.concurrency ?? 1 });
+  const consumer: QueueConsumer = await opts.queue.consume(opts.pool, handle, { concurrency });
   log.info({ pool: opts.pool, coordinator: opts.coordinator }, "worker started");
   return {
     workerId,
     async stop() {
       clearInterval(idleBeat);
       await consumer.stop();
+      await executor.close();
       client.close();
     },
   };

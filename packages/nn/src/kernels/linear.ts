@@ -1,13 +1,15 @@
+import type { FloatArray } from "./float";
+
 // Fully connected layer, batch-major: Z (B×Dout) = A (B×Din) · W (Din×Dout) + b.
 // Loops run i-k-j so the innermost index walks contiguous rows of W, Z and dW, and take the
 // batch four rows at a time: each W (or dW) element loaded once serves four multiply-adds,
 // which measured ~1.5–2× faster in V8 than one row at a time. Leftover rows go one by one.
 
 export function linearForward(
-  A: Float32Array,
-  W: Float32Array,
-  b: Float32Array,
-  Z: Float32Array,
+  A: FloatArray,
+  W: FloatArray,
+  b: FloatArray,
+  Z: FloatArray,
   B: number,
   Din: number,
   Dout: number,
@@ -63,12 +65,12 @@ export function linearForward(
  * dW and db are overwritten; dA is skipped when null (the input layer needs no dA).
  */
 export function linearBackward(
-  A: Float32Array,
-  W: Float32Array,
-  dZ: Float32Array,
-  dA: Float32Array | null,
-  dW: Float32Array,
-  db: Float32Array,
+  A: FloatArray,
+  W: FloatArray,
+  dZ: FloatArray,
+  dA: FloatArray | null,
+  dW: FloatArray,
+  db: FloatArray,
   B: number,
   Din: number,
   Dout: number,

@@ -4,6 +4,7 @@
 // they can use the stable forms (softplus, log-sum-exp): they saturate only when right.
 
 import { sigmoid } from "./activations";
+import type { FloatArray } from "./float";
 
 /** ζ(x) = log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|). */
 export function softplus(x: number): number {
@@ -12,19 +13,19 @@ export function softplus(x: number): number {
 
 // ---- binary: Bernoulli, sigmoid unit, y ∈ {0, 1}, Z is B×1 ----
 
-export function sigmoidOutputForward(Z: Float32Array, out: Float32Array, B: number): void {
+export function sigmoidOutputForward(Z: FloatArray, out: FloatArray, B: number): void {
   for (let n = 0; n < B; n++) out[n] = sigmoid(Z[n]!);
 }
 
 /** mean over the batch of −log P(y|z) = ζ((1 − 2y) z). */
-export function sigmoidCrossEntropyForward(Z: Float32Array, y: Float32Array, B: number): number {
+export function sigmoidCrossEntropyForward(Z: FloatArray, y: FloatArray, B: number): number {
   let s = 0;
   for (let n = 0; n < B; n++) s += softplus((1 - 2 * y[n]!) * Z[n]!);
   return s / B;
 }
 
 /** δ = σ(z) − y, divided by B for the batch mean. */
-export function sigmoidCrossEntropyBackward(Z: Float32Array, y: Float32Array, dZ: Float32Array, B: number): void {
+export function sigmoidCrossEntropyBackward(Z: FloatArray, y: FloatArray, dZ: FloatArray, B: number): void {
   const inv = 1 / B;
   for (let n = 0; n < B; n++) dZ[n] = (sigmoid(Z[n]!) - y[n]!) * inv;
 }
@@ -32,7 +33,7 @@ export function sigmoidCrossEntropyBackward(Z: Float32Array, y: Float32Array, dZ
 // ---- multiclass: Categorical, softmax unit, y = class index, Z is B×K ----
 
 /** Row-wise softmax, shifted by the row max so exp never overflows. */
-export function softmaxForward(Z: Float32Array, P: Float32Array, B: number, K: number): void {
+export function softmaxForward(Z: FloatArray, P: FloatArray, B: number, K: number): void {
   for (let n = 0; n < B; n++) {
     const row = n * K;
     let max = -Infinity;
@@ -48,7 +49,8 @@ export function softmaxForward(Z: Float32Array, P: Float32Array, B: number, K: n
   }
 }
 
-function logSumExpRow(Z: Float32Array, row: number, K: number): number {
+/** log Σ_j exp(Z[row + j]) over K entries, shifted by the max so exp never overflows. */
+function logSumExpRow(Z: FloatArray, row: number, K: number): number {
   let max = -Infinity;
   for (let j = 0; j < K; j++) if (Z[row + j]! > max) max = Z[row + j]!;
   let sum = 0;
@@ -57,7 +59,7 @@ function logSumExpRow(Z: Float32Array, row: number, K: number): number {
 }
 
 /** mean over the batch of −log softmax(z)_y = logΣexp(z) − z_y. */
-export function softmaxCrossEntropyForward(Z: Float32Array, y: Float32Array, B: number, K: number): number {
+export function softmaxCrossEntropyForward(Z: FloatArray, y: FloatArray, B: number, K: number): number {
   let s = 0;
   for (let n = 0; n < B; n++) {
     const row = n * K;
@@ -68,9 +70,9 @@ export function softmaxCrossEntropyForward(Z: Float32Array, y: Float32Array, B: 
 
 /** δ_j = p_j − 1[j = y], divided by B. */
 export function softmaxCrossEntropyBackward(
-  Z: Float32Array,
-  y: Float32Array,
-  dZ: Float32Array,
+  Z: FloatArray,
+  y: FloatArray,
+  dZ: FloatArray,
   B: number,
   K: number,
 ): void {
@@ -83,11 +85,85 @@ export function softmaxCrossEntropyBackward(
   }
 }
 
+// ---- multiclass with K−1 outputs: Categorical, z_K fixed at 0, Z is B×(K−1) ----
+// ρ̂_j = exp(z_j) / (Σ_{i<K} exp(z_i) + 1) for j < K and ρ̂_K = 1 / (Σ_{i<K} exp(z_i) + 1):
+// the softmax of (z_1, …, z_{K−1}, 0). One logit fewer removes softmax's shift redundancy.
+// Everything is shifted by m = max(0, max_j z_j) so no exp overflows. Class K has index K − 1.
+
+/** Row-wise probabilities P (B×K) from the K − 1 logits Z (B×(K−1)). */
+export function softmaxKm1Forward(Z: FloatArray, P: FloatArray, B: number, K: number): void {
+  const J = K - 1;
+  for (let n = 0; n < B; n++) {
+    const zRow = n * J;
+    const pRow = n * K;
+    let max = 0; // z_K = 0 takes part in the max
+    for (let j = 0; j < J; j++) if (Z[zRow + j]! > max) max = Z[zRow + j]!;
+    const last = Math.exp(-max);
+    let sum = last;
+    for (let j = 0; j < J; j++) {
+      const e = Math.exp(Z[zRow + j]! - max);
+      P[pRow + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < J; j++) P[pRow + j]! *= inv;
+    P[pRow + J] = last * inv;
+  }
+}
+
+/** log(Σ_{j<K−1} exp(z_j) + e⁰) for one row, stably. */
+function logSumExpKm1Row(Z: FloatArray, row: number, J: number): number {
+  let max = 0;
+  for (let j = 0; j < J; j++) if (Z[row + j]! > max) max = Z[row + j]!;
+  let sum = Math.exp(-max);
+  for (let j = 0; j < J; j++) sum += Math.exp(Z[row + j]! - max);
+  return max + Math.log(sum);
+}
+
+/** mean over the batch of −log ρ̂_y = log(Σ exp(z_i) + 1) − z_y, with z_y = 0 for y = K − 1. */
+export function softmaxKm1CrossEntropyForward(Z: FloatArray, y: FloatArray, B: number, K: number): number {
+  const J = K - 1;
+  let s = 0;
+  for (let n = 0; n < B; n++) {
+    const row = n * J;
+    const label = y[n]!;
+    s += logSumExpKm1Row(Z, row, J) - (label < J ? Z[row + label]! : 0);
+  }
+  return s / B;
+}
+
+/** δ_j = ρ̂_j − 1[j = y] for j < K − 1 (z_K is a constant, it has no δ), divided by B. */
+export function softmaxKm1CrossEntropyBackward(
+  Z: FloatArray,
+  y: FloatArray,
+  dZ: FloatArray,
+  B: number,
+  K: number,
+): void {
+  const J = K - 1;
+  const inv = 1 / B;
+  for (let n = 0; n < B; n++) {
+    const row = n * J;
+    let max = 0;
+    for (let j = 0; j < J; j++) if (Z[row + j]! > max) max = Z[row + j]!;
+    let sum = Math.exp(-max);
+    for (let j = 0; j < J; j++) {
+      const e = Math.exp(Z[row + j]! - max);
+      dZ[row + j] = e;
+      sum += e;
+    }
+    const scale = inv / sum;
+    for (let j = 0; j < J; j++) dZ[row + j]! *= scale;
+    const label = y[n]!;
+    if (label < J) dZ[row + label]! -= inv;
+  }
+}
+
 // ---- regression: Normal(z, I), linear unit, y is B×D ----
 // Cost is the full squared error ‖y − z‖² (the slides' "sum of squared errors", no ½), so for
 // D = 1 the mean loss equals the MSE; δ = 2(z − y).
 
-export function squaredErrorForward(Z: Float32Array, y: Float32Array, B: number, D: number): number {
+export function squaredErrorForward(Z: FloatArray, y: FloatArray, B: number, D: number): number {
   let s = 0;
   const len = B * D;
   for (let i = 0; i < len; i++) {
@@ -97,7 +173,7 @@ export function squaredErrorForward(Z: Float32Array, y: Float32Array, B: number,
   return s / B;
 }
 
-export function squaredErrorBackward(Z: Float32Array, y: Float32Array, dZ: Float32Array, B: number, D: number): void {
+export function squaredErrorBackward(Z: FloatArray, y: FloatArray, dZ: FloatArray, B: number, D: number): void {
   const scale = 2 / B;
   const len = B * D;
   for (let i = 0; i < len; i++) dZ[i] = (Z[i]! - y[i]!) * scale;

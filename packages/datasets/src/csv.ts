@@ -1,0 +1,190 @@
+import { readFileSync } from "node:fs";
+// csv-parse (the CSV project's parser, maintained since 2010, no dependencies) rather than a
+// hand-rolled splitter: quoted fields with commas, doubled quotes, embedded newlines, CRLF and a
+// BOM are each easy to get subtly wrong, and its `info` gives us the file line of every record
+// for error messages.
+import { parse } from "csv-parse/sync";
+import { DatasetSpecError, type CategoricalColumn, type Dataset, type DatasetTask } from "./types";
+
+export interface CsvOptions {
+  /** Header name of the column to predict. */
+  target: string;
+  task: DatasetTask;
+  /**
+   * Header names of feature columns holding categories; they become integer codes in
+   * first-seen order. Any other feature column must be numeric in every row.
+   */
+  categorical?: string[];
+}
+
+const TASKS: readonly DatasetTask[] = ["binary", "multiclass", "regression"];
+// Decimal notation only: Number() would also accept "0x1F", "Infinity" and "" (as 0), none of
+// which a data file means as a measurement.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const FLOAT32_MAX = 3.4028234663852886e38;
+const MAX_LISTED = 10;
+
+interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+/**
+ * A Dataset from CSV text with a header row. Rows are numbered in errors as data rows: 1-based,
+ * header not counted (spreadsheet row = data row + 1), with the file line where the record ends.
+ */
+export function parseCsv(text: string, opts: CsvOptions): Dataset {
+  validateOptions(opts);
+  let records: CsvRecord[];
+  try {
+    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as CsvRecord[]; // `info: true` changes the shape; the typings do not follow
+  } catch (err) {
+    throw new DatasetSpecError("csv", `not valid CSV: ${(err as Error).message}`);
+  }
+  const headerRecord = records[0];
+  if (headerRecord === undefined) throw new DatasetSpecError("csv", "is empty; a header row is required");
+  const header = headerRecord.record.map((h) => h.trim());
+  checkHeader(header);
+
+  const targetCol = header.indexOf(opts.target);
+  if (targetCol < 0) {
+    throw new DatasetSpecError("target", `column ${JSON.stringify(opts.target)} not found; the columns are: ${header.map((h) => JSON.stringify(h)).join(", ")}`);
+  }
+  const featureCols = header.map((_, i) => i).filter((i) => i !== targetCol);
+  const featureNames = featureCols.map((i) => header[i]!);
+  const categoricalNames = checkCategorical(opts.categorical ?? [], header, opts.target);
+
+  const rows = records.slice(1);
+  const n = rows.length;
+  if (n === 0) throw new DatasetSpecError("csv", "has a header but no data rows");
+  const d = featureCols.length;
+  const X = new Float32Array(n * d);
+  // Per feature index: its level → code map when categorical.
+  const levelMaps = featureNames.map((name) => (categoricalNames.has(name) ? new Map<string, number>() : undefined));
+  const targetRaw: string[] = new Array<string>(n);
+
+  for (let r = 0; r < n; r++) {
+    const { record, info } = rows[r]!;
+    const where = `data row ${r + 1} (file line ${info.lines})`;
+    if (record.length !== header.length) {
+      throw new DatasetSpecError("csv", `${where} has ${record.length} fields but the header has ${header.length}`);
+    }
+    for (let j = 0; j < d; j++) {
+      const name = featureNames[j]!;
+      const raw = record[featureCols[j]!]!;
+      const value = raw.trim();
+      if (value === "") throw cellError(name, where, raw, "is empty (missing values are not supported: impute or drop the row)");
+      const levels = levelMaps[j];
+      if (levels !== undefined) {
+        let code = levels.get(value);
+        if (code === undefined) levels.set(value, (code = levels.size));
+        X[r * d + j] = code;
+      } else {
+        X[r * d + j] = parseNumber(value, name, where, raw, " (declare the column in `categorical` if it holds categories)");
+      }
+    }
+    const t = record[targetCol]!.trim();
+    if (t === "") throw cellError(opts.target, where, t, "is empty: every row needs a target");
+    targetRaw[r] = t;
+  }
+
+  const categorical: CategoricalColumn[] = [];
+  levelMaps.forEach((levels, j) => {
+    if (levels !== undefined) categorical.push({ column: j, name: featureNames[j]!, levels: [...levels.keys()] });
+  });
+
+  const base = { X, n, d, task: opts.task, featureNames, ...(opts.categorical !== undefined ? { categorical } : {}) };
+  if (opts.task === "regression") {
+    const y = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      y[r] = parseNumber(targetRaw[r]!, opts.target, `data row ${r + 1} (file line ${rows[r]!.info.lines})`, targetRaw[r]!, " (task regression needs a numeric target)");
+    }
+    return { ...base, y, classes: 0 };
+  }
+  const { y, classNames } = encodeClasses(targetRaw, opts.target, opts.task);
+  return { ...base, y, classes: classNames.length, classNames };
+}
+
+/** parseCsv on a file read as UTF-8. */
+export function loadCsv(path: string, opts: CsvOptions): Dataset {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new DatasetSpecError("path", `cannot read ${JSON.stringify(path)}: ${(err as Error).message}`);
+  }
+  return parseCsv(text, opts);
+}
+
+function validateOptions(opts: CsvOptions): void {
+  if (opts === null || typeof opts !== "object") throw new DatasetSpecError("options", "must be an object like { target, task }");
+  if (typeof opts.target !== "string" || opts.target.trim() === "") {
+    throw new DatasetSpecError("target", `must name a column, got ${JSON.stringify(opts.target)}`);
+  }
+  if (!TASKS.includes(opts.task)) {
+    throw new DatasetSpecError("task", `must be one of ${TASKS.join(", ")}, got ${JSON.stringify(opts.task)}`);
+  }
+  if (opts.categorical !== undefined && (!Array.isArray(opts.categorical) || !opts.categorical.every((c) => typeof c === "string"))) {
+    throw new DatasetSpecError("categorical", "must be a list of column names");
+  }
+}
+
+function checkHeader(header: string[]): void {
+  const seen = new Set<string>();
+  header.forEach((name, i) => {
+    if (name === "") throw new DatasetSpecError("csv", `header column ${i + 1} has no name`);
+    if (seen.has(name)) throw new DatasetSpecError("csv", `header names column ${JSON.stringify(name)} twice`);
+    seen.add(name);
+  });
+}
+
+function checkCategorical(names: string[], header: string[], target: string): Set<string> {
+  const set = new Set<string>();
+  for (const name of names) {
+    if (name === target) {
+      throw new DatasetSpecError("categorical", `lists the target column ${JSON.stringify(name)}; class labels are encoded from the task, list only feature columns`);
+    }
+    if (!header.includes(name)) {
+      throw new DatasetSpecError("categorical", `column ${JSON.stringify(name)} not found; the columns are: ${header.map((h) => JSON.stringify(h)).join(", ")}`);
+    }
+    set.add(name);
+  }
+  return set;
+}
+
+function cellError(column: string, where: string, raw: string, problem: string): DatasetSpecError {
+  return new DatasetSpecError(column, `column ${JSON.stringify(column)}, ${where}: value ${JSON.stringify(raw)} ${problem}`);
+}
+
+function parseNumber(value: string, column: string, where: string, raw: string, hint: string): number {
+  const v = value.trim();
+  if (v === "") throw cellError(column, where, raw, "is empty (missing values are not supported: impute or drop the row)");
+  if (!DECIMAL.test(v)) throw cellError(column, where, raw, `is not a number${hint}`);
+  const x = Number(v);
+  if (!(Math.abs(x) <= FLOAT32_MAX)) throw cellError(column, where, raw, "is outside the 32-bit float range");
+  return x;
+}
+
+/**
+ * Class labels → 0..K−1 in sorted order: numerically when every label is a number (so "10"
+ * follows "9"), else by UTF-16 code units (locale-independent, so every machine agrees).
+ */
+function encodeClasses(labels: string[], column: string, task: "binary" | "multiclass"): { y: Float32Array; classNames: string[] } {
+  const numeric = labels.every((l) => DECIMAL.test(l));
+  // Numeric labels are keyed by value so that "1" and "1.0" are one class.
+  const key = numeric ? (l: string) => String(Number(l)) : (l: string) => l;
+  const distinct = [...new Set(labels.map(key))];
+  distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const K = distinct.length;
+  const listed = distinct.slice(0, MAX_LISTED).map((c) => JSON.stringify(c)).join(", ") + (K > MAX_LISTED ? ", …" : "");
+  if (task === "binary" && K !== 2) {
+    throw new DatasetSpecError(column, `target column ${JSON.stringify(column)}: task binary needs exactly 2 classes, found ${K}: ${listed}`);
+  }
+  if (task === "multiclass" && K < 2) {
+    throw new DatasetSpecError(column, `target column ${JSON.stringify(column)}: task multiclass needs at least 2 classes, found ${K}: ${listed}`);
+  }
+  const index = new Map(distinct.map((c, i) => [c, i]));
+  const y = new Float32Array(labels.length);
+  labels.forEach((l, r) => (y[r] = index.get(key(l))!));
+  return { y, classNames: distinct };
+}

@@ -1,0 +1,116 @@
+import { Worker } from "node:worker_threads";
+import type { CvOutcome, EpochReport } from "@automl/nn";
+import { TrialSpec } from "@automl/proto";
+
+export type ToThread = { type: "run"; spec: Uint8Array } | { type: "decision"; id: number; decision: "continue" | "stop" };
+export type FromThread =
+  | { type: "epoch"; id: number; fold: number; report: EpochReport }
+  | { type: "done"; outcome: CvOutcome }
+  | { type: "error"; message: string };
+
+export type EpochCallback = (fold: number, r: EpochReport) => Promise<"continue" | "stop">;
+
+/** Runs a trial somewhere: in a training thread, or inline on the caller's thread. */
+export type TrialExecutor = {
+  run(spec: TrialSpec, onEpoch: EpochCallback): Promise<CvOutcome>;
+  close(): Promise<void>;
+};
+
+const THREAD_ENTRY = new URL("./trial-thread.mjs", import.meta.url);
+
+/**
+ * A fixed set of training threads, one trial per thread at a time. A thread that dies (a crash
+ * in native code, out of memory) fails its trial with the reason and is replaced.
+ */
+export class ThreadPool implements TrialExecutor {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private readonly all = new Set<Worker>();
+  private closed = false;
+
+  constructor(private readonly size: number) {
+    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(THREAD_ENTRY);
+    w.unref();
+    // A thread that dies while idle is replaced; one that dies mid-trial is handled in run().
+    w.on("error", () => {});
+    w.once("exit", () => {
+      if (this.idle.includes(w)) {
+        this.idle.splice(this.idle.indexOf(w), 1);
+        this.replace(w);
+      }
+    });
+    this.all.add(w);
+    return w;
+  }
+
+  private acquire(): Promise<Worker> {
+    const w = this.idle.pop();
+    return w ? Promise.resolve(w) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(w: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  async run(spec: TrialSpec, onEpoch: EpochCallback): Promise<CvOutcome> {
+    if (this.closed) throw new Error("thread pool is closed");
+    const w = await this.acquire();
+    return new Promise<CvOutcome>((resolve, reject) => {
+      const cleanup = () => {
+        w.off("message", onMessage);
+        w.off("error", onError);
+        w.off("exit", onExit);
+      };
+      const onMessage = (m: FromThread) => {
+        if (m.type === "epoch") {
+          onEpoch(m.fold, m.report).then(
+            (decision) => w.postMessage({ type: "decision", id: m.id, decision } satisfies ToThread),
+            (err: unknown) => {
+              // Reporting failed (coordinator unreachable): stop training, surface the error.
+              w.postMessage({ type: "decision", id: m.id, decision: "stop" } satisfies ToThread);
+              cleanup();
+              this.release(w);
+              reject(err);
+            },
+          );
+          return;
+        }
+        cleanup();
+        this.release(w);
+        if (m.type === "done") resolve(m.outcome);
+        else reject(new Error(m.message));
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        this.replace(w);
+        reject(new Error(`training thread crashed: ${err.message}`));
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        this.replace(w);
+        reject(new Error(`training thread exited with code ${code}`));
+      };
+      w.on("message", onMessage);
+      w.once("error", onError);
+      w.once("exit", onExit);
+      w.postMessage({ type: "run", spec: TrialSpec.encode(spec).finish() } satisfies ToThread);
+    });
+  }
+
+  private replace(dead: Worker): void {
+    this.all.delete(dead);
+    if (!this.closed) this.release(this.spawn());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.all].map((w) => w.terminate()));
+    this.all.clear();
+  }
+}

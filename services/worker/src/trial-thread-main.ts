@@ -1,0 +1,30 @@
+// A training thread (entered through trial-thread.mjs): runs one trial at a time for the pool in trial-pool.ts, so the
+// worker's event loop (heartbeats, gRPC, queue) never waits on arithmetic and trials use every core.
+import { parentPort } from "node:worker_threads";
+import { TrialSpec } from "@automl/proto";
+import { runTrial } from "./trial-runner";
+import type { FromThread, ToThread } from "./trial-pool";
+
+const port = parentPort!;
+const decisions = new Map<number, (d: "continue" | "stop") => void>();
+let seq = 0;
+
+port.on("message", (msg: ToThread) => {
+  if (msg.type === "decision") {
+    decisions.get(msg.id)?.(msg.decision);
+    decisions.delete(msg.id);
+    return;
+  }
+  const spec = TrialSpec.decode(msg.spec);
+  const post = (m: FromThread) => port.postMessage(m);
+  runTrial(spec, (fold, report) =>
+    new Promise((resolve) => {
+      const id = ++seq;
+      decisions.set(id, resolve);
+      post({ type: "epoch", id, fold, report });
+    }),
+  ).then(
+    (outcome) => post({ type: "done", outcome }),
+    (err: unknown) => post({ type: "error", message: err instanceof Error ? err.message : String(err) }),
+  );
+});
