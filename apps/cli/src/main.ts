@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { AppError, createLogger, exitCodeOf, type Logger } from "@automl/common";
@@ -8,6 +7,7 @@ import { startDashboard } from "./dashboard";
 import { parseEnv, type CliEnv } from "./env";
 import { leaderboardTable, progressLine, studyJson } from "./format";
 import { startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
+import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 
 const USAGE = `usage: automl <command>
 
@@ -21,13 +21,11 @@ const USAGE = `usage: automl <command>
 Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).
 Exit codes: 0 success, 2 bad input, 1 anything else.`;
 
-function readStudyFile(path: string | undefined): string {
+/** Dataset files go by upload in the distributed mode, in place in the embedded one. */
+function studyText(path: string | undefined, env: CliEnv): Promise<string> {
   if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new AppError("INVALID_ARGUMENT", `cannot read study file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const delivery: DatasetDelivery = env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL } : { mode: "embedded" };
+  return prepareStudyFile(path, delivery);
 }
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -65,7 +63,7 @@ async function followStudy(api: CoordinatorApi, studyFile: string, json: boolean
 
 async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" }, "no-dashboard": { type: "boolean" } } });
-  const studyFile = readStudyFile(positionals[0]);
+  const studyFile = await studyText(positionals[0], env);
   if (env.AUTOML_DATABASE_URL) {
     // Distributed mode: a coordinator (and workers) already run against Postgres and NATS.
     const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
@@ -98,7 +96,7 @@ async function study(args: string[], env: CliEnv): Promise<number> {
   try {
     switch (sub) {
       case "create": {
-        const s = await api.createStudy(readStudyFile(arg));
+        const s = await api.createStudy(await studyText(arg, env));
         process.stdout.write(`${s.id}\n`);
         return 0;
       }

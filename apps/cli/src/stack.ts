@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
-import { JetStreamQueue, MemoryQueue, type TrialQueue } from "@automl/messaging";
+import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
 import { startWorker, type RunningWorker } from "@automl/worker";
 import type { CliEnv } from "./env";
@@ -84,7 +84,10 @@ export async function startDistributedCoordinator(env: CliEnv, log: Logger): Pro
 
 export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
   const { queue } = await connectServices(env, log, false);
+  const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL! });
+  const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
   const worker = await startWorker({
+    datasets,
     queue,
     coordinator: env.AUTOML_COORDINATOR_ADDR,
     pool: env.AUTOML_POOL,
@@ -92,7 +95,13 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
     concurrency: env.AUTOML_WORKER_CONCURRENCY,
     heartbeatMs: heartbeatMs(env),
   });
-  return { ...worker, close: () => queue.close() };
+  return {
+    ...worker,
+    async close() {
+      await queue.close();
+      await objects.close();
+    },
+  };
 }
 
 async function connectServices(env: CliEnv, log: Logger, withDb: true): Promise<{ db: Db; queue: TrialQueue }>;

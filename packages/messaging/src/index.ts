@@ -1,3 +1,11 @@
 export * from "./queue";
 export { JetStreamQueue, type JetStreamQueueConfig } from "./jetstream-queue";
 export { MemoryQueue } from "./memory-queue";
+export {
+  CachedDatasetStore,
+  DEFAULT_DATASET_BUCKET,
+  JetStreamDatasetStore,
+  MemoryDatasetStore,
+  type DatasetStore,
+  type JetStreamDatasetStoreConfig,
+} from "./dataset-store";

@@ -45,7 +45,9 @@ export function trialToPb(t: Trial & { folds?: FoldResult[] }): PbTrial {
     paramCount: t.paramCount,
     cvMean: t.cvMean ?? undefined,
     cvStd: t.cvStd ?? undefined,
-    folds: (t.folds ?? []).sort((a, b) => a.fold - b.fold).map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs })),
+    folds: (t.folds ?? [])
+      .sort((a, b) => a.fold - b.fold)
+      .map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: (f.metrics ?? {}) as Record<string, number> })),
     attempt: t.attempt,
     workerId: t.workerId ?? "",
     error: t.error ?? "",

@@ -42,7 +42,8 @@ describe("random sampler", () => {
 
   it("covers every value of each dimension, log-uniformly for log ranges", () => {
     expect(new Set(draws.map((p) => p.depth))).toEqual(new Set([1, 2, 3, 4]));
-    expect(new Set(draws.map((p) => p.activation))).toEqual(new Set(["relu", "sigmoid", "tanh"]));
+    expect(new Set(draws.map((p) => p.activations[0]))).toEqual(new Set(["relu", "sigmoid", "tanh"]));
+    expect(draws.every((p) => p.activations.length === p.depth && new Set(p.activations).size === 1)).toBe(true);
     // Log-uniform on [0.001, 1]: about a third of the draws in each decade.
     const below01 = draws.filter((p) => p.learningRate < 0.01).length / draws.length;
     expect(below01).toBeGreaterThan(0.28);

@@ -5,10 +5,22 @@ import type { SearchSpace } from "./study-file";
 export interface TrialParams {
   depth: number;
   widths: number[];
-  activation: string;
+  /** One per hidden layer. */
+  activations: string[];
+  /** Empty when the task's default output unit is used. */
+  output: string;
+  leakyAlpha: number;
+  maxoutPieces: number;
   learningRate: number;
+  momentum: number;
+  weightDecay: number;
   batchSize: number;
   epochs: number;
+}
+
+/** "relu" when every layer has the same unit, else the per-layer list: "relu/tanh/relu". */
+export function activationLabel(activations: string[]): string {
+  return new Set(activations).size <= 1 ? (activations[0] ?? "none") : activations.join("/");
 }
 
 type Dim = number | string | { int: [number, number]; log: boolean } | { float: [number, number]; log: boolean } | { choice: readonly (number | string)[] };
@@ -40,13 +52,25 @@ export function sampleRandom(space: SearchSpace, studySeed: number, number: numb
   const first = draw(rng, widthDim) as number;
   const widths = [first];
   for (let i = 1; i < depth; i++) widths.push(perLayer ? (draw(rng, widthDim) as number) : first);
+  const act = space.activation;
+  const firstAct = draw(rng, act) as string;
+  const activations = [firstAct];
+  const actPerLayer = typeof act === "object" && act.perLayer;
+  for (let i = 1; i < depth; i++) activations.push(actPerLayer ? (draw(rng, act) as string) : firstAct);
+  // Dimensions added after the first release are drawn after the original ones, so a study file
+  // that does not use them samples exactly as before.
   return {
     depth,
     widths,
-    activation: draw(rng, space.activation) as string,
+    activations,
     learningRate: draw(rng, space.learningRate) as number,
     batchSize: draw(rng, space.batchSize) as number,
     epochs: draw(rng, space.epochs) as number,
+    output: space.output === undefined ? "" : (draw(rng, space.output) as string),
+    leakyAlpha: draw(rng, space.leakyAlpha) as number,
+    maxoutPieces: draw(rng, space.maxoutPieces) as number,
+    momentum: draw(rng, space.momentum) as number,
+    weightDecay: draw(rng, space.weightDecay) as number,
   };
 }
 

@@ -17,14 +17,25 @@ export interface SchedulerOptions {
 export function toTrialSpec(study: Study, trial: Trial): TrialSpec {
   const file = study.spec as unknown as StudyFile;
   const p = trial.params as unknown as TrialParams;
+  const d = file.dataset;
+  const dataset =
+    "builtin" in d
+      ? { builtin: d.builtin, n: d.n ?? 0, noise: d.noise, classes: d.classes ?? 0, split: d.split }
+      : { path: d.path ?? "", contentHash: d.contentHash ?? "", name: d.name ?? "", format: d.format, target: d.target, categorical: d.categorical, n: d.n ?? 0 };
+  const uniform = new Set(p.activations).size <= 1;
   return TrialSpec.fromPartial({
     trialId: trial.id,
     studyId: study.id,
     number: trial.number,
     task: study.task,
-    dataset: { builtin: file.dataset.builtin, n: file.dataset.n, noise: file.dataset.noise, classes: file.dataset.classes ?? 0 },
+    dataset,
     widths: p.widths,
-    activation: p.activation,
+    activation: p.activations[0] ?? "relu",
+    activations: uniform ? [] : p.activations,
+    output: p.output,
+    leakyAlpha: p.leakyAlpha,
+    maxoutPieces: p.maxoutPieces,
+    trainingJson: JSON.stringify({ ...file.training, momentum: p.momentum, weightDecay: p.weightDecay }),
     learningRate: p.learningRate,
     batchSize: p.batchSize,
     epochs: p.epochs,

@@ -47,6 +47,20 @@ export function coordinatorService(store: Store, scheduler: Scheduler, log: Logg
 }
 
 const OUTCOMES = new Set<string>(["COMPLETED", "DIVERGED", "PRUNED", "CANCELLED"]);
+const MAX_JSON_FIELD = 512 * 1024;
+
+/** An optional JSON object carried as a string field; malformed input is rejected by name. */
+function parseJsonField(text: string, path: string): object | undefined {
+  if (!text) return undefined;
+  if (text.length > MAX_JSON_FIELD) throw new AppError("INVALID_ARGUMENT", `${path}: larger than ${MAX_JSON_FIELD} bytes`);
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v === null || typeof v !== "object") throw new Error("not an object");
+    return v;
+  } catch (err) {
+    throw new AppError("INVALID_ARGUMENT", `${path}: not a JSON object (${(err as Error).message})`);
+  }
+}
 
 export function reportingService(store: Store, scheduler: Scheduler, log: Logger): TrialReportingServer {
   return {
@@ -73,7 +87,9 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       const study = await store.getStudy(trial.studyId);
       if (study.status !== "RUNNING") return { action: EpochAction.EPOCH_ACTION_CANCEL };
       // A diverged epoch has no curve point; the divergence is recorded with the outcome.
-      if ([m.trainLoss, m.validLoss, m.validMetric].every(Number.isFinite)) await store.recordEpoch(trial.id, m);
+      if ([m.trainLoss, m.validLoss, m.validMetric].every(Number.isFinite)) {
+        await store.recordEpoch(trial.id, { ...m, diagnostics: parseJsonField(m.diagnosticsJson, "metrics.diagnostics_json") });
+      }
       return { action: EpochAction.EPOCH_ACTION_CONTINUE };
     }),
     completeTrial: unary(log, "CompleteTrial", async (req) => {
@@ -100,6 +116,7 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
         divergedFold: status === "DIVERGED" ? req.divergedFold : null,
         divergedEpoch: status === "DIVERGED" ? req.divergedEpoch : null,
         backend: req.backend || null,
+        surface: parseJsonField(req.surfaceJson, "surface_json") ?? null,
       });
       if (!recorded) log.info({ trialId, attempt: req.attempt }, "duplicate outcome ignored");
       scheduler.wake();

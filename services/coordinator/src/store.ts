@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "@automl/common";
 import type { Db, Study, Trial, FoldResult } from "@automl/db";
 import type { StudyFile } from "./study-file";
-import type { TrialParams } from "./sampler";
+import { activationLabel, type TrialParams } from "./sampler";
 import { TERMINAL } from "./convert";
 
 export type TrialWithFolds = Trial & { folds: FoldResult[] };
@@ -88,7 +88,8 @@ export class Store {
         params: params as object,
         depth: params.depth,
         widths: params.widths,
-        activation: params.activation,
+        activation: activationLabel(params.activations),
+        output: params.output || null,
         learningRate: params.learningRate,
         batchSize: params.batchSize,
         paramCount: 0, // known once a worker built the network
@@ -120,8 +121,11 @@ export class Store {
     return r.count > 0;
   }
 
-  async recordEpoch(trialId: string, m: { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number }): Promise<void> {
-    const data = { trainLoss: m.trainLoss, validLoss: m.validLoss, validMetric: m.validMetric };
+  async recordEpoch(
+    trialId: string,
+    m: { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number; diagnostics?: object },
+  ): Promise<void> {
+    const data = { trainLoss: m.trainLoss, validLoss: m.validLoss, validMetric: m.validMetric, diagnostics: m.diagnostics };
     await this.db.$transaction([
       this.db.epochMetric.upsert({
         where: { trialId_fold_epoch: { trialId, fold: m.fold, epoch: m.epoch } },
@@ -141,7 +145,8 @@ export class Store {
     outcome: {
       status: Trial["status"];
       attempt: number;
-      folds?: { fold: number; score: number; loss: number; epochs: number }[];
+      folds?: { fold: number; score: number; loss: number; epochs: number; metrics?: Record<string, number> }[];
+      surface?: object | null;
       cvMean?: number | null;
       cvStd?: number | null;
       paramCount?: number;
@@ -163,6 +168,7 @@ export class Store {
           divergedFold: outcome.divergedFold ?? null,
           divergedEpoch: outcome.divergedEpoch ?? null,
           backend: outcome.backend ?? null,
+          surface: outcome.surface ?? undefined,
           error: outcome.error ?? null,
           finishedAt: new Date(),
         },

@@ -22,8 +22,9 @@ function rangeChecked<T extends z.ZodType<{ int?: [number, number]; float?: [num
   });
 }
 
-/** Hidden units the engine implements today. */
-export const ACTIVATIONS = ["relu", "sigmoid", "tanh"] as const;
+/** Hidden units of the engine (the seed's design), and its output units. */
+export const ACTIVATIONS = ["relu", "leaky_relu", "abs", "prelu", "maxout", "sigmoid", "tanh"] as const;
+export const OUTPUTS = ["sigmoid", "softmax", "softmax_km1", "linear"] as const;
 
 const depthDim = z.union([z.number().int().min(1).max(16), rangeChecked(intRange, 1, 16)]);
 const widthDim = z.union([
@@ -34,7 +35,13 @@ const widthDim = z.union([
     4096,
   ),
 ]);
-const activationDim = z.union([z.enum(ACTIVATIONS), z.strictObject({ choice: z.array(z.enum(ACTIVATIONS)).min(1) })]);
+// perLayer: one draw per active layer (the wiring an ablation varies), else one for all layers.
+const activationDim = z.union([
+  z.enum(ACTIVATIONS),
+  z.strictObject({ choice: z.array(z.enum(ACTIVATIONS)).min(1), perLayer: z.boolean().default(false) }),
+]);
+const outputDim = z.union([z.enum(OUTPUTS), z.strictObject({ choice: z.array(z.enum(OUTPUTS)).min(1) })]);
+const unitFloat = (min: number, max: number) => z.union([z.number().min(min).max(max), rangeChecked(floatRange, min, max)]);
 // Generous bounds: a diverging configuration is a result (DIVERGED), not bad input.
 const learningRateDim = z.union([z.number().positive().max(1e6), rangeChecked(floatRange, 1e-8, 1e6)]);
 const batchSizeDim = z.union([
@@ -50,17 +57,63 @@ const space = z.strictObject({
   learningRate: learningRateDim,
   batchSize: batchSizeDim,
   epochs: epochsDim,
+  output: outputDim.optional(),
+  leakyAlpha: unitFloat(0, 1).default(0.01),
+  maxoutPieces: z.union([z.number().int().min(2).max(16), rangeChecked(intRange, 2, 16)]).default(2),
+  momentum: unitFloat(0, 0.999).default(0),
+  weightDecay: unitFloat(0, 1).default(0),
 });
 
-const dataset = z.strictObject({
-  builtin: z.enum(["xor", "moons", "circles", "spirals"]),
-  n: z.number().int().min(10).max(1_000_000).default(400),
+// Fixed training options (not searched).
+const training = z.strictObject({
+  init: z.enum(["auto", "he", "glorot"]).default("auto"),
+  schedule: z
+    .discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("constant") }),
+      z.strictObject({ type: z.literal("step"), everyEpochs: z.number().int().min(1), gamma: z.number().gt(0).max(1) }),
+      z.strictObject({ type: z.literal("cosine"), minLearningRate: z.number().min(0).optional() }),
+    ])
+    .default({ type: "constant" }),
+  clipNorm: z.number().positive().optional(),
+  earlyStopping: z.strictObject({ patience: z.number().int().min(1).max(1000), validationFraction: z.number().gt(0).lt(0.5) }).optional(),
+});
+
+/** Builtin datasets and the task each one is. */
+export const BUILTIN_TASKS = {
+  xor: "binary",
+  moons: "binary",
+  circles: "binary",
+  spirals: "multiclass",
+  "fashion-mnist": "multiclass",
+  mnist: "multiclass",
+  iris: "multiclass",
+  digits: "multiclass",
+} as const;
+const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
+
+const builtinDataset = z.strictObject({
+  builtin: z.enum(Object.keys(BUILTIN_TASKS) as [keyof typeof BUILTIN_TASKS, ...(keyof typeof BUILTIN_TASKS)[]]),
+  /** Generated examples, or a stratified subset of a file dataset (all when absent). */
+  n: z.number().int().min(10).max(1_000_000).optional(),
   noise: z.number().min(0).max(10).default(0.1),
   classes: z.number().int().min(2).max(100).optional(),
+  split: z.enum(["train", "test"]).default("train"),
 });
+// A CSV file. The CLI resolves `path` (relative to the study file), checks and hashes the file,
+// and for the distributed stack uploads it and replaces `path` by `contentHash`.
+const fileDataset = z.strictObject({
+  path: z.string().min(1).optional(),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  name: z.string().optional(),
+  format: z.literal("csv").default("csv"),
+  target: z.string().min(1),
+  categorical: z.array(z.string().min(1)).default([]),
+  n: z.number().int().min(10).max(10_000_000).optional(),
+});
+const dataset = z.union([builtinDataset, fileDataset]);
 
 const METRICS = {
-  binary: ["accuracy", "logloss"],
+  binary: ["accuracy", "logloss", "f1", "auc"],
   multiclass: ["accuracy", "logloss"],
   regression: ["mse", "r2"],
 } as const;
@@ -72,25 +125,39 @@ export const studyFileSchema = z
     task: z.enum(["binary", "multiclass", "regression"]),
     space,
     cv: z.strictObject({ folds: z.number().int().min(2).max(50).default(5), stratified: z.boolean().default(true) }).default({ folds: 5, stratified: true }),
-    objective: z.strictObject({ metric: z.enum(["accuracy", "logloss", "mse", "r2"]), direction: z.enum(["maximize", "minimize"]) }),
+    objective: z.strictObject({ metric: z.enum(["accuracy", "logloss", "f1", "auc", "mse", "r2"]), direction: z.enum(["maximize", "minimize"]) }),
     sampler: z.enum(["random"]).default("random"),
     budget: z.strictObject({ trials: z.number().int().min(1).max(100_000), parallel: z.number().int().min(1).max(1024).default(1) }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     pool: z.string().regex(/^[a-z0-9-]+$/).default("cpu"),
+    training: training.default({ init: "auto", schedule: { type: "constant" } }),
   })
   .superRefine((s, ctx) => {
     const allowed: readonly string[] = METRICS[s.task];
     if (!allowed.includes(s.objective.metric)) {
       ctx.addIssue({ code: "custom", path: ["objective", "metric"], message: `${s.objective.metric} does not apply to a ${s.task} task (use ${allowed.join(" or ")})` });
     }
-    const natural = s.objective.metric === "accuracy" || s.objective.metric === "r2" ? "maximize" : "minimize";
+    const natural = s.objective.metric === "logloss" || s.objective.metric === "mse" ? "minimize" : "maximize";
     if (s.objective.direction !== natural) {
       ctx.addIssue({ code: "custom", path: ["objective", "direction"], message: `${s.objective.metric} should be ${natural}d` });
     }
-    const spirals = s.dataset.builtin === "spirals";
-    if (spirals && s.task !== "multiclass") ctx.addIssue({ code: "custom", path: ["task"], message: "the spirals dataset is multiclass" });
-    if (!spirals && s.task !== "binary") ctx.addIssue({ code: "custom", path: ["task"], message: `the ${s.dataset.builtin} dataset is binary` });
-    if (s.cv.folds > s.dataset.n) ctx.addIssue({ code: "custom", path: ["cv", "folds"], message: `more folds than examples (${s.dataset.n})` });
+    const d = s.dataset;
+    if ("builtin" in d) {
+      const task = BUILTIN_TASKS[d.builtin];
+      if (s.task !== task) ctx.addIssue({ code: "custom", path: ["task"], message: `the ${d.builtin} dataset is ${task}` });
+      if (SYNTHETIC.has(d.builtin) && d.n === undefined) d.n = 400;
+      if (d.n !== undefined && s.cv.folds > d.n) ctx.addIssue({ code: "custom", path: ["cv", "folds"], message: `more folds than examples (${d.n})` });
+    } else if (!d.path === !d.contentHash) {
+      ctx.addIssue({ code: "custom", path: ["dataset"], message: "give exactly one of builtin, path or contentHash" });
+    }
+    const outputs = s.space.output === undefined ? [] : typeof s.space.output === "string" ? [s.space.output] : s.space.output.choice;
+    const fits: Record<string, readonly string[]> = { binary: ["sigmoid"], multiclass: ["softmax", "softmax_km1"], regression: ["linear"] };
+    outputs.forEach((o, i) => {
+      if (!fits[s.task]!.includes(o)) {
+        const path = typeof s.space.output === "string" ? ["space", "output"] : ["space", "output", "choice", i];
+        ctx.addIssue({ code: "custom", path, message: `${o} is not an output unit for a ${s.task} task (use ${fits[s.task]!.join(" or ")})` });
+      }
+    });
   });
 
 export type StudyFile = z.infer<typeof studyFileSchema>;

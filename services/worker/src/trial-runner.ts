@@ -1,51 +1,84 @@
-import { generateDataset, kFoldSplits, type Dataset } from "@automl/datasets";
-import { crossValidate, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type Activation, type Task } from "@automl/nn";
-import type { TrialSpec } from "@automl/proto";
+import {
+  generateDataset,
+  kFoldSplits,
+  loadBuiltinFile,
+  loadCsv,
+  stratifiedSubset,
+  type BuiltinDatasetSpec,
+  type BuiltinFileName,
+  type Dataset,
+} from "@automl/datasets";
+import { crossValidate, type Activation, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
+import type { DatasetRef, TrialSpec } from "@automl/proto";
 
-/** Datasets are regenerated from their reference, and kept while trials of the same study arrive. */
+const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
+
+/** Datasets are loaded from their reference and kept while trials of the same study arrive. */
 const cache = new Map<string, { data: Dataset; folds: Map<string, { train: Int32Array; test: Int32Array }[]> }>();
-const CACHE_LIMIT = 8;
+const CACHE_LIMIT = 4;
 
-function loadDataset(spec: TrialSpec): { data: Dataset; folds: { train: Int32Array; test: Int32Array }[] } {
-  const ref = spec.dataset;
-  if (!ref?.builtin) throw new Error("dataset: a builtin dataset reference is required");
-  const dataKey = JSON.stringify([ref.builtin, ref.n, ref.noise, ref.classes, spec.seed]);
-  let entry = cache.get(dataKey);
-  if (!entry) {
-    const data = generateDataset(
-      { builtin: ref.builtin as "xor", n: ref.n || undefined, noise: ref.noise, classes: ref.classes || undefined },
-      spec.seed,
+function load(ref: DatasetRef, task: Task, seed: number): Dataset {
+  if (SYNTHETIC.has(ref.builtin)) {
+    return generateDataset(
+      { builtin: ref.builtin as BuiltinDatasetSpec["builtin"], n: ref.n || undefined, noise: ref.noise, classes: ref.classes || undefined },
+      seed,
     );
-    entry = { data, folds: new Map() };
+  }
+  if (ref.builtin) {
+    return loadBuiltinFile(ref.builtin as BuiltinFileName, { split: ref.split === "test" ? "test" : "train", n: ref.n || undefined, seed });
+  }
+  if (!ref.path) throw new Error("dataset: the trial names no builtin dataset and no readable file (an uploaded dataset must be fetched first)");
+  const ds = loadCsv(ref.path, { target: ref.target, task, categorical: ref.categorical });
+  return ref.n && ref.n < ds.n && task !== "regression" ? stratifiedSubset(ds, ref.n, seed) : ds;
+}
+
+function loadWithFolds(spec: TrialSpec): { data: Dataset; folds: { train: Int32Array; test: Int32Array }[] } {
+  const ref = spec.dataset;
+  if (!ref) throw new Error("dataset: missing from the trial");
+  const task = spec.task as Task;
+  const key = JSON.stringify([ref, task, spec.seed]);
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = { data: load(ref, task, spec.seed), folds: new Map() };
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-    cache.set(dataKey, entry);
+    cache.set(key, entry);
   }
   // The folds depend only on the study (seed, k, stratification): every trial of a study is paired on them.
   const foldKey = `${spec.folds}:${spec.stratified}`;
   let folds = entry.folds.get(foldKey);
   if (!folds) {
-    folds = kFoldSplits(entry.data.y, spec.folds, { stratified: spec.stratified, seed: spec.seed });
+    folds = kFoldSplits(entry.data.y, spec.folds, { stratified: spec.stratified && task !== "regression", seed: spec.seed });
     entry.folds.set(foldKey, folds);
   }
   return { data: entry.data, folds };
 }
 
-/** Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run. */
-export async function runTrial(spec: TrialSpec, onEpoch: (fold: number, r: EpochReport) => Promise<"continue" | "stop">): Promise<CvOutcome> {
-  const { data, folds } = loadDataset(spec);
+/** The engine's network and training configuration for a trial. */
+export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; train: TrainConfig } {
   const task = spec.task as Task;
   const mlp: MlpSpec = {
     inputDim: data.d,
     hidden: spec.widths,
-    activation: spec.activation as Activation,
+    activation: (spec.activations.length ? spec.activations : spec.activation) as Activation | Activation[],
     task,
     outputDim: task === "multiclass" ? data.classes : 1,
+    output: (spec.output || undefined) as OutputUnit | undefined,
+    leakyAlpha: spec.leakyAlpha || undefined,
+    maxoutPieces: spec.maxoutPieces || undefined,
   };
+  const extra = (spec.trainingJson ? JSON.parse(spec.trainingJson) : {}) as Omit<TrainConfig, "learningRate" | "batchSize" | "epochs">;
+  return { mlp, train: { ...extra, learningRate: spec.learningRate, batchSize: spec.batchSize, epochs: spec.epochs } };
+}
+
+/** Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run. */
+export async function runTrial(spec: TrialSpec, onEpoch: (fold: number, r: EpochReport) => Promise<"continue" | "stop">): Promise<CvOutcome> {
+  const { data, folds } = loadWithFolds(spec);
+  const { mlp, train } = engineConfig(spec, data);
   return crossValidate(
-    data,
+    { X: data.X, y: data.y, n: data.n, d: data.d, categorical: data.categorical?.map((c) => c.column) },
     folds,
     mlp,
-    { learningRate: spec.learningRate, batchSize: spec.batchSize, epochs: spec.epochs },
+    train,
     { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch },
   );
 }

@@ -2,7 +2,8 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { credentials } from "@grpc/grpc-js";
 import { AppError, grpcCall, withRetry, type Logger } from "@automl/common";
-import type { Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
+import type { CachedDatasetStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
+import { join } from "node:path";
 import {
   EpochAction,
   TrialReportingClient,
@@ -30,11 +31,18 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Train in worker threads (default) or on the worker's own thread. */
   threads?: boolean;
+  /** Where uploaded datasets (by content hash) are fetched from and cached; distributed mode. */
+  datasets?: CachedDatasetStore;
 }
 
 export interface RunningWorker {
   workerId: string;
   stop(): Promise<void>;
+}
+
+/** Metrics that could not be computed (NaN) are left out rather than stored as null. */
+function finiteOnly(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
 }
 
 /** The backend that trains; the native and GPU backends are separate work (see README). */
@@ -81,6 +89,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return;
     }
 
+    const ref = spec.dataset;
+    if (ref?.contentHash && !ref.path) {
+      // Fetched once per worker and kept on disk by hash; the training thread reads the file.
+      if (!opts.datasets) throw new AppError("FAILED_PRECONDITION", "this worker has no dataset store for uploaded datasets");
+      await opts.datasets.get(ref.contentHash);
+      ref.path = join(opts.datasets.cacheDir, ref.contentHash);
+    }
     busy.add(spec.trialId);
     const timer = setInterval(() => {
       d.working();
@@ -93,14 +108,30 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const cv = await executor.run(spec, async (fold, r) => {
         const reply = await withRetry(() =>
           grpcCall<ReportEpochReply>((md, o, cb) =>
-            client.reportEpoch({ trialId: spec.trialId, attempt, metrics: { fold, epoch: r.epoch, trainLoss: r.trainLoss, validLoss: r.validLoss, validMetric: r.validMetric } }, md, o, cb),
+            client.reportEpoch(
+              {
+                trialId: spec.trialId,
+                attempt,
+                metrics: {
+                  fold,
+                  epoch: r.epoch,
+                  trainLoss: r.trainLoss,
+                  validLoss: r.validLoss,
+                  validMetric: r.validMetric,
+                  diagnosticsJson: r.diagnostics ? JSON.stringify(r.diagnostics) : "",
+                },
+              },
+              md,
+              o,
+              cb,
+            ),
           ),
         );
         if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
         if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
         return stopReason ? "stop" : "continue";
       });
-      const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs }));
+      const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: finiteOnly(f.metrics) }));
       const status =
         cv.status === "completed" ? TrialStatus.TRIAL_STATUS_COMPLETED
         : cv.status === "diverged" ? TrialStatus.TRIAL_STATUS_DIVERGED
@@ -117,6 +148,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         divergedFold: cv.divergedAt?.fold ?? 0,
         divergedEpoch: cv.divergedAt?.epoch ?? 0,
         backend: BACKEND,
+        surfaceJson: cv.surface ? JSON.stringify(cv.surface) : "",
       };
     } catch (err) {
       // The coordinator could not be reached mid-trial: let the queue redeliver it.

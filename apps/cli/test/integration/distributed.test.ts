@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@automl/db";
 import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { JetStreamQueue } from "@automl/messaging";
+import { JetStreamDatasetStore, JetStreamQueue } from "@automl/messaging";
 import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
 import { silentLogger } from "@automl/common";
 import { parse as parseYaml } from "yaml";
@@ -89,6 +90,36 @@ describe.skipIf(!available)("distributed study: CLI → coordinator → JetStrea
     const study = await db.study.findUniqueOrThrow({ where: { id: out.study.id } });
     expect(study.status).toBe("COMPLETED");
   }, 300_000);
+
+  it("uploads a CSV dataset once by content hash; workers fetch it and train on it", async () => {
+    const run = automl(["run", "examples/loans-csv.yaml", "--json", "--no-dashboard"], env);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const out = JSON.parse(run.stdout()) as { study: { id: string }; trials: { status: string; cv: { mean: number } }[] };
+    expect(out.trials.length).toBe(12);
+    expect(out.trials.every((t) => t.status === "COMPLETED")).toBe(true);
+    // AUC well above chance on a learnable synthetic CSV.
+    expect(Math.max(...out.trials.map((t) => t.cv.mean))).toBeGreaterThan(0.85);
+    const study = await db.study.findUniqueOrThrow({ where: { id: out.study.id } });
+    const dataset = (study.spec as { dataset: Record<string, unknown> }).dataset;
+    const hash = createHash("sha256").update(readFileSync(join(REPO_ROOT, "examples", "data", "loans.csv"))).digest("hex");
+    expect(dataset).toMatchObject({ contentHash: hash, name: "loans.csv", target: "approved", categorical: ["region"] });
+    expect(dataset.path).toBeUndefined();
+    const store = await JetStreamDatasetStore.connect({ url: TEST_NATS_URL });
+    try {
+      expect(await store.has(hash)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const folds = await db.foldResult.findMany({ where: { trial: { studyId: out.study.id } } });
+    expect(folds.every((f) => typeof (f.metrics as Record<string, number>).auc === "number" && typeof (f.metrics as Record<string, number>).f1 === "number")).toBe(true);
+  }, 300_000);
+
+  it("rejects a dataset file without the target column with exit code 2, naming the column", async () => {
+    const run = automl(["run", "apps/cli/test/fixtures/missing-target.yaml", "--json", "--no-dashboard"], env);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain("approval");
+    expect(run.stderr()).toContain("approved"); // the columns it does have are listed
+  }, 60_000);
 
   it("rejects an invalid study file with exit code 2, naming the fields, and stores nothing", async () => {
     const before = await db.study.count();

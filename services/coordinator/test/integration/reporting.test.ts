@@ -11,8 +11,8 @@ import {
   TrialReportingClient,
   TrialStatus,
   type CancelStudyReply,
+  CompleteTrialRequest,
   type CompleteTrialReply,
-  type CompleteTrialRequest,
   type CreateStudyReply,
   type FailTrialReply,
   type ReportEpochReply,
@@ -59,13 +59,13 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
 
   const complete = (req: Partial<CompleteTrialRequest> & { trialId: string }) =>
     grpcCall<CompleteTrialReply>((md, o, cb) =>
-      clients.report.completeTrial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: [], cvMean: 0, cvStd: 0, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: "test", ...req }, md, o, cb),
+      clients.report.completeTrial(CompleteTrialRequest.fromPartial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, backend: "test", ...req }), md, o, cb),
     );
   const start = (trialId: string, attempt = 1) => grpcCall<StartTrialReply>((md, o, cb) => clients.report.startTrial({ trialId, attempt, workerId: "w-test" }, md, o, cb));
   const epoch = (trialId: string, e: number, attempt = 1) =>
-    grpcCall<ReportEpochReply>((md, o, cb) => clients.report.reportEpoch({ trialId, attempt, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7 } }, md, o, cb));
+    grpcCall<ReportEpochReply>((md, o, cb) => clients.report.reportEpoch({ trialId, attempt, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7, diagnosticsJson: '{"gradNorms":[0.1,0.2]}' } }, md, o, cb));
   const create = (text: string) => grpcCall<CreateStudyReply>((md, o, cb) => clients.coord.createStudy({ studyFile: text }, md, o, cb));
-  const folds3 = [0, 1, 2].map((fold) => ({ fold, score: 0.9 + fold * 0.01, loss: 0.3, epochs: 2 }));
+  const folds3 = [0, 1, 2].map((fold) => ({ fold, score: 0.9 + fold * 0.01, loss: 0.3, epochs: 2, metrics: { accuracy: 0.9 + fold * 0.01, logloss: 0.3 } }));
 
   beforeAll(async () => {
     fixture = await createTestDatabase(TEST_ADMIN_URL);
@@ -122,7 +122,8 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     expect(ta.status).toBe("COMPLETED");
     expect(ta.cvMean).toBe(0.91);
     expect(ta.folds).toHaveLength(3);
-    expect(ta.epochs.map((e) => [e.fold, e.epoch, e.validMetric])).toEqual([[0, 1, 0.7]]);
+    expect(ta.epochs.map((e) => [e.fold, e.epoch, e.validMetric, e.diagnostics])).toEqual([[0, 1, 0.7, { gradNorms: [0.1, 0.2] }]]);
+    expect(ta.folds.find((f) => f.fold === 2)!.metrics).toEqual({ accuracy: 0.92, logloss: 0.3 });
     // A late redelivery of a settled trial is told not to train.
     expect(await start(a.spec.trialId, 2)).toMatchObject({ proceed: false, status: TrialStatus.TRIAL_STATUS_COMPLETED });
 
@@ -180,7 +181,7 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
         const d = await until(async () => seen.find((x) => x.spec.number === n), `trial ${n}`);
         await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: d.spec.trialId, attempt: 1, workerId: "w2" }, md, o, cb));
         await grpcCall<CompleteTrialReply>((md, o, cb) =>
-          report.completeTrial({ trialId: d.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: folds3, cvMean: 0.9, cvStd: 0.01, paramCount: 9, divergedFold: 0, divergedEpoch: 0, backend: "test" }, md, o, cb),
+          report.completeTrial(CompleteTrialRequest.fromPartial({ trialId: d.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: folds3, cvMean: 0.9, cvStd: 0.01, paramCount: 9, backend: "test" }), md, o, cb),
         );
       }
       await until(async () => (await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion");

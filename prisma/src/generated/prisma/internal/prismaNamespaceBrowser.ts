@@ -102,6 +102,7 @@ export const TrialScalarFieldEnum = {
   depth: 'depth',
   widths: 'widths',
   activation: 'activation',
+  output: 'output',
   learningRate: 'learningRate',
   batchSize: 'batchSize',
   paramCount: 'paramCount',
@@ -113,6 +114,7 @@ export const TrialScalarFieldEnum = {
   error: 'error',
   divergedFold: 'divergedFold',
   divergedEpoch: 'divergedEpoch',
+  surface: 'surface',
   createdAt: 'createdAt',
   startedAt: 'startedAt',
   finishedAt: 'finishedAt',
@@ -128,7 +130,8 @@ export const FoldResultScalarFieldEnum = {
   fold: 'fold',
   score: 'score',
   loss: 'loss',
-  epochs: 'epochs'
+  epochs: 'epochs',
+  metrics: 'metrics'
 } as const
 
 export type FoldResultScalarFieldEnum = (typeof FoldResultScalarFieldEnum)[keyof typeof FoldResultScalarFieldEnum]
@@ -141,7 +144,8 @@ export const EpochMetricScalarFieldEnum = {
   epoch: 'epoch',
   trainLoss: 'trainLoss',
   validLoss: 'validLoss',
-  validMetric: 'validMetric'
+  validMetric: 'validMetric',
+  diagnostics: 'diagnostics'
 } as const
 
 export type EpochMetricScalarFieldEnum = (typeof EpochMetricScalarFieldEnum)[keyof typeof EpochMetricScalarFieldEnum]
@@ -173,6 +177,14 @@ export const JsonNullValueInput = {
 } as const
 
 export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {

@@ -72,6 +72,7 @@ export type EpochMetricCountAggregateOutputType = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics: number
   _all: number
 }
 
@@ -122,6 +123,7 @@ export type EpochMetricCountAggregateInputType = {
   trainLoss?: true
   validLoss?: true
   validMetric?: true
+  diagnostics?: true
   _all?: true
 }
 
@@ -219,6 +221,7 @@ export type EpochMetricGroupByOutputType = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics: runtime.JsonValue | null
   _count: EpochMetricCountAggregateOutputType | null
   _avg: EpochMetricAvgAggregateOutputType | null
   _sum: EpochMetricSumAggregateOutputType | null
@@ -252,6 +255,7 @@ export type EpochMetricWhereInput = {
   trainLoss?: Prisma.FloatFilter<"EpochMetric"> | number
   validLoss?: Prisma.FloatFilter<"EpochMetric"> | number
   validMetric?: Prisma.FloatFilter<"EpochMetric"> | number
+  diagnostics?: Prisma.JsonNullableFilter<"EpochMetric">
   trial?: Prisma.XOR<Prisma.TrialScalarRelationFilter, Prisma.TrialWhereInput>
 }
 
@@ -263,6 +267,7 @@ export type EpochMetricOrderByWithRelationInput = {
   trainLoss?: Prisma.SortOrder
   validLoss?: Prisma.SortOrder
   validMetric?: Prisma.SortOrder
+  diagnostics?: Prisma.SortOrderInput | Prisma.SortOrder
   trial?: Prisma.TrialOrderByWithRelationInput
 }
 
@@ -278,6 +283,7 @@ export type EpochMetricWhereUniqueInput = Prisma.AtLeast<{
   trainLoss?: Prisma.FloatFilter<"EpochMetric"> | number
   validLoss?: Prisma.FloatFilter<"EpochMetric"> | number
   validMetric?: Prisma.FloatFilter<"EpochMetric"> | number
+  diagnostics?: Prisma.JsonNullableFilter<"EpochMetric">
   trial?: Prisma.XOR<Prisma.TrialScalarRelationFilter, Prisma.TrialWhereInput>
 }, "id" | "trialId_fold_epoch">
 
@@ -289,6 +295,7 @@ export type EpochMetricOrderByWithAggregationInput = {
   trainLoss?: Prisma.SortOrder
   validLoss?: Prisma.SortOrder
   validMetric?: Prisma.SortOrder
+  diagnostics?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.EpochMetricCountOrderByAggregateInput
   _avg?: Prisma.EpochMetricAvgOrderByAggregateInput
   _max?: Prisma.EpochMetricMaxOrderByAggregateInput
@@ -307,6 +314,7 @@ export type EpochMetricScalarWhereWithAggregatesInput = {
   trainLoss?: Prisma.FloatWithAggregatesFilter<"EpochMetric"> | number
   validLoss?: Prisma.FloatWithAggregatesFilter<"EpochMetric"> | number
   validMetric?: Prisma.FloatWithAggregatesFilter<"EpochMetric"> | number
+  diagnostics?: Prisma.JsonNullableWithAggregatesFilter<"EpochMetric">
 }
 
 export type EpochMetricCreateInput = {
@@ -315,6 +323,7 @@ export type EpochMetricCreateInput = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   trial: Prisma.TrialCreateNestedOneWithoutEpochsInput
 }
 
@@ -326,6 +335,7 @@ export type EpochMetricUncheckedCreateInput = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUpdateInput = {
@@ -334,6 +344,7 @@ export type EpochMetricUpdateInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   trial?: Prisma.TrialUpdateOneRequiredWithoutEpochsNestedInput
 }
 
@@ -345,6 +356,7 @@ export type EpochMetricUncheckedUpdateInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricCreateManyInput = {
@@ -355,6 +367,7 @@ export type EpochMetricCreateManyInput = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUpdateManyMutationInput = {
@@ -363,6 +376,7 @@ export type EpochMetricUpdateManyMutationInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUncheckedUpdateManyInput = {
@@ -373,6 +387,7 @@ export type EpochMetricUncheckedUpdateManyInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricListRelationFilter = {
@@ -399,6 +414,7 @@ export type EpochMetricCountOrderByAggregateInput = {
   trainLoss?: Prisma.SortOrder
   validLoss?: Prisma.SortOrder
   validMetric?: Prisma.SortOrder
+  diagnostics?: Prisma.SortOrder
 }
 
 export type EpochMetricAvgOrderByAggregateInput = {
@@ -487,6 +503,7 @@ export type EpochMetricCreateWithoutTrialInput = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUncheckedCreateWithoutTrialInput = {
@@ -496,6 +513,7 @@ export type EpochMetricUncheckedCreateWithoutTrialInput = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricCreateOrConnectWithoutTrialInput = {
@@ -535,6 +553,7 @@ export type EpochMetricScalarWhereInput = {
   trainLoss?: Prisma.FloatFilter<"EpochMetric"> | number
   validLoss?: Prisma.FloatFilter<"EpochMetric"> | number
   validMetric?: Prisma.FloatFilter<"EpochMetric"> | number
+  diagnostics?: Prisma.JsonNullableFilter<"EpochMetric">
 }
 
 export type EpochMetricCreateManyTrialInput = {
@@ -544,6 +563,7 @@ export type EpochMetricCreateManyTrialInput = {
   trainLoss: number
   validLoss: number
   validMetric: number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUpdateWithoutTrialInput = {
@@ -552,6 +572,7 @@ export type EpochMetricUpdateWithoutTrialInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUncheckedUpdateWithoutTrialInput = {
@@ -561,6 +582,7 @@ export type EpochMetricUncheckedUpdateWithoutTrialInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type EpochMetricUncheckedUpdateManyWithoutTrialInput = {
@@ -570,6 +592,7 @@ export type EpochMetricUncheckedUpdateManyWithoutTrialInput = {
   trainLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validLoss?: Prisma.FloatFieldUpdateOperationsInput | number
   validMetric?: Prisma.FloatFieldUpdateOperationsInput | number
+  diagnostics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 
@@ -582,6 +605,7 @@ export type EpochMetricSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   trainLoss?: boolean
   validLoss?: boolean
   validMetric?: boolean
+  diagnostics?: boolean
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["epochMetric"]>
 
@@ -593,6 +617,7 @@ export type EpochMetricSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   trainLoss?: boolean
   validLoss?: boolean
   validMetric?: boolean
+  diagnostics?: boolean
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["epochMetric"]>
 
@@ -604,6 +629,7 @@ export type EpochMetricSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   trainLoss?: boolean
   validLoss?: boolean
   validMetric?: boolean
+  diagnostics?: boolean
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["epochMetric"]>
 
@@ -615,9 +641,10 @@ export type EpochMetricSelectScalar = {
   trainLoss?: boolean
   validLoss?: boolean
   validMetric?: boolean
+  diagnostics?: boolean
 }
 
-export type EpochMetricOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "trialId" | "fold" | "epoch" | "trainLoss" | "validLoss" | "validMetric", ExtArgs["result"]["epochMetric"]>
+export type EpochMetricOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "trialId" | "fold" | "epoch" | "trainLoss" | "validLoss" | "validMetric" | "diagnostics", ExtArgs["result"]["epochMetric"]>
 export type EpochMetricInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }
@@ -641,6 +668,10 @@ export type $EpochMetricPayload<ExtArgs extends runtime.Types.Extensions.Interna
     trainLoss: number
     validLoss: number
     validMetric: number
+    /**
+     * Per-layer gradient norms, dead-unit fractions and weight norms.
+     */
+    diagnostics: runtime.JsonValue | null
   }, ExtArgs["result"]["epochMetric"]>
   composites: {}
 }
@@ -1072,6 +1103,7 @@ export interface EpochMetricFieldRefs {
   readonly trainLoss: Prisma.FieldRef<"EpochMetric", 'Float'>
   readonly validLoss: Prisma.FieldRef<"EpochMetric", 'Float'>
   readonly validMetric: Prisma.FieldRef<"EpochMetric", 'Float'>
+  readonly diagnostics: Prisma.FieldRef<"EpochMetric", 'Json'>
 }
     
 

@@ -67,6 +67,7 @@ export type FoldResultCountAggregateOutputType = {
   score: number
   loss: number
   epochs: number
+  metrics: number
   _all: number
 }
 
@@ -112,6 +113,7 @@ export type FoldResultCountAggregateInputType = {
   score?: true
   loss?: true
   epochs?: true
+  metrics?: true
   _all?: true
 }
 
@@ -208,6 +210,7 @@ export type FoldResultGroupByOutputType = {
   score: number
   loss: number
   epochs: number
+  metrics: runtime.JsonValue | null
   _count: FoldResultCountAggregateOutputType | null
   _avg: FoldResultAvgAggregateOutputType | null
   _sum: FoldResultSumAggregateOutputType | null
@@ -240,6 +243,7 @@ export type FoldResultWhereInput = {
   score?: Prisma.FloatFilter<"FoldResult"> | number
   loss?: Prisma.FloatFilter<"FoldResult"> | number
   epochs?: Prisma.IntFilter<"FoldResult"> | number
+  metrics?: Prisma.JsonNullableFilter<"FoldResult">
   trial?: Prisma.XOR<Prisma.TrialScalarRelationFilter, Prisma.TrialWhereInput>
 }
 
@@ -250,6 +254,7 @@ export type FoldResultOrderByWithRelationInput = {
   score?: Prisma.SortOrder
   loss?: Prisma.SortOrder
   epochs?: Prisma.SortOrder
+  metrics?: Prisma.SortOrderInput | Prisma.SortOrder
   trial?: Prisma.TrialOrderByWithRelationInput
 }
 
@@ -264,6 +269,7 @@ export type FoldResultWhereUniqueInput = Prisma.AtLeast<{
   score?: Prisma.FloatFilter<"FoldResult"> | number
   loss?: Prisma.FloatFilter<"FoldResult"> | number
   epochs?: Prisma.IntFilter<"FoldResult"> | number
+  metrics?: Prisma.JsonNullableFilter<"FoldResult">
   trial?: Prisma.XOR<Prisma.TrialScalarRelationFilter, Prisma.TrialWhereInput>
 }, "id" | "trialId_fold">
 
@@ -274,6 +280,7 @@ export type FoldResultOrderByWithAggregationInput = {
   score?: Prisma.SortOrder
   loss?: Prisma.SortOrder
   epochs?: Prisma.SortOrder
+  metrics?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.FoldResultCountOrderByAggregateInput
   _avg?: Prisma.FoldResultAvgOrderByAggregateInput
   _max?: Prisma.FoldResultMaxOrderByAggregateInput
@@ -291,6 +298,7 @@ export type FoldResultScalarWhereWithAggregatesInput = {
   score?: Prisma.FloatWithAggregatesFilter<"FoldResult"> | number
   loss?: Prisma.FloatWithAggregatesFilter<"FoldResult"> | number
   epochs?: Prisma.IntWithAggregatesFilter<"FoldResult"> | number
+  metrics?: Prisma.JsonNullableWithAggregatesFilter<"FoldResult">
 }
 
 export type FoldResultCreateInput = {
@@ -298,6 +306,7 @@ export type FoldResultCreateInput = {
   score: number
   loss: number
   epochs: number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   trial: Prisma.TrialCreateNestedOneWithoutFoldsInput
 }
 
@@ -308,6 +317,7 @@ export type FoldResultUncheckedCreateInput = {
   score: number
   loss: number
   epochs: number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUpdateInput = {
@@ -315,6 +325,7 @@ export type FoldResultUpdateInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   trial?: Prisma.TrialUpdateOneRequiredWithoutFoldsNestedInput
 }
 
@@ -325,6 +336,7 @@ export type FoldResultUncheckedUpdateInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultCreateManyInput = {
@@ -334,6 +346,7 @@ export type FoldResultCreateManyInput = {
   score: number
   loss: number
   epochs: number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUpdateManyMutationInput = {
@@ -341,6 +354,7 @@ export type FoldResultUpdateManyMutationInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUncheckedUpdateManyInput = {
@@ -350,6 +364,7 @@ export type FoldResultUncheckedUpdateManyInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultListRelationFilter = {
@@ -374,6 +389,7 @@ export type FoldResultCountOrderByAggregateInput = {
   score?: Prisma.SortOrder
   loss?: Prisma.SortOrder
   epochs?: Prisma.SortOrder
+  metrics?: Prisma.SortOrder
 }
 
 export type FoldResultAvgOrderByAggregateInput = {
@@ -457,6 +473,7 @@ export type FoldResultCreateWithoutTrialInput = {
   score: number
   loss: number
   epochs: number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUncheckedCreateWithoutTrialInput = {
@@ -465,6 +482,7 @@ export type FoldResultUncheckedCreateWithoutTrialInput = {
   score: number
   loss: number
   epochs: number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultCreateOrConnectWithoutTrialInput = {
@@ -503,6 +521,7 @@ export type FoldResultScalarWhereInput = {
   score?: Prisma.FloatFilter<"FoldResult"> | number
   loss?: Prisma.FloatFilter<"FoldResult"> | number
   epochs?: Prisma.IntFilter<"FoldResult"> | number
+  metrics?: Prisma.JsonNullableFilter<"FoldResult">
 }
 
 export type FoldResultCreateManyTrialInput = {
@@ -511,6 +530,7 @@ export type FoldResultCreateManyTrialInput = {
   score: number
   loss: number
   epochs: number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUpdateWithoutTrialInput = {
@@ -518,6 +538,7 @@ export type FoldResultUpdateWithoutTrialInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUncheckedUpdateWithoutTrialInput = {
@@ -526,6 +547,7 @@ export type FoldResultUncheckedUpdateWithoutTrialInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type FoldResultUncheckedUpdateManyWithoutTrialInput = {
@@ -534,6 +556,7 @@ export type FoldResultUncheckedUpdateManyWithoutTrialInput = {
   score?: Prisma.FloatFieldUpdateOperationsInput | number
   loss?: Prisma.FloatFieldUpdateOperationsInput | number
   epochs?: Prisma.IntFieldUpdateOperationsInput | number
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 
@@ -545,6 +568,7 @@ export type FoldResultSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   score?: boolean
   loss?: boolean
   epochs?: boolean
+  metrics?: boolean
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["foldResult"]>
 
@@ -555,6 +579,7 @@ export type FoldResultSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   score?: boolean
   loss?: boolean
   epochs?: boolean
+  metrics?: boolean
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["foldResult"]>
 
@@ -565,6 +590,7 @@ export type FoldResultSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   score?: boolean
   loss?: boolean
   epochs?: boolean
+  metrics?: boolean
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["foldResult"]>
 
@@ -575,9 +601,10 @@ export type FoldResultSelectScalar = {
   score?: boolean
   loss?: boolean
   epochs?: boolean
+  metrics?: boolean
 }
 
-export type FoldResultOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "trialId" | "fold" | "score" | "loss" | "epochs", ExtArgs["result"]["foldResult"]>
+export type FoldResultOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "trialId" | "fold" | "score" | "loss" | "epochs" | "metrics", ExtArgs["result"]["foldResult"]>
 export type FoldResultInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   trial?: boolean | Prisma.TrialDefaultArgs<ExtArgs>
 }
@@ -600,6 +627,10 @@ export type $FoldResultPayload<ExtArgs extends runtime.Types.Extensions.Internal
     score: number
     loss: number
     epochs: number
+    /**
+     * Every metric that applies to the task (accuracy, logloss, f1, auc, mse, r2).
+     */
+    metrics: runtime.JsonValue | null
   }, ExtArgs["result"]["foldResult"]>
   composites: {}
 }
@@ -1030,6 +1061,7 @@ export interface FoldResultFieldRefs {
   readonly score: Prisma.FieldRef<"FoldResult", 'Float'>
   readonly loss: Prisma.FieldRef<"FoldResult", 'Float'>
   readonly epochs: Prisma.FieldRef<"FoldResult", 'Int'>
+  readonly metrics: Prisma.FieldRef<"FoldResult", 'Json'>
 }
     
 

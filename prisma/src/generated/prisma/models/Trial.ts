@@ -61,6 +61,7 @@ export type TrialMinAggregateOutputType = {
   status: $Enums.TrialStatus | null
   depth: number | null
   activation: string | null
+  output: string | null
   learningRate: number | null
   batchSize: number | null
   paramCount: number | null
@@ -85,6 +86,7 @@ export type TrialMaxAggregateOutputType = {
   status: $Enums.TrialStatus | null
   depth: number | null
   activation: string | null
+  output: string | null
   learningRate: number | null
   batchSize: number | null
   paramCount: number | null
@@ -111,6 +113,7 @@ export type TrialCountAggregateOutputType = {
   depth: number
   widths: number
   activation: number
+  output: number
   learningRate: number
   batchSize: number
   paramCount: number
@@ -122,6 +125,7 @@ export type TrialCountAggregateOutputType = {
   error: number
   divergedFold: number
   divergedEpoch: number
+  surface: number
   createdAt: number
   startedAt: number
   finishedAt: number
@@ -165,6 +169,7 @@ export type TrialMinAggregateInputType = {
   status?: true
   depth?: true
   activation?: true
+  output?: true
   learningRate?: true
   batchSize?: true
   paramCount?: true
@@ -189,6 +194,7 @@ export type TrialMaxAggregateInputType = {
   status?: true
   depth?: true
   activation?: true
+  output?: true
   learningRate?: true
   batchSize?: true
   paramCount?: true
@@ -215,6 +221,7 @@ export type TrialCountAggregateInputType = {
   depth?: true
   widths?: true
   activation?: true
+  output?: true
   learningRate?: true
   batchSize?: true
   paramCount?: true
@@ -226,6 +233,7 @@ export type TrialCountAggregateInputType = {
   error?: true
   divergedFold?: true
   divergedEpoch?: true
+  surface?: true
   createdAt?: true
   startedAt?: true
   finishedAt?: true
@@ -328,6 +336,7 @@ export type TrialGroupByOutputType = {
   depth: number
   widths: number[]
   activation: string
+  output: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -339,6 +348,7 @@ export type TrialGroupByOutputType = {
   error: string | null
   divergedFold: number | null
   divergedEpoch: number | null
+  surface: runtime.JsonValue | null
   createdAt: Date
   startedAt: Date | null
   finishedAt: Date | null
@@ -377,6 +387,7 @@ export type TrialWhereInput = {
   depth?: Prisma.IntFilter<"Trial"> | number
   widths?: Prisma.IntNullableListFilter<"Trial">
   activation?: Prisma.StringFilter<"Trial"> | string
+  output?: Prisma.StringNullableFilter<"Trial"> | string | null
   learningRate?: Prisma.FloatFilter<"Trial"> | number
   batchSize?: Prisma.IntFilter<"Trial"> | number
   paramCount?: Prisma.IntFilter<"Trial"> | number
@@ -388,6 +399,7 @@ export type TrialWhereInput = {
   error?: Prisma.StringNullableFilter<"Trial"> | string | null
   divergedFold?: Prisma.IntNullableFilter<"Trial"> | number | null
   divergedEpoch?: Prisma.IntNullableFilter<"Trial"> | number | null
+  surface?: Prisma.JsonNullableFilter<"Trial">
   createdAt?: Prisma.DateTimeFilter<"Trial"> | Date | string
   startedAt?: Prisma.DateTimeNullableFilter<"Trial"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"Trial"> | Date | string | null
@@ -406,6 +418,7 @@ export type TrialOrderByWithRelationInput = {
   depth?: Prisma.SortOrder
   widths?: Prisma.SortOrder
   activation?: Prisma.SortOrder
+  output?: Prisma.SortOrderInput | Prisma.SortOrder
   learningRate?: Prisma.SortOrder
   batchSize?: Prisma.SortOrder
   paramCount?: Prisma.SortOrder
@@ -417,6 +430,7 @@ export type TrialOrderByWithRelationInput = {
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   divergedFold?: Prisma.SortOrderInput | Prisma.SortOrder
   divergedEpoch?: Prisma.SortOrderInput | Prisma.SortOrder
+  surface?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -439,6 +453,7 @@ export type TrialWhereUniqueInput = Prisma.AtLeast<{
   depth?: Prisma.IntFilter<"Trial"> | number
   widths?: Prisma.IntNullableListFilter<"Trial">
   activation?: Prisma.StringFilter<"Trial"> | string
+  output?: Prisma.StringNullableFilter<"Trial"> | string | null
   learningRate?: Prisma.FloatFilter<"Trial"> | number
   batchSize?: Prisma.IntFilter<"Trial"> | number
   paramCount?: Prisma.IntFilter<"Trial"> | number
@@ -450,6 +465,7 @@ export type TrialWhereUniqueInput = Prisma.AtLeast<{
   error?: Prisma.StringNullableFilter<"Trial"> | string | null
   divergedFold?: Prisma.IntNullableFilter<"Trial"> | number | null
   divergedEpoch?: Prisma.IntNullableFilter<"Trial"> | number | null
+  surface?: Prisma.JsonNullableFilter<"Trial">
   createdAt?: Prisma.DateTimeFilter<"Trial"> | Date | string
   startedAt?: Prisma.DateTimeNullableFilter<"Trial"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"Trial"> | Date | string | null
@@ -468,6 +484,7 @@ export type TrialOrderByWithAggregationInput = {
   depth?: Prisma.SortOrder
   widths?: Prisma.SortOrder
   activation?: Prisma.SortOrder
+  output?: Prisma.SortOrderInput | Prisma.SortOrder
   learningRate?: Prisma.SortOrder
   batchSize?: Prisma.SortOrder
   paramCount?: Prisma.SortOrder
@@ -479,6 +496,7 @@ export type TrialOrderByWithAggregationInput = {
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   divergedFold?: Prisma.SortOrderInput | Prisma.SortOrder
   divergedEpoch?: Prisma.SortOrderInput | Prisma.SortOrder
+  surface?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -502,6 +520,7 @@ export type TrialScalarWhereWithAggregatesInput = {
   depth?: Prisma.IntWithAggregatesFilter<"Trial"> | number
   widths?: Prisma.IntNullableListFilter<"Trial">
   activation?: Prisma.StringWithAggregatesFilter<"Trial"> | string
+  output?: Prisma.StringNullableWithAggregatesFilter<"Trial"> | string | null
   learningRate?: Prisma.FloatWithAggregatesFilter<"Trial"> | number
   batchSize?: Prisma.IntWithAggregatesFilter<"Trial"> | number
   paramCount?: Prisma.IntWithAggregatesFilter<"Trial"> | number
@@ -513,6 +532,7 @@ export type TrialScalarWhereWithAggregatesInput = {
   error?: Prisma.StringNullableWithAggregatesFilter<"Trial"> | string | null
   divergedFold?: Prisma.IntNullableWithAggregatesFilter<"Trial"> | number | null
   divergedEpoch?: Prisma.IntNullableWithAggregatesFilter<"Trial"> | number | null
+  surface?: Prisma.JsonNullableWithAggregatesFilter<"Trial">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Trial"> | Date | string
   startedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Trial"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Trial"> | Date | string | null
@@ -527,6 +547,7 @@ export type TrialCreateInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -538,6 +559,7 @@ export type TrialCreateInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -556,6 +578,7 @@ export type TrialUncheckedCreateInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -567,6 +590,7 @@ export type TrialUncheckedCreateInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -583,6 +607,7 @@ export type TrialUpdateInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -594,6 +619,7 @@ export type TrialUpdateInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -612,6 +638,7 @@ export type TrialUncheckedUpdateInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -623,6 +650,7 @@ export type TrialUncheckedUpdateInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -640,6 +668,7 @@ export type TrialCreateManyInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -651,6 +680,7 @@ export type TrialCreateManyInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -665,6 +695,7 @@ export type TrialUpdateManyMutationInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -676,6 +707,7 @@ export type TrialUpdateManyMutationInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -691,6 +723,7 @@ export type TrialUncheckedUpdateManyInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -702,6 +735,7 @@ export type TrialUncheckedUpdateManyInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -740,6 +774,7 @@ export type TrialCountOrderByAggregateInput = {
   depth?: Prisma.SortOrder
   widths?: Prisma.SortOrder
   activation?: Prisma.SortOrder
+  output?: Prisma.SortOrder
   learningRate?: Prisma.SortOrder
   batchSize?: Prisma.SortOrder
   paramCount?: Prisma.SortOrder
@@ -751,6 +786,7 @@ export type TrialCountOrderByAggregateInput = {
   error?: Prisma.SortOrder
   divergedFold?: Prisma.SortOrder
   divergedEpoch?: Prisma.SortOrder
+  surface?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
@@ -778,6 +814,7 @@ export type TrialMaxOrderByAggregateInput = {
   status?: Prisma.SortOrder
   depth?: Prisma.SortOrder
   activation?: Prisma.SortOrder
+  output?: Prisma.SortOrder
   learningRate?: Prisma.SortOrder
   batchSize?: Prisma.SortOrder
   paramCount?: Prisma.SortOrder
@@ -802,6 +839,7 @@ export type TrialMinOrderByAggregateInput = {
   status?: Prisma.SortOrder
   depth?: Prisma.SortOrder
   activation?: Prisma.SortOrder
+  output?: Prisma.SortOrder
   learningRate?: Prisma.SortOrder
   batchSize?: Prisma.SortOrder
   paramCount?: Prisma.SortOrder
@@ -893,16 +931,16 @@ export type TrialUpdatewidthsInput = {
   push?: number | number[]
 }
 
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
+}
+
 export type FloatFieldUpdateOperationsInput = {
   set?: number
   increment?: number
   decrement?: number
   multiply?: number
   divide?: number
-}
-
-export type NullableStringFieldUpdateOperationsInput = {
-  set?: string | null
 }
 
 export type NullableFloatFieldUpdateOperationsInput = {
@@ -957,6 +995,7 @@ export type TrialCreateWithoutStudyInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -968,6 +1007,7 @@ export type TrialCreateWithoutStudyInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -984,6 +1024,7 @@ export type TrialUncheckedCreateWithoutStudyInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -995,6 +1036,7 @@ export type TrialUncheckedCreateWithoutStudyInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1041,6 +1083,7 @@ export type TrialScalarWhereInput = {
   depth?: Prisma.IntFilter<"Trial"> | number
   widths?: Prisma.IntNullableListFilter<"Trial">
   activation?: Prisma.StringFilter<"Trial"> | string
+  output?: Prisma.StringNullableFilter<"Trial"> | string | null
   learningRate?: Prisma.FloatFilter<"Trial"> | number
   batchSize?: Prisma.IntFilter<"Trial"> | number
   paramCount?: Prisma.IntFilter<"Trial"> | number
@@ -1052,6 +1095,7 @@ export type TrialScalarWhereInput = {
   error?: Prisma.StringNullableFilter<"Trial"> | string | null
   divergedFold?: Prisma.IntNullableFilter<"Trial"> | number | null
   divergedEpoch?: Prisma.IntNullableFilter<"Trial"> | number | null
+  surface?: Prisma.JsonNullableFilter<"Trial">
   createdAt?: Prisma.DateTimeFilter<"Trial"> | Date | string
   startedAt?: Prisma.DateTimeNullableFilter<"Trial"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"Trial"> | Date | string | null
@@ -1066,6 +1110,7 @@ export type TrialCreateWithoutFoldsInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -1077,6 +1122,7 @@ export type TrialCreateWithoutFoldsInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1094,6 +1140,7 @@ export type TrialUncheckedCreateWithoutFoldsInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -1105,6 +1152,7 @@ export type TrialUncheckedCreateWithoutFoldsInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1136,6 +1184,7 @@ export type TrialUpdateWithoutFoldsInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1147,6 +1196,7 @@ export type TrialUpdateWithoutFoldsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1164,6 +1214,7 @@ export type TrialUncheckedUpdateWithoutFoldsInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1175,6 +1226,7 @@ export type TrialUncheckedUpdateWithoutFoldsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1190,6 +1242,7 @@ export type TrialCreateWithoutEpochsInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -1201,6 +1254,7 @@ export type TrialCreateWithoutEpochsInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1218,6 +1272,7 @@ export type TrialUncheckedCreateWithoutEpochsInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -1229,6 +1284,7 @@ export type TrialUncheckedCreateWithoutEpochsInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1260,6 +1316,7 @@ export type TrialUpdateWithoutEpochsInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1271,6 +1328,7 @@ export type TrialUpdateWithoutEpochsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1288,6 +1346,7 @@ export type TrialUncheckedUpdateWithoutEpochsInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1299,6 +1358,7 @@ export type TrialUncheckedUpdateWithoutEpochsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1314,6 +1374,7 @@ export type TrialCreateManyStudyInput = {
   depth: number
   widths?: Prisma.TrialCreatewidthsInput | number[]
   activation: string
+  output?: string | null
   learningRate: number
   batchSize: number
   paramCount: number
@@ -1325,6 +1386,7 @@ export type TrialCreateManyStudyInput = {
   error?: string | null
   divergedFold?: number | null
   divergedEpoch?: number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1339,6 +1401,7 @@ export type TrialUpdateWithoutStudyInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1350,6 +1413,7 @@ export type TrialUpdateWithoutStudyInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1366,6 +1430,7 @@ export type TrialUncheckedUpdateWithoutStudyInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1377,6 +1442,7 @@ export type TrialUncheckedUpdateWithoutStudyInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1393,6 +1459,7 @@ export type TrialUncheckedUpdateManyWithoutStudyInput = {
   depth?: Prisma.IntFieldUpdateOperationsInput | number
   widths?: Prisma.TrialUpdatewidthsInput | number[]
   activation?: Prisma.StringFieldUpdateOperationsInput | string
+  output?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   learningRate?: Prisma.FloatFieldUpdateOperationsInput | number
   batchSize?: Prisma.IntFieldUpdateOperationsInput | number
   paramCount?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1404,6 +1471,7 @@ export type TrialUncheckedUpdateManyWithoutStudyInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   divergedFold?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   divergedEpoch?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  surface?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1459,6 +1527,7 @@ export type TrialSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   depth?: boolean
   widths?: boolean
   activation?: boolean
+  output?: boolean
   learningRate?: boolean
   batchSize?: boolean
   paramCount?: boolean
@@ -1470,6 +1539,7 @@ export type TrialSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   error?: boolean
   divergedFold?: boolean
   divergedEpoch?: boolean
+  surface?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
@@ -1489,6 +1559,7 @@ export type TrialSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   depth?: boolean
   widths?: boolean
   activation?: boolean
+  output?: boolean
   learningRate?: boolean
   batchSize?: boolean
   paramCount?: boolean
@@ -1500,6 +1571,7 @@ export type TrialSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   error?: boolean
   divergedFold?: boolean
   divergedEpoch?: boolean
+  surface?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
@@ -1516,6 +1588,7 @@ export type TrialSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   depth?: boolean
   widths?: boolean
   activation?: boolean
+  output?: boolean
   learningRate?: boolean
   batchSize?: boolean
   paramCount?: boolean
@@ -1527,6 +1600,7 @@ export type TrialSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   error?: boolean
   divergedFold?: boolean
   divergedEpoch?: boolean
+  surface?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
@@ -1543,6 +1617,7 @@ export type TrialSelectScalar = {
   depth?: boolean
   widths?: boolean
   activation?: boolean
+  output?: boolean
   learningRate?: boolean
   batchSize?: boolean
   paramCount?: boolean
@@ -1554,13 +1629,14 @@ export type TrialSelectScalar = {
   error?: boolean
   divergedFold?: boolean
   divergedEpoch?: boolean
+  surface?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
   heartbeatAt?: boolean
 }
 
-export type TrialOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "studyId" | "number" | "status" | "params" | "depth" | "widths" | "activation" | "learningRate" | "batchSize" | "paramCount" | "attempt" | "workerId" | "backend" | "cvMean" | "cvStd" | "error" | "divergedFold" | "divergedEpoch" | "createdAt" | "startedAt" | "finishedAt" | "heartbeatAt", ExtArgs["result"]["trial"]>
+export type TrialOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "studyId" | "number" | "status" | "params" | "depth" | "widths" | "activation" | "output" | "learningRate" | "batchSize" | "paramCount" | "attempt" | "workerId" | "backend" | "cvMean" | "cvStd" | "error" | "divergedFold" | "divergedEpoch" | "surface" | "createdAt" | "startedAt" | "finishedAt" | "heartbeatAt", ExtArgs["result"]["trial"]>
 export type TrialInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   study?: boolean | Prisma.StudyDefaultArgs<ExtArgs>
   folds?: boolean | Prisma.Trial$foldsArgs<ExtArgs>
@@ -1592,7 +1668,11 @@ export type $TrialPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     params: runtime.JsonValue
     depth: number
     widths: number[]
+    /**
+     * One activation for all hidden layers, or the per-layer list joined by "/".
+     */
     activation: string
+    output: string | null
     learningRate: number
     batchSize: number
     paramCount: number
@@ -1607,6 +1687,10 @@ export type $TrialPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     error: string | null
     divergedFold: number | null
     divergedEpoch: number | null
+    /**
+     * 2-D inputs: decision surface of fold 0's model and its activation-region count.
+     */
+    surface: runtime.JsonValue | null
     createdAt: Date
     startedAt: Date | null
     finishedAt: Date | null
@@ -2045,6 +2129,7 @@ export interface TrialFieldRefs {
   readonly depth: Prisma.FieldRef<"Trial", 'Int'>
   readonly widths: Prisma.FieldRef<"Trial", 'Int[]'>
   readonly activation: Prisma.FieldRef<"Trial", 'String'>
+  readonly output: Prisma.FieldRef<"Trial", 'String'>
   readonly learningRate: Prisma.FieldRef<"Trial", 'Float'>
   readonly batchSize: Prisma.FieldRef<"Trial", 'Int'>
   readonly paramCount: Prisma.FieldRef<"Trial", 'Int'>
@@ -2056,6 +2141,7 @@ export interface TrialFieldRefs {
   readonly error: Prisma.FieldRef<"Trial", 'String'>
   readonly divergedFold: Prisma.FieldRef<"Trial", 'Int'>
   readonly divergedEpoch: Prisma.FieldRef<"Trial", 'Int'>
+  readonly surface: Prisma.FieldRef<"Trial", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Trial", 'DateTime'>
   readonly startedAt: Prisma.FieldRef<"Trial", 'DateTime'>
   readonly finishedAt: Prisma.FieldRef<"Trial", 'DateTime'>

@@ -190,13 +190,26 @@ export function epochActionToJSON(object: EpochAction): string {
 
 /** Datasets travel by reference, never by value. */
 export interface DatasetRef {
-  /** xor | moons | circles | spirals */
+  /** xor | moons | circles | spirals | fashion-mnist | mnist | iris | digits */
   builtin: string;
+  /** examples (generated, or a stratified subset of a file dataset) */
   n: number;
   noise: number;
   classes: number;
-  /** for uploaded files (later) */
+  /** sha256 of an uploaded file (JetStream Object Store) */
   contentHash: string;
+  /** a file the worker can read directly (embedded stack) */
+  path: string;
+  /** csv */
+  format: string;
+  /** target column of a CSV file */
+  target: string;
+  /** categorical columns of a CSV file */
+  categorical: string[];
+  /** the file's name, for people */
+  name: string;
+  /** train | test, for builtin file datasets */
+  split: string;
 }
 
 /** One sampled configuration, as dispatched to a worker. Also the NATS payload. */
@@ -226,6 +239,14 @@ export interface TrialSpec {
   trialSeed: number;
   /** every sampled parameter, for forward compatibility */
   paramsJson: string;
+  /** one per hidden layer when they differ (else empty: `activation` for all) */
+  activations: string[];
+  /** sigmoid | softmax | softmax_km1 | linear; empty = the task's default */
+  output: string;
+  leakyAlpha: number;
+  maxoutPieces: number;
+  /** momentum, weight decay, schedule, clipping, early stopping, init */
+  trainingJson: string;
 }
 
 export interface FoldScore {
@@ -233,6 +254,13 @@ export interface FoldScore {
   score: number;
   loss: number;
   epochs: number;
+  /** accuracy, logloss, f1, auc, mse, r2 as they apply */
+  metrics: { [key: string]: number };
+}
+
+export interface FoldScore_MetricsEntry {
+  key: string;
+  value: number;
 }
 
 export interface Trial {
@@ -349,6 +377,8 @@ export interface EpochMetrics {
   trainLoss: number;
   validLoss: number;
   validMetric: number;
+  /** per-layer gradient norms, dead-unit fractions, weight norms */
+  diagnosticsJson: string;
 }
 
 export interface ReportEpochRequest {
@@ -373,6 +403,8 @@ export interface CompleteTrialRequest {
   divergedFold: number;
   divergedEpoch: number;
   backend: string;
+  /** 2-D inputs: decision surface and activation-region count */
+  surfaceJson: string;
 }
 
 export interface CompleteTrialReply {
@@ -403,7 +435,19 @@ export interface HeartbeatReply {
 }
 
 function createBaseDatasetRef(): DatasetRef {
-  return { builtin: "", n: 0, noise: 0, classes: 0, contentHash: "" };
+  return {
+    builtin: "",
+    n: 0,
+    noise: 0,
+    classes: 0,
+    contentHash: "",
+    path: "",
+    format: "",
+    target: "",
+    categorical: [],
+    name: "",
+    split: "",
+  };
 }
 
 export const DatasetRef: MessageFns<DatasetRef> = {
@@ -422,6 +466,24 @@ export const DatasetRef: MessageFns<DatasetRef> = {
     }
     if (message.contentHash !== "") {
       writer.uint32(42).string(message.contentHash);
+    }
+    if (message.path !== "") {
+      writer.uint32(50).string(message.path);
+    }
+    if (message.format !== "") {
+      writer.uint32(58).string(message.format);
+    }
+    if (message.target !== "") {
+      writer.uint32(66).string(message.target);
+    }
+    for (const v of message.categorical) {
+      writer.uint32(74).string(v!);
+    }
+    if (message.name !== "") {
+      writer.uint32(82).string(message.name);
+    }
+    if (message.split !== "") {
+      writer.uint32(90).string(message.split);
     }
     return writer;
   },
@@ -479,6 +541,54 @@ export const DatasetRef: MessageFns<DatasetRef> = {
             message.contentHash = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.categorical.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.split = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -502,6 +612,14 @@ export const DatasetRef: MessageFns<DatasetRef> = {
         : isSet(object.content_hash)
         ? globalThis.String(object.content_hash)
         : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      format: isSet(object.format) ? globalThis.String(object.format) : "",
+      target: isSet(object.target) ? globalThis.String(object.target) : "",
+      categorical: globalThis.Array.isArray(object?.categorical)
+        ? object.categorical.map((e: any) => globalThis.String(e))
+        : [],
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      split: isSet(object.split) ? globalThis.String(object.split) : "",
     };
   },
 
@@ -522,6 +640,24 @@ export const DatasetRef: MessageFns<DatasetRef> = {
     if (message.contentHash !== "") {
       obj.contentHash = message.contentHash;
     }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.format !== "") {
+      obj.format = message.format;
+    }
+    if (message.target !== "") {
+      obj.target = message.target;
+    }
+    if (message.categorical?.length) {
+      obj.categorical = message.categorical;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.split !== "") {
+      obj.split = message.split;
+    }
     return obj;
   },
 
@@ -535,6 +671,12 @@ export const DatasetRef: MessageFns<DatasetRef> = {
     message.noise = object.noise ?? 0;
     message.classes = object.classes ?? 0;
     message.contentHash = object.contentHash ?? "";
+    message.path = object.path ?? "";
+    message.format = object.format ?? "";
+    message.target = object.target ?? "";
+    message.categorical = object.categorical?.map((e) => e) || [];
+    message.name = object.name ?? "";
+    message.split = object.split ?? "";
     return message;
   },
 };
@@ -557,6 +699,11 @@ function createBaseTrialSpec(): TrialSpec {
     seed: 0,
     trialSeed: 0,
     paramsJson: "",
+    activations: [],
+    output: "",
+    leakyAlpha: 0,
+    maxoutPieces: 0,
+    trainingJson: "",
   };
 }
 
@@ -613,6 +760,21 @@ export const TrialSpec: MessageFns<TrialSpec> = {
     }
     if (message.paramsJson !== "") {
       writer.uint32(130).string(message.paramsJson);
+    }
+    for (const v of message.activations) {
+      writer.uint32(138).string(v!);
+    }
+    if (message.output !== "") {
+      writer.uint32(146).string(message.output);
+    }
+    if (message.leakyAlpha !== 0) {
+      writer.uint32(153).double(message.leakyAlpha);
+    }
+    if (message.maxoutPieces !== 0) {
+      writer.uint32(160).int32(message.maxoutPieces);
+    }
+    if (message.trainingJson !== "") {
+      writer.uint32(170).string(message.trainingJson);
     }
     return writer;
   },
@@ -768,6 +930,46 @@ export const TrialSpec: MessageFns<TrialSpec> = {
             message.paramsJson = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.activations.push(reader.string());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.output = reader.string();
+            continue;
+          }
+          case 19: {
+            if (tag !== 153) {
+              break;
+            }
+
+            message.leakyAlpha = reader.double();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.maxoutPieces = reader.int32();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.trainingJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -822,6 +1024,25 @@ export const TrialSpec: MessageFns<TrialSpec> = {
         : isSet(object.params_json)
         ? globalThis.String(object.params_json)
         : "",
+      activations: globalThis.Array.isArray(object?.activations)
+        ? object.activations.map((e: any) => globalThis.String(e))
+        : [],
+      output: isSet(object.output) ? globalThis.String(object.output) : "",
+      leakyAlpha: isSet(object.leakyAlpha)
+        ? globalThis.Number(object.leakyAlpha)
+        : isSet(object.leaky_alpha)
+        ? globalThis.Number(object.leaky_alpha)
+        : 0,
+      maxoutPieces: isSet(object.maxoutPieces)
+        ? globalThis.Number(object.maxoutPieces)
+        : isSet(object.maxout_pieces)
+        ? globalThis.Number(object.maxout_pieces)
+        : 0,
+      trainingJson: isSet(object.trainingJson)
+        ? globalThis.String(object.trainingJson)
+        : isSet(object.training_json)
+        ? globalThis.String(object.training_json)
+        : "",
     };
   },
 
@@ -875,6 +1096,21 @@ export const TrialSpec: MessageFns<TrialSpec> = {
     if (message.paramsJson !== "") {
       obj.paramsJson = message.paramsJson;
     }
+    if (message.activations?.length) {
+      obj.activations = message.activations;
+    }
+    if (message.output !== "") {
+      obj.output = message.output;
+    }
+    if (message.leakyAlpha !== 0) {
+      obj.leakyAlpha = floatToJson(message.leakyAlpha);
+    }
+    if (message.maxoutPieces !== 0) {
+      obj.maxoutPieces = Math.round(message.maxoutPieces);
+    }
+    if (message.trainingJson !== "") {
+      obj.trainingJson = message.trainingJson;
+    }
     return obj;
   },
 
@@ -901,12 +1137,17 @@ export const TrialSpec: MessageFns<TrialSpec> = {
     message.seed = object.seed ?? 0;
     message.trialSeed = object.trialSeed ?? 0;
     message.paramsJson = object.paramsJson ?? "";
+    message.activations = object.activations?.map((e) => e) || [];
+    message.output = object.output ?? "";
+    message.leakyAlpha = object.leakyAlpha ?? 0;
+    message.maxoutPieces = object.maxoutPieces ?? 0;
+    message.trainingJson = object.trainingJson ?? "";
     return message;
   },
 };
 
 function createBaseFoldScore(): FoldScore {
-  return { fold: 0, score: 0, loss: 0, epochs: 0 };
+  return { fold: 0, score: 0, loss: 0, epochs: 0, metrics: {} };
 }
 
 export const FoldScore: MessageFns<FoldScore> = {
@@ -923,6 +1164,9 @@ export const FoldScore: MessageFns<FoldScore> = {
     if (message.epochs !== 0) {
       writer.uint32(32).int32(message.epochs);
     }
+    globalThis.Object.entries(message.metrics).forEach(([key, value]: [string, number]) => {
+      FoldScore_MetricsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
     return writer;
   },
 
@@ -971,6 +1215,17 @@ export const FoldScore: MessageFns<FoldScore> = {
             message.epochs = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = FoldScore_MetricsEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.metrics[entry5.key] = entry5.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -989,6 +1244,20 @@ export const FoldScore: MessageFns<FoldScore> = {
       score: isSet(object.score) ? globalThis.Number(object.score) : 0,
       loss: isSet(object.loss) ? globalThis.Number(object.loss) : 0,
       epochs: isSet(object.epochs) ? globalThis.Number(object.epochs) : 0,
+      metrics: isObject(object.metrics)
+        ? (globalThis.Object.entries(object.metrics) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1006,6 +1275,15 @@ export const FoldScore: MessageFns<FoldScore> = {
     if (message.epochs !== 0) {
       obj.epochs = Math.round(message.epochs);
     }
+    if (message.metrics) {
+      const entries = globalThis.Object.entries(message.metrics) as [string, number][];
+      if (entries.length > 0) {
+        obj.metrics = {};
+        entries.forEach(([k, v]) => {
+          obj.metrics[k] = floatToJson(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -1018,6 +1296,100 @@ export const FoldScore: MessageFns<FoldScore> = {
     message.score = object.score ?? 0;
     message.loss = object.loss ?? 0;
     message.epochs = object.epochs ?? 0;
+    message.metrics = (globalThis.Object.entries(object.metrics ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseFoldScore_MetricsEntry(): FoldScore_MetricsEntry {
+  return { key: "", value: 0 };
+}
+
+export const FoldScore_MetricsEntry: MessageFns<FoldScore_MetricsEntry> = {
+  encode(message: FoldScore_MetricsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FoldScore_MetricsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFoldScore_MetricsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FoldScore_MetricsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: FoldScore_MetricsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FoldScore_MetricsEntry>, I>>(base?: I): FoldScore_MetricsEntry {
+    return FoldScore_MetricsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FoldScore_MetricsEntry>, I>>(object: I): FoldScore_MetricsEntry {
+    const message = createBaseFoldScore_MetricsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -2769,7 +3141,7 @@ export const StartTrialReply: MessageFns<StartTrialReply> = {
 };
 
 function createBaseEpochMetrics(): EpochMetrics {
-  return { fold: 0, epoch: 0, trainLoss: 0, validLoss: 0, validMetric: 0 };
+  return { fold: 0, epoch: 0, trainLoss: 0, validLoss: 0, validMetric: 0, diagnosticsJson: "" };
 }
 
 export const EpochMetrics: MessageFns<EpochMetrics> = {
@@ -2788,6 +3160,9 @@ export const EpochMetrics: MessageFns<EpochMetrics> = {
     }
     if (message.validMetric !== 0) {
       writer.uint32(41).double(message.validMetric);
+    }
+    if (message.diagnosticsJson !== "") {
+      writer.uint32(50).string(message.diagnosticsJson);
     }
     return writer;
   },
@@ -2845,6 +3220,14 @@ export const EpochMetrics: MessageFns<EpochMetrics> = {
             message.validMetric = reader.double();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.diagnosticsJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2876,6 +3259,11 @@ export const EpochMetrics: MessageFns<EpochMetrics> = {
         : isSet(object.valid_metric)
         ? globalThis.Number(object.valid_metric)
         : 0,
+      diagnosticsJson: isSet(object.diagnosticsJson)
+        ? globalThis.String(object.diagnosticsJson)
+        : isSet(object.diagnostics_json)
+        ? globalThis.String(object.diagnostics_json)
+        : "",
     };
   },
 
@@ -2896,6 +3284,9 @@ export const EpochMetrics: MessageFns<EpochMetrics> = {
     if (message.validMetric !== 0) {
       obj.validMetric = floatToJson(message.validMetric);
     }
+    if (message.diagnosticsJson !== "") {
+      obj.diagnosticsJson = message.diagnosticsJson;
+    }
     return obj;
   },
 
@@ -2909,6 +3300,7 @@ export const EpochMetrics: MessageFns<EpochMetrics> = {
     message.trainLoss = object.trainLoss ?? 0;
     message.validLoss = object.validLoss ?? 0;
     message.validMetric = object.validMetric ?? 0;
+    message.diagnosticsJson = object.diagnosticsJson ?? "";
     return message;
   },
 };
@@ -3099,6 +3491,7 @@ function createBaseCompleteTrialRequest(): CompleteTrialRequest {
     divergedFold: 0,
     divergedEpoch: 0,
     backend: "",
+    surfaceJson: "",
   };
 }
 
@@ -3133,6 +3526,9 @@ export const CompleteTrialRequest: MessageFns<CompleteTrialRequest> = {
     }
     if (message.backend !== "") {
       writer.uint32(82).string(message.backend);
+    }
+    if (message.surfaceJson !== "") {
+      writer.uint32(90).string(message.surfaceJson);
     }
     return writer;
   },
@@ -3230,6 +3626,14 @@ export const CompleteTrialRequest: MessageFns<CompleteTrialRequest> = {
             message.backend = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.surfaceJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3278,6 +3682,11 @@ export const CompleteTrialRequest: MessageFns<CompleteTrialRequest> = {
         ? globalThis.Number(object.diverged_epoch)
         : 0,
       backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      surfaceJson: isSet(object.surfaceJson)
+        ? globalThis.String(object.surfaceJson)
+        : isSet(object.surface_json)
+        ? globalThis.String(object.surface_json)
+        : "",
     };
   },
 
@@ -3313,6 +3722,9 @@ export const CompleteTrialRequest: MessageFns<CompleteTrialRequest> = {
     if (message.backend !== "") {
       obj.backend = message.backend;
     }
+    if (message.surfaceJson !== "") {
+      obj.surfaceJson = message.surfaceJson;
+    }
     return obj;
   },
 
@@ -3331,6 +3743,7 @@ export const CompleteTrialRequest: MessageFns<CompleteTrialRequest> = {
     message.divergedFold = object.divergedFold ?? 0;
     message.divergedEpoch = object.divergedEpoch ?? 0;
     message.backend = object.backend ?? "";
+    message.surfaceJson = object.surfaceJson ?? "";
     return message;
   },
 };
@@ -4083,6 +4496,10 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
