@@ -1,8 +1,16 @@
 import { createRng, type Rng } from "@automl/common";
-import { evaluateMetric, METRICS, metricFitsTask, type Metric } from "./metrics";
+import { DiagnosticsTracker, type EpochDiagnostics } from "./diagnostics";
+import type { FloatArray } from "./kernels/float";
+import { evaluateMetric, evaluateMetrics, METRICS, metricFitsTask, type Metric } from "./metrics";
 import { MlpModel, validateMlpSpec, validateTargets } from "./mlp";
-import { fitStandardization, gatherRows, gatherStandardized, validateTrainConfig, type TrainConfig } from "./train";
-import { NnConfigError, type MlpSpec } from "./types";
+import { learningRateAt, SgdOptimizer } from "./optimizer";
+import { applyPreprocessor, fitPreprocessor, type Preprocessor } from "./preprocess";
+import { mlpParamCount } from "./spec";
+import { decisionSurface, type DecisionSurface } from "./surface";
+import { gatherRows, validateTrainConfig, type TrainConfig } from "./train";
+import { NnConfigError, type Mlp, type MlpSpec } from "./types";
+
+export { mlpParamCount };
 
 export interface EpochReport {
   /** 1-based. */
@@ -13,6 +21,11 @@ export interface EpochReport {
   validLoss: number;
   /** The objective metric on the fold's held-out part after the epoch. */
   validMetric: number;
+  /** The learning rate of the epoch's steps (after the schedule). */
+  learningRate: number;
+  /** Mean loss on the inner validation split after the epoch; only with train.earlyStopping. */
+  innerValidLoss?: number;
+  diagnostics: EpochDiagnostics;
 }
 
 export type EpochDecision = "continue" | "stop";
@@ -21,13 +34,26 @@ export interface FoldOutcome {
   /** 0-based index into the folds array. */
   fold: number;
   status: "completed" | "diverged" | "stopped";
-  /** Metric on the held-out part after the last epoch run; NaN if diverged. */
+  /** Metric on the held-out part for the fold's final model; NaN if diverged. */
   score: number;
-  /** Held-out loss after the last epoch run; for a diverged fold, the non-finite loss seen. */
+  /** Held-out loss of the final model; for a diverged fold, the non-finite loss seen. */
   loss: number;
   /** Epochs run, counting the one that diverged or was stopped after. */
   epochs: number;
   divergedAtEpoch?: number;
+  /**
+   * Every metric of the task on the held-out part for the final model: accuracy and logloss
+   * (classification), f1 and auc (binary), mse and r2 (regression). Empty if diverged.
+   */
+  metrics: Record<string, number>;
+  /** The model's input width after one-hot encoding (= data.d without categorical columns). */
+  inputDim: number;
+  /** Parameters of this fold's model (its input width can differ between folds). */
+  paramCount: number;
+  /** With train.earlyStopping: true when patience ran out before train.epochs. */
+  stoppedEarly?: boolean;
+  /** With train.earlyStopping: the epoch whose weights the final model has (best inner-validation loss). */
+  bestEpoch?: number;
 }
 
 export interface CvOutcome {
@@ -38,8 +64,11 @@ export interface CvOutcome {
   mean: number;
   /** Sample standard deviation (n − 1) of the folds' scores; NaN if diverged or under 2 folds. */
   std: number;
+  /** Parameters of fold 0's model (folds differ only if their training parts see different categories). */
   paramCount: number;
   divergedAt?: { fold: number; epoch: number };
+  /** For 2-D numeric inputs: fold 0's final model on a 64×64 grid (absent if fold 0 diverged). */
+  surface?: DecisionSurface;
 }
 
 export interface CvData {
@@ -49,14 +78,38 @@ export interface CvData {
   y: Float32Array;
   n: number;
   d: number;
+  /**
+   * Columns holding integer category codes, one-hot encoded per fold (training codes only):
+   * column indices, or @automl/datasets' CategoricalColumn objects (only `column` is read), so
+   * a loaded Dataset can be passed as it is.
+   */
+  categorical?: readonly (number | { column: number })[];
+}
+
+/** The categorical column indices of `data`, whichever form they were given in. */
+function categoricalColumns(data: CvData): number[] {
+  return (data.categorical ?? []).map((c) => (typeof c === "number" ? c : c?.column));
 }
 
 export interface CvOptions {
   seed: number;
   metric: Metric;
+  /**
+   * Compute CvOutcome.surface for 2-D numeric data (default true). It costs one forward pass
+   * over 64² grid points, once per run.
+   */
+  surface?: boolean;
   /** Called after every epoch of every fold (fold is 0-based); "stop" ends CV as "stopped". */
   onEpoch?: (fold: number, r: EpochReport) => Promise<EpochDecision> | EpochDecision;
+  /**
+   * Called once per fold with its final model (best weights restored under early stopping;
+   * possibly non-finite for a diverged fold), which takes the fold's encoded, standardized
+   * inputs. Lets outside tools inspect or export trained weights.
+   */
+  onFoldTrained?: (fold: number, model: Mlp, outcome: FoldOutcome) => Promise<void> | void;
 }
+
+type Split = { train: Int32Array; test: Int32Array };
 
 // Compute slice between event-loop turns: comfortably under the ~50 ms callers may rely on.
 const SLICE_MS = 25;
@@ -75,42 +128,53 @@ class Pacer {
     );
     this.last = performance.now();
   }
+  async maybeYield(): Promise<void> {
+    if (this.due()) await this.yield();
+  }
 }
 
-/** Number of trainable parameters of `spec` (weights and biases). */
-export function mlpParamCount(spec: MlpSpec): number {
-  const dims = [spec.inputDim, ...spec.hidden, spec.outputDim];
-  let count = 0;
-  for (let l = 0; l + 1 < dims.length; l++) count += dims[l]! * dims[l + 1]! + dims[l + 1]!;
-  return count;
+/** Rows of a fold's training part held out for early stopping: round(fraction·n), at least 1. */
+function innerValidationSize(nTrain: number, fraction: number): number {
+  return Math.max(1, Math.round(fraction * nTrain));
 }
 
 /**
- * k-fold cross validation of `spec` trained by minibatch SGD. Per fold: features standardized
- * with the training part's statistics, a fresh model initialized from a seed derived from
- * (opts.seed, fold), training order reshuffled every epoch from another derived stream; so the
+ * k-fold cross validation of `spec` trained by minibatch SGD. Per fold: numeric features
+ * standardized and categorical ones one-hot encoded with the training part's statistics, a
+ * fresh model initialized from a seed derived from (opts.seed, fold), training order reshuffled
+ * every epoch from another derived stream (and an early-stopping split from a third); so the
  * whole outcome is a function of the inputs. A non-finite loss, metric or parameter ends the run
  * as "diverged" (reported, not thrown). Invalid arguments throw NnConfigError before training.
  */
 export async function crossValidate(
   data: CvData,
-  folds: { train: Int32Array; test: Int32Array }[],
+  folds: Split[],
   spec: MlpSpec,
   train: TrainConfig,
   opts: CvOptions,
 ): Promise<CvOutcome> {
   validateMlpSpec(spec);
   validateTrainConfig(train);
-  validateCvInput(data, folds, spec, opts);
+  validateCvInput(data, folds, spec, train, opts);
 
-  const paramCount = mlpParamCount(spec);
+  // Fitting is O(n·d) per fold; doing it up front fixes paramCount before any training.
+  const categorical = categoricalColumns(data);
+  const preps = folds.map((f) => fitPreprocessor(data.X, data.d, f.train, categorical));
+  const paramCount = mlpParamCount({ ...spec, inputDim: preps[0]!.width });
   const root = createRng(opts.seed);
   const pacer = new Pacer();
   const outcomes: FoldOutcome[] = [];
+  let surface: DecisionSurface | undefined;
+  const wantSurface = opts.surface !== false && data.d === 2 && categorical.length === 0;
   for (let f = 0; f < folds.length; f++) {
     const foldRng = root.fork(f);
-    const outcome = await runFold(data, folds[f]!, f, spec, train, opts, foldRng, pacer);
+    const { outcome, model } = await runFold(data, folds[f]!, f, preps[f]!, spec, train, opts, foldRng, pacer);
     outcomes.push(outcome);
+    // Before handing the model out, so the caller cannot change what the surface shows.
+    if (f === 0 && wantSurface && outcome.status !== "diverged") {
+      surface = await decisionSurface(model, preps[0]!, data.X, data.n, undefined, () => pacer.maybeYield());
+    }
+    if (opts.onFoldTrained) await opts.onFoldTrained(f, model, outcome);
     if (outcome.status === "diverged") {
       return {
         status: "diverged",
@@ -119,123 +183,196 @@ export async function crossValidate(
         std: NaN,
         paramCount,
         divergedAt: { fold: f, epoch: outcome.divergedAtEpoch! },
+        ...(surface ? { surface } : {}),
       };
     }
-    if (outcome.status === "stopped") return summarize("stopped", outcomes, paramCount);
+    if (outcome.status === "stopped") return summarize("stopped", outcomes, paramCount, surface);
   }
-  return summarize("completed", outcomes, paramCount);
+  return summarize("completed", outcomes, paramCount, surface);
 }
 
-function summarize(status: "completed" | "stopped", folds: FoldOutcome[], paramCount: number): CvOutcome {
+function summarize(
+  status: "completed" | "stopped",
+  folds: FoldOutcome[],
+  paramCount: number,
+  surface: DecisionSurface | undefined,
+): CvOutcome {
   const scores = folds.map((f) => f.score);
   const mean = scores.reduce((s, x) => s + x, 0) / scores.length;
   const std =
     scores.length < 2 ? NaN : Math.sqrt(scores.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (scores.length - 1));
-  return { status, folds, mean, std, paramCount };
+  return { status, folds, mean, std, paramCount, ...(surface ? { surface } : {}) };
+}
+
+/** Rows `rows` (indices into the packed X/y) copied into fresh packed arrays. */
+function pick(X: Float32Array, width: number, y: Float32Array, yWidth: number, rows: Int32Array) {
+  const Xo = new Float32Array(rows.length * width);
+  const yo = new Float32Array(rows.length * yWidth);
+  gatherRows(X, width, rows, 0, rows.length, Xo);
+  gatherRows(y, yWidth, rows, 0, rows.length, yo);
+  return { X: Xo, y: yo, n: rows.length };
 }
 
 async function runFold(
   data: CvData,
-  split: { train: Int32Array; test: Int32Array },
+  split: Split,
   fold: number,
+  prep: Preprocessor,
   spec: MlpSpec,
   train: TrainConfig,
   opts: CvOptions,
   foldRng: Rng,
   pacer: Pacer,
-): Promise<FoldOutcome> {
-  const { d } = data;
+): Promise<{ outcome: FoldOutcome; model: MlpModel }> {
+  const width = prep.width;
+  const foldSpec: MlpSpec = { ...spec, inputDim: width };
   const yWidth = spec.task === "regression" ? spec.outputDim : 1;
-  const standardization = fitStandardization(data.X, d, split.train);
-  const Xtrain = gatherStandardized(data.X, d, split.train, standardization);
-  const Xtest = gatherStandardized(data.X, d, split.test, standardization);
+  const Xtrain = applyPreprocessor(prep, data.X, split.train);
+  const Xtest = applyPreprocessor(prep, data.X, split.test);
   const ytrain = new Float32Array(split.train.length * yWidth);
   gatherRows(data.y, yWidth, split.train, 0, split.train.length, ytrain);
   const ytest = new Float32Array(split.test.length * yWidth);
   gatherRows(data.y, yWidth, split.test, 0, split.test.length, ytest);
 
-  // Stream 0 seeds the initial weights, stream 1 the epoch order.
-  const model = new MlpModel(spec, foldRng.fork(0).int(2 ** 32));
-  const orderRng = foldRng.fork(1);
+  // Early stopping carves its inner validation rows out of the training part (stream 2), so
+  // the held-out part stays untouched until the final score.
+  const es = train.earlyStopping;
+  let fit = { X: Xtrain, y: ytrain, n: split.train.length };
+  let inner: { X: Float32Array; y: Float32Array; n: number } | null = null;
+  if (es) {
+    const perm = Int32Array.from({ length: fit.n }, (_, i) => i);
+    foldRng.fork(2).shuffle(perm);
+    const nVal = innerValidationSize(fit.n, es.validationFraction);
+    inner = pick(Xtrain, width, ytrain, yWidth, perm.subarray(0, nVal));
+    fit = pick(Xtrain, width, ytrain, yWidth, perm.subarray(nVal));
+  }
 
-  const nTrain = split.train.length;
+  // Stream 0 seeds the initial weights, stream 1 the epoch order.
+  const model = new MlpModel(foldSpec, foldRng.fork(0).int(2 ** 32), { init: train.init });
+  const orderRng = foldRng.fork(1);
+  const decay = model.params.map(() => false);
+  for (const slot of model.slots) decay[slot.w] = true;
+  const optimizer = new SgdOptimizer(
+    model.params.map((p) => p.data),
+    decay,
+    { momentum: train.momentum, weightDecay: train.weightDecay, clipNorm: train.clipNorm },
+  );
+  const diagnostics = new DiagnosticsTracker(model);
+
+  const nFit = fit.n;
   const nTest = split.test.length;
-  const order = Int32Array.from({ length: nTrain }, (_, i) => i);
-  const bs = Math.min(train.batchSize, nTrain);
-  const Xb = new Float32Array(bs * d);
+  const order = Int32Array.from({ length: nFit }, (_, i) => i);
+  const bs = Math.min(train.batchSize, nFit);
+  const Xb = new Float32Array(bs * width);
   const yb = new Float32Array(bs * yWidth);
   const outputs = new Float32Array(nTest * spec.outputDim);
-  const diverged = (epoch: number, loss: number): FoldOutcome => ({
-    fold,
-    status: "diverged",
-    score: NaN,
-    loss,
-    epochs: epoch,
-    divergedAtEpoch: epoch,
+  const base = { fold, inputDim: width, paramCount: model.paramCount };
+  const diverged = (epoch: number, loss: number): { outcome: FoldOutcome; model: MlpModel } => ({
+    outcome: { ...base, status: "diverged", score: NaN, loss, epochs: epoch, divergedAtEpoch: epoch, metrics: {} },
+    model,
+  });
+  const finish = (status: "completed" | "stopped", score: number, loss: number, epochs: number, extra: Partial<FoldOutcome>) => ({
+    outcome: { ...base, status, score, loss, epochs, metrics: evaluateMetrics(outputs, ytest, nTest, spec.task), ...extra },
+    model,
   });
 
+  let best = Infinity;
+  let bestEpoch = 0;
+  const bestParams = es ? model.copyParams() : null;
   let validLoss = NaN;
   let validMetric = NaN;
-  for (let epoch = 1; epoch <= train.epochs; epoch++) {
+  let epoch = 1;
+  for (; epoch <= train.epochs; epoch++) {
+    const learningRate = learningRateAt(train, epoch);
+    diagnostics.beginEpoch();
     orderRng.shuffle(order);
     let lossSum = 0;
-    for (let start = 0; start < nTrain; start += bs) {
-      const B = Math.min(bs, nTrain - start);
-      gatherRows(Xtrain, d, order, start, B, Xb);
-      gatherRows(ytrain, yWidth, order, start, B, yb);
+    for (let start = 0; start < nFit; start += bs) {
+      const B = Math.min(bs, nFit - start);
+      gatherRows(fit.X, width, order, start, B, Xb);
+      gatherRows(fit.y, yWidth, order, start, B, yb);
       const loss = model.computeGradients(Xb, yb, B);
       if (!Number.isFinite(loss)) return diverged(epoch, loss);
-      model.applySgd(train.learningRate);
+      optimizer.step(model.grads, learningRate);
+      diagnostics.observeStep(optimizer.sqNorms, B);
       lossSum += loss * B;
-      if (pacer.due()) await pacer.yield();
+      if (pacer.due()) await pacer.yield(); // no await (and no promise) on most steps
     }
     // A step can overflow the weights without the loss having seen it yet.
     if (!model.paramsFinite()) return diverged(epoch, NaN);
 
-    validLoss = await evaluateInto(model, Xtest, ytest, nTest, d, yWidth, outputs, pacer);
+    validLoss = await evaluateInto(model, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
     if (!Number.isFinite(validLoss)) return diverged(epoch, validLoss);
     validMetric = evaluateMetric(opts.metric, outputs, ytest, nTest, spec.task);
     if (!Number.isFinite(validMetric)) return diverged(epoch, validLoss);
 
-    if (opts.onEpoch) {
-      const decision = await opts.onEpoch(fold, { epoch, trainLoss: lossSum / nTrain, validLoss, validMetric });
-      if (decision === "stop") {
-        return { fold, status: "stopped", score: validMetric, loss: validLoss, epochs: epoch };
+    let innerValidLoss: number | undefined;
+    if (inner) {
+      innerValidLoss = await evaluateInto(model, inner.X, inner.y, inner.n, width, yWidth, null, pacer);
+      if (!Number.isFinite(innerValidLoss)) return diverged(epoch, innerValidLoss);
+      if (innerValidLoss < best) {
+        best = innerValidLoss;
+        bestEpoch = epoch;
+        model.params.forEach((p, i) => bestParams![i]!.set(p.data));
       }
     }
+
+    const report: EpochReport = {
+      epoch,
+      trainLoss: lossSum / nFit,
+      validLoss,
+      validMetric,
+      learningRate,
+      ...(innerValidLoss !== undefined ? { innerValidLoss } : {}),
+      diagnostics: diagnostics.endEpoch(),
+    };
+    if (opts.onEpoch) {
+      const decision = await opts.onEpoch(fold, report);
+      if (decision === "stop") return finish("stopped", validMetric, validLoss, epoch, es ? { stoppedEarly: false } : {});
+    }
+    if (es && epoch - bestEpoch >= es.patience) break;
   }
-  return { fold, status: "completed", score: validMetric, loss: validLoss, epochs: train.epochs };
+
+  if (!es) return finish("completed", validMetric, validLoss, train.epochs, {});
+  // The loop leaves epoch at the epoch it broke after, or at train.epochs + 1 when it ran out.
+  const epochsRun = Math.min(epoch, train.epochs);
+  const stoppedEarly = epoch < train.epochs;
+  if (bestEpoch !== epochsRun) {
+    // The final model is the best one on the inner validation split, scored afresh.
+    model.restoreParams(bestParams!);
+    validLoss = await evaluateInto(model, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
+    validMetric = evaluateMetric(opts.metric, outputs, ytest, nTest, spec.task);
+  }
+  return finish("completed", validMetric, validLoss, epochsRun, { stoppedEarly, bestEpoch });
 }
 
-/** Mean held-out loss; writes every row's output-unit values into `outputs`. Chunked to bound memory. */
+/**
+ * Mean loss over n packed rows; writes every row's output-unit values into `outputs` unless it
+ * is null. Chunked to bound memory and to let the pacer yield.
+ */
 async function evaluateInto(
   model: MlpModel,
   X: Float32Array,
   y: Float32Array,
   n: number,
-  d: number,
+  width: number,
   yWidth: number,
-  outputs: Float32Array,
+  outputs: FloatArray | null,
   pacer: Pacer,
 ): Promise<number> {
   const D = model.spec.outputDim;
   let lossSum = 0;
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const B = Math.min(EVAL_CHUNK, n - start);
-    const out = model.forwardInto(X.subarray(start * d, (start + B) * d), B);
-    outputs.set(out, start * D);
+    const out = model.forwardInto(X.subarray(start * width, (start + B) * width), B);
+    if (outputs) outputs.set(out, start * D);
     lossSum += model.lossOfLastForward(y.subarray(start * yWidth, (start + B) * yWidth), B) * B;
     if (pacer.due()) await pacer.yield();
   }
   return lossSum / n;
 }
 
-function validateCvInput(
-  data: CvData,
-  folds: { train: Int32Array; test: Int32Array }[],
-  spec: MlpSpec,
-  opts: CvOptions,
-): void {
+function validateCvInput(data: CvData, folds: Split[], spec: MlpSpec, train: TrainConfig, opts: CvOptions): void {
   const { n, d } = data;
   if (!Number.isInteger(n) || n < 2) throw new NnConfigError("data.n", `must be an integer ≥ 2, got ${String(n)}`);
   if (d !== spec.inputDim) throw new NnConfigError("data.d", `must equal spec.inputDim = ${spec.inputDim}, got ${String(d)}`);
@@ -244,6 +381,20 @@ function validateCvInput(
     if (!Number.isFinite(data.X[i]!)) throw new NnConfigError(`data.X[${i}]`, `must be finite, got ${data.X[i]}`);
   }
   validateTargets(spec, data.y, n, "data.y");
+  if (data.categorical !== undefined) {
+    if (!Array.isArray(data.categorical)) throw new NnConfigError("data.categorical", "must be an array of column indices");
+    const seen = new Set<number>();
+    categoricalColumns(data).forEach((c, i) => {
+      if (!Number.isInteger(c) || c < 0 || c >= d || seen.has(c)) {
+        throw new NnConfigError(`data.categorical[${i}]`, `must be a distinct column index in [0, ${d}), got ${String(c)}`);
+      }
+      seen.add(c);
+      for (let r = 0; r < n; r++) {
+        const v = data.X[r * d + c]!;
+        if (!Number.isInteger(v)) throw new NnConfigError(`data.X[${r * d + c}]`, `column ${c} is categorical: needs an integer code, got ${v}`);
+      }
+    });
+  }
   if (!Array.isArray(folds) || folds.length < 1) throw new NnConfigError("folds", "must be a non-empty array");
   folds.forEach((f, i) => {
     for (const part of ["train", "test"] as const) {
@@ -255,6 +406,12 @@ function validateCvInput(
         if (idx[r]! < 0 || idx[r]! >= n) throw new NnConfigError(`folds[${i}].${part}[${r}]`, `index ${idx[r]} out of [0, ${n})`);
       }
     }
+    if (train.earlyStopping && innerValidationSize(f.train.length, train.earlyStopping.validationFraction) >= f.train.length) {
+      throw new NnConfigError(
+        "train.earlyStopping.validationFraction",
+        `leaves no training rows in fold ${i} (${f.train.length} training rows)`,
+      );
+    }
   });
   if (typeof opts.seed !== "number" || !Number.isFinite(opts.seed)) {
     throw new NnConfigError("opts.seed", `must be a finite number, got ${String(opts.seed)}`);
@@ -264,5 +421,15 @@ function validateCvInput(
   }
   if (!metricFitsTask(opts.metric, spec.task)) {
     throw new NnConfigError("opts.metric", `${opts.metric} is not defined for task ${spec.task}`);
+  }
+  if (opts.metric === "auc") {
+    // AUC is undefined on a single class; say so now rather than as a "diverged" run.
+    folds.forEach((f, i) => {
+      let pos = 0;
+      for (let r = 0; r < f.test.length; r++) if (data.y[f.test[r]!] === 1) pos++;
+      if (pos === 0 || pos === f.test.length) {
+        throw new NnConfigError(`folds[${i}].test`, "auc needs both classes in every held-out part");
+      }
+    });
   }
 }

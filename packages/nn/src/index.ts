@@ -2,9 +2,25 @@ export * from "./types";
 export { createMlp, validateMlpSpec } from "./mlp";
 export { crossValidate, mlpParamCount } from "./cv";
 export type { CvData, CvOptions, CvOutcome, EpochDecision, EpochReport, FoldOutcome } from "./cv";
-export { evaluateMetric, metricDirection, metricFitsTask, METRICS, type Metric } from "./metrics";
-export type { TrainConfig } from "./train";
+export {
+  evaluateMetric,
+  evaluateMetrics,
+  metricDirection,
+  metricFitsTask,
+  metricsForTask,
+  METRICS,
+  type Metric,
+} from "./metrics";
+export type { EarlyStoppingConfig, TrainConfig } from "./train";
+export { learningRateAt, type LrSchedule } from "./optimizer";
+export type { EpochDiagnostics } from "./diagnostics";
+export type { DecisionSurface } from "./surface";
+export { defaultOutputUnit, OUTPUT_UNITS, outputUnitsFor } from "./output-units";
+export { DEFAULT_MAXOUT_PIECES, PRELU_ALPHA_INIT } from "./spec";
 // Reference kernels: other backends are tested against these.
+export * from "./kernels/float";
 export * from "./kernels/linear";
 export * from "./kernels/activations";
+export * from "./kernels/prelu";
+export * from "./kernels/maxout";
 export * from "./kernels/outputs";

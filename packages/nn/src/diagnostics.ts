@@ -1,0 +1,82 @@
+// Per-epoch training diagnostics, accumulated from work the training loop does anyway:
+// gradient norms come from the Σg² the optimizer sums while it updates, dead units from one
+// compare per pre-activation of the forward pass just run, weight norms from one read of the
+// weights at the end of the epoch.
+
+import type { Activation } from "./kernels/activations";
+import type { FloatArray } from "./kernels/float";
+import type { MlpModel } from "./mlp";
+
+export interface EpochDiagnostics {
+  /** Per weight layer 1..L: mean over the epoch's minibatches of ‖∂C/∂W(k)‖₂ (Frobenius). */
+  gradNorms: number[];
+  /**
+   * Per hidden layer: the fraction of its units whose pre-activation was ≤ 0 for every
+   * training example of the epoch (they passed no gradient to their weights), for relu,
+   * leaky_relu and prelu layers; null for units that cannot die (abs, maxout, sigmoid, tanh).
+   * (A leaky/PReLU unit with z ≤ 0 everywhere still passes α·δ: "dead" means stuck on the flat side.)
+   */
+  deadFraction: (number | null)[];
+  /** ‖W(k)‖_F per weight layer at the end of the epoch. */
+  weightNorms: number[];
+}
+
+const CAN_DIE: readonly Activation[] = ["relu", "leaky_relu", "prelu"];
+
+export class DiagnosticsTracker {
+  private readonly gradSum: Float64Array;
+  private steps = 0;
+  /** Per hidden layer: 1 where some example of the epoch gave z > 0; null when the unit cannot die. */
+  private readonly alive: (Uint8Array | null)[];
+
+  constructor(private readonly model: MlpModel<FloatArray>) {
+    this.gradSum = new Float64Array(model.layers.length);
+    this.alive = model.layers
+      .filter((l) => l.act !== null)
+      .map((l) => (CAN_DIE.includes(l.act!) ? new Uint8Array(l.units) : null));
+  }
+
+  beginEpoch(): void {
+    this.gradSum.fill(0);
+    this.steps = 0;
+    for (const a of this.alive) a?.fill(0);
+  }
+
+  /**
+   * After the step on a minibatch of B rows: `sqNorms` holds Σg² per parameter tensor (the
+   * optimizer's), and the model's buffers still hold that minibatch's forward pass.
+   */
+  observeStep(sqNorms: Float64Array, B: number): void {
+    const { model } = this;
+    for (let l = 0; l < model.layers.length; l++) this.gradSum[l]! += Math.sqrt(sqNorms[model.slots[l]!.w]!);
+    this.steps++;
+    for (let l = 0; l < this.alive.length; l++) {
+      const alive = this.alive[l];
+      if (!alive) continue;
+      const D = model.layers[l]!.units;
+      const Z = model.preactivations(l, B);
+      for (let n = 0; n < B; n++) {
+        const row = n * D;
+        for (let j = 0; j < D; j++) if (Z[row + j]! > 0) alive[j] = 1;
+      }
+    }
+  }
+
+  endEpoch(): EpochDiagnostics {
+    const { model } = this;
+    const gradNorms = Array.from(this.gradSum, (s) => (this.steps > 0 ? s / this.steps : NaN));
+    const deadFraction = this.alive.map((alive) => {
+      if (!alive) return null;
+      let dead = 0;
+      for (let j = 0; j < alive.length; j++) if (alive[j] === 0) dead++;
+      return dead / alive.length;
+    });
+    const weightNorms = model.slots.map((slot) => {
+      const W = model.params[slot.w]!.data;
+      let s = 0;
+      for (let i = 0; i < W.length; i++) s += W[i]! * W[i]!;
+      return Math.sqrt(s);
+    });
+    return { gradNorms, deadFraction, weightNorms };
+  }
+}
