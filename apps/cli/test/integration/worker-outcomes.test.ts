@@ -73,6 +73,32 @@ describe.skipIf(!available)("worker: training outcomes reported over gRPC", () =
     }
   });
 
+  it("runs every hidden unit, per layer, and the K−1 output variant", async () => {
+    const trials = await runToEnd(`
+name: units
+dataset: { builtin: spirals, n: 150, classes: 3, noise: 0.05 }
+task: multiclass
+space:
+  depth: 3
+  width: 8
+  activation: { choice: [relu, leaky_relu, abs, prelu, maxout, sigmoid, tanh], perLayer: true }
+  output: { choice: [softmax, softmax_km1] }
+  maxoutPieces: 3
+  learningRate: 0.05
+  momentum: 0.5
+  batchSize: 16
+  epochs: 5
+cv: { folds: 3 }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: 6, parallel: 2 }
+seed: 4
+`);
+    expect(trials.map((t) => t.status)).toEqual(Array(6).fill("COMPLETED"));
+    // Per-layer wiring shows up as "a/b/c"; both output units were drawn.
+    expect(trials.some((t) => t.activation.includes("/"))).toBe(true);
+    expect(new Set(trials.map((t) => t.output))).toEqual(new Set(["softmax", "softmax_km1"]));
+  });
+
   it("records completed multiclass trials with fold scores, learning curves and the backend", async () => {
     const trials = await runToEnd(studyFile("spirals", "0.1", 15));
     for (const t of trials) {
@@ -86,6 +112,19 @@ describe.skipIf(!available)("worker: training outcomes reported over gRPC", () =
         expect(last.validMetric).toBeCloseTo(f.score, 12);
       }
       expect(t.cvMean).toBeGreaterThan(1 / 3); // better than chance on 3 classes
+      // Diagnostics per epoch: one gradient norm and weight norm per weight layer, dead fractions per hidden layer.
+      for (const e of t.epochs) {
+        const d = e.diagnostics as { gradNorms: number[]; weightNorms: number[]; deadFraction: (number | null)[] };
+        expect(d.gradNorms).toHaveLength(3);
+        expect(d.weightNorms).toHaveLength(3);
+        expect(d.deadFraction).toHaveLength(2);
+        expect(d.gradNorms.every((g) => g > 0 && Number.isFinite(g))).toBe(true);
+      }
+      // 2-D inputs: the decision surface and its activation-region count.
+      const surface = t.surface as { grid: number; values: number[]; regions: number };
+      expect(surface.values).toHaveLength(surface.grid * surface.grid);
+      expect(surface.regions).toBeGreaterThan(1);
+      expect(Object.keys(t.folds[0]!.metrics as object).sort()).toEqual(["accuracy", "logloss"]);
     }
     // Same configuration, different trial seeds: different initialisations, paired folds.
     expect(trials[0]!.folds.map((f) => f.score)).not.toEqual(trials[1]!.folds.map((f) => f.score));
