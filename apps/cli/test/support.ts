@@ -56,3 +56,40 @@ export async function startCoordinatorProcess(env: Record<string, string>): Prom
     api.close();
   }
 }
+
+/**
+ * What a distributed test needs of its own: a fresh migrated database, a JetStream stream and
+ * subject prefix, a free coordinator port, and the environment naming them; `dispose` removes it all.
+ */
+export async function distributedFixture(extraEnv: Record<string, string> = {}) {
+  const { createDb } = await import("@automl/db");
+  const { createTestDatabase, TEST_ADMIN_URL } = await import("@automl/db/testing");
+  const { JetStreamQueue } = await import("@automl/messaging");
+  const { TEST_NATS_URL, uniqueStreamNames } = await import("@automl/messaging/testing");
+  const { silentLogger } = await import("@automl/common");
+  const { freePort } = await import("../src/stack");
+  const database = await createTestDatabase(TEST_ADMIN_URL);
+  const db = createDb(database.url);
+  const port = await freePort();
+  const names = uniqueStreamNames();
+  const env: Record<string, string> = {
+    AUTOML_DATABASE_URL: database.url,
+    AUTOML_NATS_URL: TEST_NATS_URL,
+    AUTOML_NATS_STREAM: names.stream,
+    AUTOML_NATS_SUBJECT_PREFIX: names.subjectPrefix,
+    AUTOML_GRPC_LISTEN: `127.0.0.1:${port}`,
+    AUTOML_COORDINATOR_ADDR: `127.0.0.1:${port}`,
+    ...extraEnv,
+  };
+  return {
+    env,
+    db,
+    async dispose() {
+      await db.$disconnect();
+      const q = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...names });
+      await q.deleteStream().catch(() => {});
+      await q.close();
+      await database.drop();
+    },
+  };
+}

@@ -2,14 +2,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { JetStreamDatasetStore, JetStreamQueue } from "@automl/messaging";
-import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
-import { silentLogger } from "@automl/common";
+import type { Db } from "@automl/db";
+import { postgresAvailable } from "@automl/db/testing";
+import { JetStreamDatasetStore } from "@automl/messaging";
+import { natsAvailable, TEST_NATS_URL } from "@automl/messaging/testing";
 import { parse as parseYaml } from "yaml";
-import { freePort } from "../../src/stack";
-import { automl, REPO_ROOT, startCoordinatorProcess, stop, type Proc } from "../support";
+import { automl, distributedFixture, REPO_ROOT, startCoordinatorProcess, stop, type Proc } from "../support";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -18,25 +16,15 @@ const available = (await postgresAvailable()) && (await natsAvailable());
  * local Postgres and NATS JetStream, and `automl run … --json --no-dashboard` as the client.
  */
 describe.skipIf(!available)("distributed study: CLI → coordinator → JetStream → 2 workers → gRPC → Postgres", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
   let db: Db;
   let env: Record<string, string>;
   let coordinator: Proc | undefined;
   const workers: Proc[] = [];
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    const port = await freePort();
-    const names = uniqueStreamNames();
-    env = {
-      AUTOML_DATABASE_URL: fixture.url,
-      AUTOML_NATS_URL: TEST_NATS_URL,
-      AUTOML_NATS_STREAM: names.stream,
-      AUTOML_NATS_SUBJECT_PREFIX: names.subjectPrefix,
-      AUTOML_GRPC_LISTEN: `127.0.0.1:${port}`,
-      AUTOML_COORDINATOR_ADDR: `127.0.0.1:${port}`,
-    };
+    fixture = await distributedFixture();
+    ({ db, env } = fixture);
     coordinator = await startCoordinatorProcess(env);
     workers.push(automl(["worker"], env), automl(["worker"], env));
   });
@@ -44,13 +32,7 @@ describe.skipIf(!available)("distributed study: CLI → coordinator → JetStrea
   afterAll(async () => {
     await Promise.all(workers.map(stop));
     await stop(coordinator);
-    await db?.$disconnect();
-    if (env?.AUTOML_NATS_STREAM) {
-      const q = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), stream: env.AUTOML_NATS_STREAM, subjectPrefix: env.AUTOML_NATS_SUBJECT_PREFIX! });
-      await q.deleteStream().catch(() => {});
-      await q.close();
-    }
-    await fixture?.drop();
+    await fixture?.dispose();
   });
 
   it("completes examples/xor.yaml: valid JSON, every trial COMPLETED once, one FoldResult per fold", async () => {

@@ -2,13 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { JetStreamQueue } from "@automl/messaging";
-import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
-import { silentLogger } from "@automl/common";
-import { freePort } from "../../src/stack";
-import { automl, startCoordinatorProcess, stop, type Proc } from "../support";
+import type { Db } from "@automl/db";
+import { postgresAvailable } from "@automl/db/testing";
+import { natsAvailable } from "@automl/messaging/testing";
+import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../support";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -31,34 +28,19 @@ seed: 5
  * deadline, completed by another worker, and recorded exactly once.
  */
 describe.skipIf(!available)("a worker killed mid-trial", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
   let db: Db;
   let env: Record<string, string>;
   const procs: Proc[] = [];
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    const port = await freePort();
-    env = {
-      AUTOML_DATABASE_URL: fixture.url,
-      AUTOML_NATS_URL: TEST_NATS_URL,
-      ...Object.fromEntries(Object.entries(uniqueStreamNames()).map(([k, v]) => [k === "stream" ? "AUTOML_NATS_STREAM" : "AUTOML_NATS_SUBJECT_PREFIX", v])),
-      AUTOML_GRPC_LISTEN: `127.0.0.1:${port}`,
-      AUTOML_COORDINATOR_ADDR: `127.0.0.1:${port}`,
-      AUTOML_ACK_WAIT_MS: "3000",
-    };
+    fixture = await distributedFixture({ AUTOML_ACK_WAIT_MS: "3000" });
+    ({ db, env } = fixture);
   });
 
   afterAll(async () => {
     await Promise.all(procs.map(stop));
-    await db?.$disconnect();
-    if (env?.AUTOML_NATS_STREAM) {
-      const q = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), stream: env.AUTOML_NATS_STREAM, subjectPrefix: env.AUTOML_NATS_SUBJECT_PREFIX! });
-      await q.deleteStream().catch(() => {});
-      await q.close();
-    }
-    await fixture?.drop();
+    await fixture?.dispose();
   });
 
   it("is redelivered, finished by another worker and recorded once", async () => {
