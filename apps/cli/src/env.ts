@@ -5,6 +5,12 @@ const schema = z.object({
   ...commonEnvShape,
   AUTOML_GRPC_LISTEN: z.string().default("127.0.0.1:50051"),
   AUTOML_DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Loopback unless set: the embedded stack never listens beyond this machine.
+  AUTOML_DASHBOARD_HOST: z.string().default("127.0.0.1"),
+  /** host:port of the HTTP health server (/healthz, /readyz) of `coordinator` and `worker`; unset = none. */
+  AUTOML_HEALTH_LISTEN: z.string().regex(/^[^:]+:\d+$/, "host:port").optional(),
+  /** On SIGTERM a worker lets running trials finish this long, then naks them for redelivery. */
+  AUTOML_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   AUTOML_HOME: z.string().default(".automl"),
   AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),

@@ -1,17 +1,18 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { AppError, createLogger, exitCodeOf, type Logger } from "@automl/common";
+import { AppError, createLogger, exitCodeOf, startHealthServer, type Logger } from "@automl/common";
 import { StudyStatus } from "@automl/proto";
 import { CoordinatorApi } from "./client";
 import { startDashboard } from "./dashboard";
 import { parseEnv, type CliEnv } from "./env";
 import { leaderboardTable, progressLine, studyJson } from "./format";
-import { startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
+import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 
 const USAGE = `usage: automl <command>
 
   run <study-file> [--json] [--no-dashboard]   run a study to completion and print its leaderboard
+  migrate                                      apply database migrations (needs AUTOML_DATABASE_URL)
   coordinator                                  serve the coordinator (needs AUTOML_DATABASE_URL, AUTOML_NATS_URL)
   worker                                       run a worker (needs AUTOML_NATS_URL, AUTOML_COORDINATOR_ADDR)
   dashboard                                    serve the dashboard (needs AUTOML_DATABASE_URL)
@@ -142,22 +143,30 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "run":
       return run(rest, env, log);
+    case "migrate": {
+      await migrate(env, log);
+      return 0;
+    }
     case "coordinator": {
       const c = await startDistributedCoordinator(env, log);
+      const health = env.AUTOML_HEALTH_LISTEN ? await startHealthServer(env.AUTOML_HEALTH_LISTEN, c.ready) : undefined;
       await untilSignal();
+      await health?.close();
       await c.stop();
       return 0;
     }
     case "worker": {
       const w = await startDistributedWorker(env, log);
+      const health = env.AUTOML_HEALTH_LISTEN ? await startHealthServer(env.AUTOML_HEALTH_LISTEN, () => w.consuming()) : undefined;
       await untilSignal();
-      await w.stop();
+      await w.stop({ graceMs: env.AUTOML_SHUTDOWN_GRACE_MS });
       await w.close();
+      await health?.close();
       return 0;
     }
     case "dashboard": {
       if (!env.AUTOML_DATABASE_URL) throw new AppError("INVALID_ARGUMENT", "AUTOML_DATABASE_URL: required for the dashboard");
-      const d = await startDashboard({ databaseUrl: env.AUTOML_DATABASE_URL, port: env.AUTOML_DASHBOARD_PORT, host: "127.0.0.1" });
+      const d = await startDashboard({ databaseUrl: env.AUTOML_DATABASE_URL, port: env.AUTOML_DASHBOARD_PORT, host: env.AUTOML_DASHBOARD_HOST });
       process.stderr.write(`dashboard: ${d.url}\n`);
       await Promise.race([untilSignal(), new Promise((r) => d.child.once("exit", r))]);
       await d.stop();

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
-import type { Logger } from "@automl/common";
+import { AppError, type Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
 import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
@@ -63,7 +63,7 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
 }
 
 /** The coordinator of the distributed mode: Postgres and JetStream from the environment. */
-export async function startDistributedCoordinator(env: CliEnv, log: Logger): Promise<{ coordinator: RunningCoordinator; stop(): Promise<void> }> {
+export async function startDistributedCoordinator(env: CliEnv, log: Logger): Promise<{ coordinator: RunningCoordinator; ready(): Promise<boolean>; stop(): Promise<void> }> {
   const { db, queue } = await connectServices(env, log, true);
   const coordinator = await startCoordinator({
     db,
@@ -74,12 +74,29 @@ export async function startDistributedCoordinator(env: CliEnv, log: Logger): Pro
   });
   return {
     coordinator,
+    ready: async () => {
+      await db.$queryRaw`SELECT 1`;
+      return true;
+    },
     async stop() {
       await coordinator.stop();
       await queue.close();
       await db!.$disconnect();
     },
   };
+}
+
+/** Applies pending migrations to AUTOML_DATABASE_URL (the `migrate` command and coordinator start). */
+export async function migrate(env: CliEnv, log: Logger): Promise<string[]> {
+  if (!env.AUTOML_DATABASE_URL) throw new AppError("INVALID_ARGUMENT", "AUTOML_DATABASE_URL: required for this command");
+  const sql = await pgExecutor(env.AUTOML_DATABASE_URL);
+  try {
+    const applied = await applyMigrations(sql);
+    log.info({ applied }, applied.length ? "migrations applied" : "database is up to date");
+    return applied;
+  } finally {
+    await sql.close();
+  }
 }
 
 export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
@@ -107,18 +124,11 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
 async function connectServices(env: CliEnv, log: Logger, withDb: true): Promise<{ db: Db; queue: TrialQueue }>;
 async function connectServices(env: CliEnv, log: Logger, withDb: false): Promise<{ db?: undefined; queue: TrialQueue }>;
 async function connectServices(env: CliEnv, log: Logger, withDb: boolean): Promise<{ db?: Db; queue: TrialQueue }> {
-  if (!env.AUTOML_NATS_URL) throw new Error("AUTOML_NATS_URL is required for this command");
+  if (!env.AUTOML_NATS_URL) throw new AppError("INVALID_ARGUMENT", "AUTOML_NATS_URL: required for this command");
   let db: Db | undefined;
   if (withDb) {
-    if (!env.AUTOML_DATABASE_URL) throw new Error("AUTOML_DATABASE_URL is required for this command");
-    const sql = await pgExecutor(env.AUTOML_DATABASE_URL);
-    try {
-      const applied = await applyMigrations(sql);
-      if (applied.length) log.info({ applied }, "migrations applied");
-    } finally {
-      await sql.close();
-    }
-    db = createDb(env.AUTOML_DATABASE_URL);
+    await migrate(env, log);
+    db = createDb(env.AUTOML_DATABASE_URL!);
   }
   const queue = await JetStreamQueue.connect({
     url: env.AUTOML_NATS_URL,

@@ -3,3 +3,4 @@ export * from "./errors";
 export * from "./logger";
 export * from "./env";
 export * from "./grpc";
+export * from "./health";

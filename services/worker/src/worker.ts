@@ -37,7 +37,14 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   workerId: string;
-  stop(): Promise<void>;
+  /** True while the queue consumer runs (readiness). */
+  consuming(): boolean;
+  /**
+   * Graceful stop (SIGTERM): take no new trials, let running ones finish for `graceMs`, then stop
+   * them and nak their messages so another worker trains them from the start. Nothing is recorded
+   * for an interrupted trial, so it is never counted twice.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /** Metrics that could not be computed (NaN) are left out rather than stored as null. */
@@ -59,6 +66,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const log = opts.log.child({ workerId });
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const busy = new Set<string>();
+  let stopped = false;
+  let interrupting = false;
   const concurrency = opts.concurrency ?? 1;
   const executor: TrialExecutor = opts.threads === false
     ? { run: (spec, onEpoch) => runTrial(spec, onEpoch), close: async () => {} }
@@ -101,7 +110,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       d.working();
       void heartbeat(spec.trialId);
     }, heartbeatMs);
-    let stopReason: "PRUNED" | "CANCELLED" | undefined;
+    let stopReason: "PRUNED" | "CANCELLED" | "SHUTDOWN" | undefined;
     let outcome: CompleteTrialRequest | undefined;
     let failure: string | undefined;
     try {
@@ -129,6 +138,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         );
         if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
         if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
+        if (interrupting) stopReason = "SHUTDOWN";
         return stopReason ? "stop" : "continue";
       });
       const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: finiteOnly(f.metrics) }));
@@ -159,6 +169,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       busy.delete(spec.trialId);
     }
 
+    if (stopReason === "SHUTDOWN") {
+      tlog.warn({}, "trial interrupted by shutdown; nak for redelivery");
+      d.nak();
+      return;
+    }
     if (outcome) {
       const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)));
       tlog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
@@ -177,9 +192,21 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   log.info({ pool: opts.pool, coordinator: opts.coordinator }, "worker started");
   return {
     workerId,
-    async stop() {
+    consuming: () => !stopped,
+    async stop({ graceMs = Number.POSITIVE_INFINITY } = {}) {
+      stopped = true;
       clearInterval(idleBeat);
-      await consumer.stop();
+      const drained = consumer.stop();
+      if (Number.isFinite(graceMs)) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+        clearTimeout(timer);
+        if (late) {
+          log.warn({ trials: [...busy] }, "shutdown grace over; interrupting running trials");
+          interrupting = true;
+        }
+      }
+      await drained;
       await executor.close();
       client.close();
     },

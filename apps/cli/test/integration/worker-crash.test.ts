@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@automl/db";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
 import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../support";
+import { freePort } from "../../src/stack";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -81,4 +82,50 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
     // Training is deterministic: the retried trial has the same configuration as its siblings and scores like one.
     expect(redone.cvMean).toBeGreaterThan(0.8);
   }, 240_000);
+
+  it("on SIGTERM past its grace period, naks the running trial for another worker; health endpoints answer", async () => {
+    const studyId = await (async () => {
+      const dir = mkdtempSync(join(tmpdir(), "automl-term-"));
+      writeFileSync(join(dir, "study.yaml"), study.replace("name: crash-test", "name: sigterm-test"));
+      return join(dir, "study.yaml");
+    })();
+    const healthPort = await freePort();
+    const leaving = automl(["worker"], { ...env, AUTOML_SHUTDOWN_GRACE_MS: "300", AUTOML_HEALTH_LISTEN: `127.0.0.1:${healthPort}` });
+    procs.push(leaving);
+    const run = automl(["run", studyId, "--json", "--no-dashboard"], env);
+    procs.push(run);
+    // Readiness of the worker, over HTTP as an orchestrator would probe it.
+    await until(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200, "worker readiness");
+    expect((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status).toBe(200);
+
+    const victim = await until(
+      () => db.trial.findFirst({
+          // A trial of this worker (ids are host-pid-random), well into its training.
+          where: { status: "RUNNING", workerId: { startsWith: `${hostname()}-${leaving.child.pid}-` }, epochs: { some: { epoch: { gte: 5 } } } },
+          select: { id: true },
+        }),
+      "a running trial",
+    );
+    leaving.child.kill("SIGTERM");
+    expect(await leaving.exited).toBe(0); // a clean, prompt exit
+    procs.push(automl(["worker"], env));
+
+    expect(await run.exited, run.stderr()).toBe(0);
+    const out = JSON.parse(run.stdout()) as { trials: { id: string; status: string; attempt: number }[] };
+    expect(out.trials.map((t) => t.status)).toEqual(Array(TRIALS).fill("COMPLETED"));
+    const redone = await db.trial.findUniqueOrThrow({ where: { id: victim.id }, include: { folds: true, _count: { select: { epochs: true } } } });
+    expect(redone.attempt).toBe(2);
+    expect(redone.folds).toHaveLength(FOLDS);
+    expect(redone._count.epochs).toBe(FOLDS * EPOCHS);
+  }, 240_000);
 });
+
+async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
