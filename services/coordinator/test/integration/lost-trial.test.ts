@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentials } from "@grpc/grpc-js";
+import { grpcCall, silentLogger } from "@automl/common";
+import { createDb, type Db } from "@automl/db";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { MemoryQueue } from "@automl/messaging";
+import { CoordinatorClient, TrialReportingClient, type CreateStudyReply, type StartTrialReply } from "@automl/proto";
+import { startCoordinator, type RunningCoordinator } from "../../src/index";
+
+const available = await postgresAvailable();
+
+/** A trial whose worker went silent on its last allowed delivery: the queue will not retry it, so the coordinator must end it. */
+describe.skipIf(!available)("a trial lost on its last delivery", () => {
+  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+  let queue: MemoryQueue;
+  let coordinator: RunningCoordinator;
+
+  beforeAll(async () => {
+    fixture = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(fixture.url);
+    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 60_000, maxDeliver: 1 });
+    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 100, ackWaitMs: 300, maxDeliver: 1 } });
+  });
+
+  afterAll(async () => {
+    await coordinator?.stop();
+    await queue?.close();
+    await db?.$disconnect();
+    await fixture?.drop();
+  });
+
+  it("is recorded FAILED with the reason, and the study still finishes", async () => {
+    const coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+    const report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
+    try {
+      const { study } = await grpcCall<CreateStudyReply>((md, o, cb) =>
+        coord.createStudy({ studyFile: `name: lost\ndataset: { builtin: xor }\ntask: binary\nspace: { depth: 1, width: 4, learningRate: 0.1, batchSize: 8, epochs: 1 }\nobjective: { metric: accuracy, direction: maximize }\nbudget: { trials: 1 }` }, md, o, cb),
+      );
+      let trial = await db.trial.findFirst({ where: { studyId: study!.id } });
+      for (let i = 0; !trial && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        trial = await db.trial.findFirst({ where: { studyId: study!.id } });
+      }
+      // A worker starts it (delivery 1 of 1) and is never heard from again.
+      await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: trial!.id, attempt: 1, workerId: "ghost" }, md, o, cb));
+      let s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
+      for (let i = 0; s.status === "RUNNING" && i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
+      }
+      expect(s.status).toBe("COMPLETED");
+      const t = await db.trial.findUniqueOrThrow({ where: { id: trial!.id } });
+      expect(t.status).toBe("FAILED");
+      expect(t.error).toContain("no report from worker ghost on delivery 1 of 1");
+    } finally {
+      coord.close();
+      report.close();
+    }
+  });
+});
