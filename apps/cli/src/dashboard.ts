@@ -8,14 +8,26 @@ import { AppError } from "@automl/common";
 const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dashboard");
 
 /** Serves the built Next.js dashboard (`next start`) against a Postgres URL; resolves once it answers. */
-export async function startDashboard(opts: { databaseUrl: string; port: number; host: string }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startDashboard(opts: {
+  databaseUrl: string;
+  /** The coordinator the dashboard creates and cancels studies through. */
+  coordinatorAddr: string;
+  port: number;
+  host: string;
+  /** Whether access tokens are configured (AUTOML_DASHBOARD_ADMIN_TOKEN / _VIEWER_TOKEN). */
+  protectedByTokens: boolean;
+}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const loopback = opts.host === "127.0.0.1" || opts.host === "localhost" || opts.host === "::1";
+  if (!loopback && !opts.protectedByTokens) {
+    throw new AppError("INVALID_ARGUMENT", `AUTOML_DASHBOARD_HOST: serving on ${opts.host} needs AUTOML_DASHBOARD_ADMIN_TOKEN (and optionally _VIEWER_TOKEN); without tokens the dashboard is open, so it stays on loopback`);
+  }
   if (!existsSync(join(DASHBOARD_DIR, ".next", "BUILD_ID"))) {
     throw new AppError("FAILED_PRECONDITION", "the dashboard is not built: run `npm run build` first");
   }
   const next = createRequire(join(DASHBOARD_DIR, "package.json")).resolve("next/dist/bin/next");
   const child = spawn(process.execPath, [next, "start", "-p", String(opts.port), "-H", opts.host], {
     cwd: DASHBOARD_DIR,
-    env: { ...process.env, AUTOML_DATABASE_URL: opts.databaseUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, AUTOML_DATABASE_URL: opts.databaseUrl, AUTOML_COORDINATOR_ADDR: opts.coordinatorAddr, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://${opts.host}:${opts.port}`;

@@ -7,6 +7,9 @@ const schema = z.object({
   AUTOML_DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // Loopback unless set: the embedded stack never listens beyond this machine.
   AUTOML_DASHBOARD_HOST: z.string().default("127.0.0.1"),
+  /** Dashboard access: admin may create and cancel studies, viewer only reads. Unset = open (loopback only). */
+  AUTOML_DASHBOARD_ADMIN_TOKEN: z.string().min(16).optional(),
+  AUTOML_DASHBOARD_VIEWER_TOKEN: z.string().min(16).optional(),
   /** host:port of the HTTP health server (/healthz, /readyz) of `coordinator` and `worker`; unset = none. */
   AUTOML_HEALTH_LISTEN: z.string().regex(/^[^:]+:\d+$/, "host:port").optional(),
   /** On SIGTERM a worker lets running trials finish this long, then naks them for redelivery. */

@@ -29,6 +29,8 @@ function studyText(path: string | undefined, env: CliEnv): Promise<string> {
   return prepareStudyFile(path, delivery);
 }
 
+const tokensConfigured = (env: CliEnv) => Boolean(env.AUTOML_DASHBOARD_ADMIN_TOKEN || env.AUTOML_DASHBOARD_VIEWER_TOKEN);
+
 /** Resolves on SIGINT/SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -80,7 +82,13 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   try {
     const code = await followStudy(api, studyFile, values.json ?? false);
     if (values["no-dashboard"] || values.json) return code;
-    const dash = await startDashboard({ databaseUrl: stack.databaseUrl, port: env.AUTOML_DASHBOARD_PORT, host: "127.0.0.1" });
+    const dash = await startDashboard({
+      databaseUrl: stack.databaseUrl,
+      coordinatorAddr: stack.coordinatorAddr,
+      port: env.AUTOML_DASHBOARD_PORT,
+      host: "127.0.0.1",
+      protectedByTokens: tokensConfigured(env),
+    });
     process.stderr.write(`\ndashboard: ${dash.url}  (Ctrl-C to stop)\n`);
     await Promise.race([untilSignal(), new Promise((r) => dash.child.once("exit", r))]);
     await dash.stop();
@@ -166,7 +174,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case "dashboard": {
       if (!env.AUTOML_DATABASE_URL) throw new AppError("INVALID_ARGUMENT", "AUTOML_DATABASE_URL: required for the dashboard");
-      const d = await startDashboard({ databaseUrl: env.AUTOML_DATABASE_URL, port: env.AUTOML_DASHBOARD_PORT, host: env.AUTOML_DASHBOARD_HOST });
+      const d = await startDashboard({
+        databaseUrl: env.AUTOML_DATABASE_URL,
+        coordinatorAddr: env.AUTOML_COORDINATOR_ADDR,
+        port: env.AUTOML_DASHBOARD_PORT,
+        host: env.AUTOML_DASHBOARD_HOST,
+        protectedByTokens: tokensConfigured(env),
+      });
       process.stderr.write(`dashboard: ${d.url}\n`);
       await Promise.race([untilSignal(), new Promise((r) => d.child.once("exit", r))]);
       await d.stop();
