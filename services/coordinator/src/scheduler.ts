@@ -128,16 +128,27 @@ export class Scheduler {
     }
   }
 
-  /** A trial whose last allowed delivery went silent will never come back from the queue. */
+  /**
+   * A running trial that went silent (its worker died or was cut off) normally comes back from the
+   * queue after the ack wait. If it does not — its last allowed delivery was used, or a stale
+   * worker's ack removed the message — the sweep ends it as FAILED after `maxDeliver` attempts, or
+   * dispatches it again under a new message id.
+   */
   private async failLostTrials(study: Study): Promise<void> {
-    const before = new Date(Date.now() - 2 * this.opts.ackWaitMs);
-    for (const t of await this.store.lostTrials(study.id, this.opts.maxDeliver, before)) {
-      const recorded = await this.store.recordOutcome(t.id, {
-        status: "FAILED",
-        attempt: t.attempt,
-        error: `no report from worker ${t.workerId ?? "?"} on delivery ${t.attempt} of ${this.opts.maxDeliver}`,
-      });
-      if (recorded) this.log.warn({ trialId: t.id, attempt: t.attempt }, "trial lost on its last delivery; failed");
+    const silentFor = this.opts.ackWaitMs * (this.opts.maxDeliver >= 2 ? 4 : 2);
+    for (const t of await this.store.silentTrials(study.id, new Date(Date.now() - silentFor))) {
+      if (t.attempt >= this.opts.maxDeliver) {
+        const recorded = await this.store.recordOutcome(t.id, {
+          status: "FAILED",
+          attempt: t.attempt,
+          error: `no report from worker ${t.workerId ?? "?"} on attempt ${t.attempt} of ${this.opts.maxDeliver}`,
+        });
+        if (recorded) this.log.warn({ trialId: t.id, attempt: t.attempt }, "trial lost on its last attempt; failed");
+      } else {
+        await this.store.touch(t.id);
+        await this.queue.publish(study.pool, { ...toTrialSpec(study, t), dispatch: t.attempt + 1 });
+        this.log.warn({ trialId: t.id, attempt: t.attempt }, "silent trial dispatched again");
+      }
     }
   }
 }

@@ -68,14 +68,17 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
       const study = await store.getStudy(trial.studyId);
       if (study.status !== "RUNNING" && !TERMINAL.includes(trial.status)) {
-        await store.recordOutcome(trial.id, { status: "CANCELLED", attempt: req.attempt });
+        await store.recordOutcome(trial.id, { status: "CANCELLED", attempt: trial.attempt });
         scheduler.wake();
-        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_CANCELLED };
+        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_CANCELLED, attempt: trial.attempt };
       }
-      const proceed = await store.markRunning(trial.id, req.attempt, req.workerId);
-      if (req.attempt > 1 && proceed) log.warn({ trialId: trial.id, attempt: req.attempt }, "trial redelivered");
+      const attempt = await store.startAttempt(trial.id, req.workerId);
+      if (attempt !== undefined) {
+        if (attempt > 1) log.warn({ trialId: trial.id, attempt, delivery: req.attempt }, "trial started again");
+        return { proceed: true, status: PbTrialStatus.TRIAL_STATUS_RUNNING, attempt };
+      }
       const now = await store.getTrial(trial.id);
-      return { proceed, status: proceed ? PbTrialStatus.TRIAL_STATUS_RUNNING : PbTrialStatus[`TRIAL_STATUS_${now.status}`] };
+      return { proceed: false, status: PbTrialStatus[`TRIAL_STATUS_${now.status}`], attempt: now.attempt };
     }),
     reportEpoch: unary(log, "ReportEpoch", async (req) => {
       const m = req.metrics;
@@ -118,7 +121,7 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
         backend: req.backend || null,
         surface: parseJsonField(req.surfaceJson, "surface_json") ?? null,
       });
-      if (!recorded) log.info({ trialId, attempt: req.attempt }, "duplicate outcome ignored");
+      if (!recorded) log.info({ trialId, attempt: req.attempt }, "duplicate or stale outcome ignored");
       scheduler.wake();
       return { alreadyRecorded: !recorded };
     }),

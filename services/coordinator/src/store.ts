@@ -107,18 +107,24 @@ export class Store {
     return t;
   }
 
-  /** QUEUED/RUNNING → RUNNING under this attempt. False when the trial already has an outcome. */
-  async markRunning(trialId: string, attempt: number, workerId: string): Promise<boolean> {
-    const now = new Date();
-    const r = await this.db.trial.updateMany({
-      where: { id: trialId, status: { in: ["QUEUED", "RUNNING"] } },
-      data: { status: "RUNNING", attempt, workerId, startedAt: now, heartbeatAt: now },
+  /**
+   * QUEUED/RUNNING → RUNNING under a new attempt number (the previous one + 1), which is returned;
+   * undefined when the trial already has an outcome. Numbers are assigned here, not taken from the
+   * queue's delivery count, so they only grow even when a trial is re-dispatched.
+   */
+  async startAttempt(trialId: string, workerId: string): Promise<number | undefined> {
+    return this.db.$transaction(async (tx) => {
+      const now = new Date();
+      const r = await tx.trial.updateMany({
+        where: { id: trialId, status: { in: ["QUEUED", "RUNNING"] } },
+        data: { status: "RUNNING", attempt: { increment: 1 }, workerId, startedAt: now, heartbeatAt: now },
+      });
+      if (r.count === 0) return undefined;
+      const { attempt } = await tx.trial.findUniqueOrThrow({ where: { id: trialId }, select: { attempt: true } });
+      // A new attempt trains from scratch: drop the curve an earlier one left behind.
+      if (attempt > 1) await tx.epochMetric.deleteMany({ where: { trialId } });
+      return attempt;
     });
-    if (r.count > 0 && attempt > 1) {
-      // A redelivery trains from scratch: drop the curve the lost attempt left behind.
-      await this.db.epochMetric.deleteMany({ where: { trialId } });
-    }
-    return r.count > 0;
   }
 
   async recordEpoch(
@@ -158,7 +164,8 @@ export class Store {
   ): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
       const r = await tx.trial.updateMany({
-        where: { id: trialId, status: { notIn: [...TERMINAL] } },
+        // A report from an attempt older than the one running is stale: a newer attempt owns the trial.
+        where: { id: trialId, status: { notIn: [...TERMINAL] }, attempt: { lte: outcome.attempt } },
         data: {
           status: outcome.status,
           attempt: outcome.attempt,
@@ -206,8 +213,13 @@ export class Store {
     if (w.trialId) await this.db.trial.updateMany({ where: { id: w.trialId, status: "RUNNING" }, data: { heartbeatAt: now } });
   }
 
-  /** RUNNING trials silent since `before` on their last allowed delivery: the queue will not retry them. */
-  lostTrials(studyId: string, maxDeliver: number, before: Date): Promise<Trial[]> {
-    return this.db.trial.findMany({ where: { studyId, status: "RUNNING", attempt: { gte: maxDeliver }, heartbeatAt: { lt: before } } });
+  /** RUNNING trials with no heartbeat or report since `before`. */
+  silentTrials(studyId: string, before: Date): Promise<Trial[]> {
+    return this.db.trial.findMany({ where: { studyId, status: "RUNNING", heartbeatAt: { lt: before } } });
+  }
+
+  /** Marks a silent trial as handed out again, so the next sweep waits a full period for it. */
+  async touch(trialId: string): Promise<void> {
+    await this.db.trial.updateMany({ where: { id: trialId, status: "RUNNING" }, data: { heartbeatAt: new Date() } });
   }
 }

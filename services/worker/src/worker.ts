@@ -79,11 +79,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     ).catch((err) => log.debug({ err: (err as Error).message }, "heartbeat failed"));
 
   const handle = async (d: Delivery): Promise<void> => {
-    const { spec, attempt } = d;
-    const tlog = log.child({ trialId: spec.trialId, attempt });
+    const { spec } = d;
+    const tlog = log.child({ trialId: spec.trialId, delivery: d.attempt });
     let start: StartTrialReply;
     try {
-      start = await withRetry(() => grpcCall<StartTrialReply>((md, o, cb) => client.startTrial({ trialId: spec.trialId, attempt, workerId }, md, o, cb)));
+      start = await withRetry(() => grpcCall<StartTrialReply>((md, o, cb) => client.startTrial({ trialId: spec.trialId, attempt: d.attempt, workerId }, md, o, cb)));
     } catch (err) {
       if (err instanceof AppError && err.code === "NOT_FOUND") {
         tlog.error({}, "trial unknown to the coordinator; message terminated");
@@ -97,6 +97,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await d.ack();
       return;
     }
+    // Every later report carries the attempt the coordinator assigned to this start.
+    const attempt = start.attempt;
 
     const ref = spec.dataset;
     if (ref?.contentHash && !ref.path) {

@@ -52,10 +52,51 @@ describe.skipIf(!available)("a trial lost on its last delivery", () => {
       expect(s.status).toBe("COMPLETED");
       const t = await db.trial.findUniqueOrThrow({ where: { id: trial!.id } });
       expect(t.status).toBe("FAILED");
-      expect(t.error).toContain("no report from worker ghost on delivery 1 of 1");
+      expect(t.error).toContain("no report from worker ghost on attempt 1 of 1");
     } finally {
       coord.close();
       report.close();
+    }
+  });
+});
+
+/** A running trial whose message is gone (e.g. acked by a stale worker) is dispatched again under a new message id. */
+describe.skipIf(!available)("a silent trial with attempts left", () => {
+  it("is dispatched again under a new message id and started as attempt 2", async () => {
+    const fixture = await createTestDatabase(TEST_ADMIN_URL);
+    const db = createDb(fixture.url);
+    // The queue itself never redelivers within the test (long ack wait): only the sweep can.
+    const queue = new MemoryQueue(silentLogger(), { ackWaitMs: 60_000, maxDeliver: 5 });
+    const coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 100, ackWaitMs: 250, maxDeliver: 3 } });
+    const coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+    const report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
+    const seen: { trialId: string; dispatch: number }[] = [];
+    const consumer = await queue.consume("cpu", async (d) => {
+      seen.push({ trialId: d.spec.trialId, dispatch: d.spec.dispatch });
+      await d.ack(); // like a worker whose ack removed the message, then went silent
+    });
+    try {
+      await grpcCall<CreateStudyReply>((md, o, cb) =>
+        coord.createStudy({ studyFile: `name: silent\ndataset: { builtin: xor }\ntask: binary\nspace: { depth: 1, width: 4, learningRate: 0.1, batchSize: 8, epochs: 1 }\nobjective: { metric: accuracy, direction: maximize }\nbudget: { trials: 1 }` }, md, o, cb),
+      );
+      for (let i = 0; seen.length < 1 && i < 50; i++) await new Promise((r) => setTimeout(r, 100));
+      const trialId = seen[0]!.trialId;
+      const first = await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId, attempt: 1, workerId: "gone" }, md, o, cb));
+      expect(first.attempt).toBe(1);
+      for (let i = 0; seen.length < 2 && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(seen.map((s) => [s.trialId, s.dispatch])).toEqual([[trialId, 0], [trialId, 2]]);
+      const second = await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId, attempt: 1, workerId: "fresh" }, md, o, cb));
+      expect(second).toMatchObject({ proceed: true, attempt: 2 });
+      const t = await db.trial.findUniqueOrThrow({ where: { id: trialId } });
+      expect([t.status, t.attempt, t.workerId]).toEqual(["RUNNING", 2, "fresh"]);
+    } finally {
+      await consumer.stop();
+      coord.close();
+      report.close();
+      await coordinator.stop();
+      await queue.close();
+      await db.$disconnect();
+      await fixture.drop();
     }
   });
 });

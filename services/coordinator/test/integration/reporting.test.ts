@@ -145,6 +145,23 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     expect(await db.foldResult.count({ where: { trial: { studyId } } })).toBe(3);
   });
 
+  it("numbers attempts itself and never records a stale attempt's outcome over a newer one", async () => {
+    const { study } = await create(studyFile("stale", 1, 1));
+    const [d] = (await until(async () => inbox.filter((x) => x.spec.studyId === study!.id).length >= 1 && inbox.filter((x) => x.spec.studyId === study!.id), "dispatch")) as Delivery[];
+    const first = await start(d!.spec.trialId, 1);
+    // The first worker is cut off; the queue redelivers and another worker starts the trial again.
+    const second = await start(d!.spec.trialId, 2);
+    expect([first.attempt, second.attempt]).toEqual([1, 2]);
+    // The first worker comes back: told to stop, and its CANCELLED report is stale.
+    expect((await epoch(d!.spec.trialId, 3, 1)).action).toBe(EpochAction.EPOCH_ACTION_CANCEL);
+    expect((await complete({ trialId: d!.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_CANCELLED })).alreadyRecorded).toBe(true);
+    expect((await db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } })).status).toBe("RUNNING");
+    // The current attempt's result is the one recorded.
+    expect((await complete({ trialId: d!.spec.trialId, attempt: 2, folds: folds3, cvMean: 0.91, cvStd: 0.01, paramCount: 5 })).alreadyRecorded).toBe(false);
+    const t = await db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } });
+    expect([t.status, t.attempt, t.cvMean]).toEqual(["COMPLETED", 2, 0.91]);
+  });
+
   it("cancels: queued trials become CANCELLED, running ones are told to stop, no new ones start", async () => {
     const { study } = await create(studyFile("cancel-me", 10, 2));
     const studyId = study!.id;
