@@ -1,16 +1,39 @@
 import { z } from "zod";
 
-/** The dashboard's configuration. Only lib/db.ts calls serverEnv(), at request time. */
+const token = z
+  .string()
+  .min(16, "must be at least 16 characters (it is the only secret guarding the dashboard)")
+  .optional();
+
+/**
+ * The dashboard's configuration. Access (tokens) is a separate schema because the proxy checks
+ * it on every request and must not depend on the database URL being valid.
+ */
+const accessSchema = z
+  .object({
+    AUTOML_DASHBOARD_ADMIN_TOKEN: token,
+    AUTOML_DASHBOARD_VIEWER_TOKEN: token,
+  })
+  .refine((e) => !e.AUTOML_DASHBOARD_VIEWER_TOKEN || e.AUTOML_DASHBOARD_VIEWER_TOKEN !== e.AUTOML_DASHBOARD_ADMIN_TOKEN, {
+    message: "must differ from AUTOML_DASHBOARD_ADMIN_TOKEN",
+    path: ["AUTOML_DASHBOARD_VIEWER_TOKEN"],
+  });
+
 const schema = z.object({
   AUTOML_DATABASE_URL: z
     .string({ error: "required (a postgresql:// URL)" })
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+  /** host:port of the coordinator's gRPC API (CreateStudy / CancelStudy). */
+  AUTOML_COORDINATOR_ADDR: z.string().regex(/^[^\s:]+:\d+$/, "must be host:port").default("127.0.0.1:50051"),
 });
 
-export type DashboardEnv = z.infer<typeof schema>;
+export type AccessEnv = z.infer<typeof accessSchema>;
+export type DashboardEnv = z.infer<typeof schema> & AccessEnv;
 
-export function parseEnv(source: Record<string, string | undefined>): DashboardEnv {
-  const r = schema.safeParse(source);
+function check<T>(s: z.ZodType<T>, source: Record<string, string | undefined>): T {
+  // Empty strings count as unset, as in a shell `VAR= next start`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const r = s.safeParse(cleaned);
   if (!r.success) {
     const detail = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`bad environment: ${detail}`);
@@ -18,10 +41,25 @@ export function parseEnv(source: Record<string, string | undefined>): DashboardE
   return r.data;
 }
 
+export function parseAccessEnv(source: Record<string, string | undefined>): AccessEnv {
+  return check(accessSchema, source);
+}
+
+export function parseEnv(source: Record<string, string | undefined>): DashboardEnv {
+  return { ...check(schema, source), ...parseAccessEnv(source) };
+}
+
 let cached: DashboardEnv | undefined;
+let cachedAccess: AccessEnv | undefined;
 
 /** Parsed on first use, not at import, so `next build` runs without a database URL. */
 export function serverEnv(): DashboardEnv {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The token settings alone (for the proxy and the login action). */
+export function accessEnv(): AccessEnv {
+  cachedAccess ??= parseAccessEnv(process.env);
+  return cachedAccess;
 }

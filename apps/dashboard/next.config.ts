@@ -6,11 +6,11 @@ import type { NextConfig } from "next";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const config: NextConfig = {
-  // @automl/db exports raw TypeScript, so Next has to compile it.
-  transpilePackages: ["@automl/db"],
+  // @automl/db, /proto and /common export raw TypeScript, so Next has to compile it.
+  transpilePackages: ["@automl/db", "@automl/proto", "@automl/common"],
   // Driver code and Prisma's runtime (with its Wasm query compiler) load from node_modules at
   // run time rather than being bundled; the PGlite pieces come along through @automl/db/client.
-  serverExternalPackages: ["pg", "@prisma/client", "@prisma/adapter-pg", "pglite-prisma-adapter", "@electric-sql/pglite"],
+  serverExternalPackages: ["@grpc/grpc-js", "pino", "pg", "@prisma/client", "@prisma/adapter-pg", "pglite-prisma-adapter", "@electric-sql/pglite"],
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
   poweredByHeader: false,

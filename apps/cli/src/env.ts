@@ -20,9 +20,15 @@ const schema = z.object({
   AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
 });
 
-export type CliEnv = z.infer<typeof schema>;
+// The dashboard tells roles apart by token, so the two must differ (it checks the same).
+const refined = schema.refine((e) => !e.AUTOML_DASHBOARD_ADMIN_TOKEN || e.AUTOML_DASHBOARD_ADMIN_TOKEN !== e.AUTOML_DASHBOARD_VIEWER_TOKEN, {
+  path: ["AUTOML_DASHBOARD_VIEWER_TOKEN"],
+  message: "must differ from AUTOML_DASHBOARD_ADMIN_TOKEN",
+});
+
+export type CliEnv = z.infer<typeof refined>;
 
 /** All configuration of the command, from the environment; nothing else reads process.env. */
 export function parseEnv(source: Record<string, string | undefined>): CliEnv {
-  return parseEnvWith(schema, source);
+  return parseEnvWith(refined, source);
 }

@@ -1,20 +1,26 @@
 import Link from "next/link";
+import { currentRole } from "../lib/auth";
 import { getDb } from "../lib/db";
 import { fixed4, integer, objective, timestamp } from "../lib/format";
 import { listStudies } from "../lib/queries";
+import { LiveRefresh } from "./live-refresh";
 import { StatusBadge } from "./status-badge";
+import { CreateStudyForm } from "./study-forms";
 
 // Always read the database per request; nothing here can be prerendered at build time.
 export const dynamic = "force-dynamic";
 
 export default async function StudiesPage() {
-  const studies = await listStudies(getDb());
+  const [studies, role] = await Promise.all([listStudies(getDb()), currentRole()]);
   return (
     <>
-      <h1>Studies</h1>
+      <div className="study-head">
+        <h1>Studies</h1>
+        <LiveRefresh active={studies.some((s) => s.status === "RUNNING")} />
+      </div>
       {studies.length === 0 ? (
         <p className="empty">
-          No studies yet. Start one with <code>npx automl run examples/xor.yaml</code>.
+          No studies yet. Start one with <code>npx automl run examples/xor.yaml</code>{role === "admin" ? " or below" : ""}.
         </p>
       ) : (
         <div className="table-wrap">
@@ -28,7 +34,8 @@ export default async function StudiesPage() {
                 <th scope="col">Objective</th>
                 <th scope="col">Progress</th>
                 <th scope="col" className="num">Best CV</th>
-                <th scope="col">Created</th>
+                <th scope="col">Started</th>
+                <th scope="col">Finished</th>
               </tr>
             </thead>
             <tbody>
@@ -57,12 +64,15 @@ export default async function StudiesPage() {
                   <td>
                     <time dateTime={s.createdAt.toISOString()}>{timestamp(s.createdAt)}</time>
                   </td>
+                  <td>{s.finishedAt ? <time dateTime={s.finishedAt.toISOString()}>{timestamp(s.finishedAt)}</time> : "—"}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      {/* Viewers never get the form; the action refuses them anyway. */}
+      {role === "admin" && <CreateStudyForm />}
     </>
   );
 }

@@ -1,8 +1,10 @@
 import type { Db } from "@automl/db/client";
+import type { Prisma } from "@automl/db";
+import { PAGE_SIZE, type LeaderboardQuery } from "./leaderboard-query";
+import { confidenceInterval, pairedTTest, type Interval } from "./stats";
+import { TRIAL_STATUSES, type TrialStatusName } from "./statuses";
 
-/** Trial statuses in lifecycle order (mirrors the TrialStatus enum in prisma/schema.prisma). */
-export const TRIAL_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "PRUNED", "FAILED", "DIVERGED", "CANCELLED"] as const;
-export type TrialStatusName = (typeof TRIAL_STATUSES)[number];
+export { TRIAL_STATUSES, type TrialStatusName } from "./statuses";
 export type StatusCounts = Record<TrialStatusName, number>;
 
 /** A trial no longer occupies the budget's "to do" part once it reaches one of these. */
@@ -21,14 +23,36 @@ export interface StudySummary {
   /** Best cvMean among COMPLETED trials, in the study's direction; null before the first one. */
   best: number | null;
   createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface StudyHead {
+  id: string;
+  name: string;
+  status: string;
+  task: string;
+  metric: string;
+  direction: string;
+  budgetTrials: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+  /** cv.folds of the study file (the folds every trial shares). */
+  folds: number | null;
 }
 
 export interface LeaderboardRow {
   rank: number;
   id: string;
   number: number;
-  cvMean: number;
+  status: string;
+  cvMean: number | null;
   cvStd: number | null;
+  /** 95% t-interval over the trial's fold scores. */
+  ci: Interval | null;
+  /** Paired test against the best trial; null for the best itself or without shared folds. */
+  vsBest: { meanDiff: number; p: number } | null;
+  /** True when the difference from the best is not significant at 5% (or this is the best). */
+  tiedWithBest: boolean;
   depth: number;
   widths: number[];
   activation: string;
@@ -38,9 +62,17 @@ export interface LeaderboardRow {
 }
 
 export interface Leaderboard {
-  study: { id: string; name: string; status: string; task: string; metric: string; direction: string; budgetTrials: number };
+  study: StudyHead;
   counts: StatusCounts;
+  /** Rows matching the filters, over all pages. */
+  total: number;
+  page: number;
+  pageSize: number;
   rows: LeaderboardRow[];
+  /** Filter choices present in the study. */
+  activations: string[];
+  depths: number[];
+  bestNumber: number | null;
 }
 
 const minimizes = (direction: string) => direction === "minimize";
@@ -54,7 +86,7 @@ export async function listStudies(db: Db, limit = 200): Promise<StudySummary[]> 
   const studies = await db.study.findMany({
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take: limit,
-    select: { id: true, name: true, status: true, task: true, metric: true, direction: true, budgetTrials: true, createdAt: true },
+    select: { id: true, name: true, status: true, task: true, metric: true, direction: true, budgetTrials: true, createdAt: true, finishedAt: true },
   });
   if (studies.length === 0) return [];
   const ids = studies.map((s) => s.id);
@@ -81,28 +113,217 @@ export async function listStudies(db: Db, limit = 200): Promise<StudySummary[]> 
   });
 }
 
-/** One study's COMPLETED trials ranked by cvMean in the study's direction; null for an unknown id. */
-export async function getLeaderboard(db: Db, studyId: string): Promise<Leaderboard | null> {
-  const study = await db.study.findUnique({
+export async function getStudyHead(db: Db, studyId: string): Promise<StudyHead | null> {
+  const s = await db.study.findUnique({
     where: { id: studyId },
-    select: { id: true, name: true, status: true, task: true, metric: true, direction: true, budgetTrials: true },
+    select: { id: true, name: true, status: true, task: true, metric: true, direction: true, budgetTrials: true, createdAt: true, finishedAt: true, spec: true },
   });
+  if (!s) return null;
+  const { spec, ...rest } = s;
+  const folds = (spec as { cv?: { folds?: unknown } } | null)?.cv?.folds;
+  return { ...rest, folds: typeof folds === "number" ? folds : null };
+}
+
+const rowSelect = {
+  id: true, number: true, status: true, cvMean: true, cvStd: true, depth: true, widths: true,
+  activation: true, learningRate: true, batchSize: true, paramCount: true,
+} as const;
+
+/**
+ * One page of a study's trials, filtered and sorted in SQL (indexes led by studyId, status: see
+ * migration 20261126020000_leaderboard_indexes), with each row's fold-based interval and its
+ * paired test against the study's best COMPLETED trial. Null for an unknown study.
+ */
+export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuery): Promise<Leaderboard | null> {
+  const study = await getStudyHead(db, studyId);
   if (!study) return null;
-  const order = minimizes(study.direction) ? "asc" : "desc";
-  const [groups, trials] = await Promise.all([
+  const natural = minimizes(study.direction) ? "asc" : "desc";
+  const where: Prisma.TrialWhereInput = {
+    studyId,
+    ...(q.status === "ANY" ? {} : { status: q.status }),
+    ...(q.activation ? { activation: q.activation } : {}),
+    ...(q.depth !== undefined ? { depth: q.depth } : {}),
+  };
+  const dir = q.dir ?? (q.sort === "cvMean" ? natural : "asc");
+  // COMPLETED rows always have scores; plain ASC/DESC then matches the btree order exactly, so
+  // Postgres walks the index. Other statuses may lack scores: put those last.
+  const nullable = (q.sort === "cvMean" || q.sort === "cvStd") && q.status !== "COMPLETED";
+  const orderBy: Prisma.TrialOrderByWithRelationInput[] = [
+    nullable ? { [q.sort]: { sort: dir, nulls: "last" } } : { [q.sort]: dir },
+    // Ties keep the earlier trial first so the ranking is stable between reloads.
+    ...(q.sort === "number" ? [] : [{ number: "asc" as const }]),
+  ];
+  const skip = (q.page - 1) * PAGE_SIZE;
+  const [groups, total, trials, best, activations, depths] = await Promise.all([
     db.trial.groupBy({ by: ["status"], where: { studyId }, _count: { _all: true } }),
-    db.trial.findMany({
+    db.trial.count({ where }),
+    db.trial.findMany({ where, orderBy, skip, take: PAGE_SIZE, select: rowSelect }),
+    db.trial.findFirst({
       where: { studyId, status: "COMPLETED", cvMean: { not: null } },
-      // Ties keep the earlier trial first so the ranking is stable between reloads.
-      orderBy: [{ cvMean: order }, { number: "asc" }],
-      select: {
-        id: true, number: true, cvMean: true, cvStd: true, depth: true, widths: true,
-        activation: true, learningRate: true, batchSize: true, paramCount: true,
-      },
+      orderBy: [{ cvMean: natural }, { number: "asc" }],
+      select: { id: true, number: true },
     }),
+    db.trial.groupBy({ by: ["activation"], where: { studyId }, orderBy: { activation: "asc" } }),
+    db.trial.groupBy({ by: ["depth"], where: { studyId }, orderBy: { depth: "asc" } }),
   ]);
   const counts = emptyCounts();
   for (const g of groups) counts[g.status] = g._count._all;
-  const rows = trials.map((t, i) => ({ ...t, rank: i + 1, cvMean: t.cvMean ?? Number.NaN }));
-  return { study, counts, rows };
+
+  const ids = [...new Set([...trials.map((t) => t.id), ...(best ? [best.id] : [])])];
+  const foldRows = ids.length ? await db.foldResult.findMany({ where: { trialId: { in: ids } }, select: { trialId: true, fold: true, score: true } }) : [];
+  const folds = new Map<string, Map<number, number>>();
+  for (const f of foldRows) {
+    let m = folds.get(f.trialId);
+    if (!m) folds.set(f.trialId, (m = new Map()));
+    m.set(f.fold, f.score);
+  }
+  const bestFolds = best ? folds.get(best.id) : undefined;
+  // k-fold CV: each model trains on (k−1)/k of the data and is tested on 1/k.
+  const k = study.folds ?? bestFolds?.size ?? 0;
+  const ratio = k > 1 ? 1 / (k - 1) : undefined;
+
+  const rows = trials.map((t, i): LeaderboardRow => {
+    const mine = folds.get(t.id);
+    const scores = mine ? [...mine.values()] : [];
+    const isBest = best?.id === t.id;
+    const test = !isBest && mine && bestFolds && t.status === "COMPLETED" ? pairedTTest(mine, bestFolds, ratio) : null;
+    return {
+      ...t,
+      rank: skip + i + 1,
+      ci: confidenceInterval(scores),
+      vsBest: test ? { meanDiff: test.meanDiff, p: test.p } : null,
+      tiedWithBest: isBest || (test !== null && test.p >= 0.05),
+    };
+  });
+  return {
+    study, counts, total, page: q.page, pageSize: PAGE_SIZE, rows,
+    activations: activations.map((a) => a.activation),
+    depths: depths.map((d) => d.depth),
+    bestNumber: best?.number ?? null,
+  };
+}
+
+// ---- trial page ----
+
+export interface Diagnostics {
+  gradNorms: number[];
+  deadFraction: (number | null)[];
+  weightNorms: number[];
+}
+
+export interface Surface {
+  grid: number;
+  x: [number, number];
+  y: [number, number];
+  values: number[];
+  regions: number;
+}
+
+export interface TrialDetail {
+  study: StudyHead;
+  trial: {
+    id: string; number: number; status: string; params: unknown; depth: number; widths: number[]; activation: string;
+    output: string | null; learningRate: number; batchSize: number; paramCount: number; attempt: number;
+    workerId: string | null; backend: string | null; cvMean: number | null; cvStd: number | null; error: string | null;
+    divergedFold: number | null; divergedEpoch: number | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null;
+  };
+  ci: Interval | null;
+  folds: { fold: number; score: number; loss: number; epochs: number; metrics: Record<string, number> }[];
+  epochs: { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number; diagnostics: Diagnostics | null }[];
+  surface: Surface | null;
+}
+
+const isNumArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === "number");
+
+// JSON columns are written by workers of possibly other versions: check the shape, never trust it.
+function asDiagnostics(v: unknown): Diagnostics | null {
+  if (!v || typeof v !== "object") return null;
+  const d = v as Record<string, unknown>;
+  const dead = d.deadFraction;
+  if (!isNumArray(d.gradNorms) || !Array.isArray(dead) || !dead.every((x) => x === null || typeof x === "number")) return null;
+  return { gradNorms: d.gradNorms, deadFraction: dead as (number | null)[], weightNorms: isNumArray(d.weightNorms) ? d.weightNorms : [] };
+}
+
+function asSurface(v: unknown): Surface | null {
+  if (!v || typeof v !== "object") return null;
+  const s = v as Record<string, unknown>;
+  const { grid, x, y, values, regions } = s;
+  if (typeof grid !== "number" || !Number.isInteger(grid) || grid < 2 || !isNumArray(values) || values.length !== grid * grid) return null;
+  if (!isNumArray(x) || x.length !== 2 || !isNumArray(y) || y.length !== 2) return null;
+  return { grid, x: [x[0]!, x[1]!], y: [y[0]!, y[1]!], values, regions: typeof regions === "number" ? regions : Number.NaN };
+}
+
+function asMetrics(v: unknown): Record<string, number> {
+  if (!v || typeof v !== "object") return {};
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number"));
+}
+
+export async function getTrial(db: Db, studyId: string, number: number): Promise<TrialDetail | null> {
+  const [study, t] = await Promise.all([
+    getStudyHead(db, studyId),
+    db.trial.findUnique({
+      where: { studyId_number: { studyId, number } },
+      include: {
+        folds: { orderBy: { fold: "asc" } },
+        epochs: { orderBy: [{ fold: "asc" }, { epoch: "asc" }] },
+      },
+    }),
+  ]);
+  if (!study || !t) return null;
+  const { folds, epochs, surface, studyId: _s, heartbeatAt: _h, ...trial } = t;
+  return {
+    study,
+    trial,
+    ci: confidenceInterval(folds.map((f) => f.score)),
+    folds: folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: asMetrics(f.metrics) })),
+    epochs: epochs.map((e) => ({ fold: e.fold, epoch: e.epoch, trainLoss: e.trainLoss, validLoss: e.validLoss, validMetric: e.validMetric, diagnostics: asDiagnostics(e.diagnostics) })),
+    surface: asSurface(surface),
+  };
+}
+
+// ---- study plots ----
+
+export interface StudyPlots {
+  /** Sampled trials (number, score) plus every improvement, with the best so far. */
+  history: { number: number; score: number; best: number }[];
+  /** Pareto-optimal trials: no other trial has fewer (or equal) parameters and a better score. */
+  pareto: { number: number; paramCount: number; score: number }[];
+  /** An evenly spaced sample of COMPLETED trials for scatter and parallel coordinates. */
+  sample: { number: number; score: number; paramCount: number; depth: number; learningRate: number; batchSize: number; activation: string; widthMean: number }[];
+  completed: number;
+}
+
+const MAX_POINTS = 400;
+
+/**
+ * The study-level plots, aggregated in SQL so that 100k trials send at most a few hundred
+ * points: window functions find the running best and the Pareto front; `number % step`
+ * thins the rest. `sign` turns "minimize" into "maximize" so one query serves both.
+ */
+export async function getStudyPlots(db: Db, study: StudyHead): Promise<StudyPlots> {
+  const sign = minimizes(study.direction) ? -1 : 1;
+  const completed = await db.trial.count({ where: { studyId: study.id, status: "COMPLETED", cvMean: { not: null } } });
+  const step = Math.max(1, Math.ceil(completed / MAX_POINTS));
+  const [history, pareto, sample] = await Promise.all([
+    db.$queryRaw<{ number: number; score: number; best: number; improved: boolean }[]>`
+      SELECT number, score, best, improved FROM (
+        SELECT number, "cvMean" AS score,
+               ${sign}::float8 * max(${sign}::float8 * "cvMean") OVER (ORDER BY number) AS best,
+               row_number() OVER (ORDER BY number) AS rn,
+               coalesce(${sign}::float8 * "cvMean" > max(${sign}::float8 * "cvMean") OVER (ORDER BY number ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), true) AS improved
+        FROM "Trial" WHERE "studyId" = ${study.id} AND status = 'COMPLETED' AND "cvMean" IS NOT NULL
+      ) s WHERE improved OR (rn - 1) % ${step} = 0 ORDER BY number`,
+    db.$queryRaw<{ number: number; paramCount: number; score: number }[]>`
+      SELECT number, "paramCount", score FROM (
+        SELECT number, "paramCount", "cvMean" AS score,
+               max(${sign}::float8 * "cvMean") OVER (ORDER BY "paramCount", ${sign}::float8 * "cvMean" DESC, number ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+        FROM "Trial" WHERE "studyId" = ${study.id} AND status = 'COMPLETED' AND "cvMean" IS NOT NULL
+      ) s WHERE prev IS NULL OR ${sign}::float8 * score > prev ORDER BY "paramCount"`,
+    db.$queryRaw<StudyPlots["sample"]>`
+      SELECT number, "cvMean" AS score, "paramCount", depth, "learningRate", "batchSize", activation,
+             (SELECT avg(w)::float8 FROM unnest(widths) w) AS "widthMean"
+      FROM "Trial" WHERE "studyId" = ${study.id} AND status = 'COMPLETED' AND "cvMean" IS NOT NULL AND number % ${step} = 0
+      ORDER BY number LIMIT ${MAX_POINTS * 2}`,
+  ]);
+  return { history: history.map(({ improved: _i, ...h }) => h), pareto, sample, completed };
 }

@@ -16,6 +16,19 @@ export const XOR_TRIALS: { number: number; status: Status; cvMean?: number; cvSt
   { number: 9, status: "QUEUED" },
 ];
 
+/**
+ * Per-fold offsets from cvMean (each sums to 0, so the fold mean is cvMean). Against the best
+ * (#1), #5 differs by zero on average (not significant, p = 1); #0 and #3 are clearly worse.
+ */
+export const FOLD_OFFSETS: Record<number, number[]> = {
+  0: [0.05, -0.05, 0.02, -0.02, 0],
+  1: [0.02, -0.01, 0, -0.02, 0.01],
+  3: [0.1, -0.1, 0.05, -0.05, 0],
+  5: [-0.02, 0.01, 0.03, -0.01, -0.01],
+};
+export const EPOCHS = 10;
+export const SURFACE_GRID = 16;
+
 /** Expected leaderboard of "xor-demo" (maximize): by cvMean desc, ties by trial number. */
 export const XOR_ORDER = [1, 5, 0, 3];
 
@@ -42,7 +55,7 @@ export async function seedStudies(db: Db): Promise<{ xor: string; regress: strin
   const regress = "study-regress";
   await db.study.create({
     data: {
-      id: xor, name: "xor-demo", spec: {}, task: "binary", metric: "accuracy", direction: "maximize",
+      id: xor, name: "xor-demo", spec: { cv: { folds: 5, stratified: true } }, task: "binary", metric: "accuracy", direction: "maximize",
       budgetTrials: 40, parallel: 4, seed: 7, createdAt: new Date("2025-01-01T10:00:00Z"),
     },
   });
@@ -64,5 +77,51 @@ export async function seedStudies(db: Db): Promise<{ xor: string; regress: strin
       trial(regress, { number: 2, status: "COMPLETED", cvMean: 0.75, cvStd: 0.2 }),
     ],
   });
+  // Folds, learning curves with diagnostics and a decision surface for the COMPLETED xor trials,
+  // shaped as the worker reports them (packages/nn: EpochDiagnostics, DecisionSurface).
+  for (const t of XOR_TRIALS) {
+    const offs = FOLD_OFFSETS[t.number];
+    if (!offs || t.cvMean === undefined) continue;
+    const trialId = `${xor}-t${t.number}`;
+    const { depth, activation } = archOf(t.number);
+    await db.foldResult.createMany({
+      data: offs.map((o, fold) => ({
+        trialId, fold, score: t.cvMean! + o, loss: 0.3 - o, epochs: EPOCHS,
+        metrics: { accuracy: t.cvMean! + o, logloss: 0.3 - o },
+      })),
+    });
+    await db.epochMetric.createMany({
+      data: offs.flatMap((_, fold) =>
+        Array.from({ length: EPOCHS }, (_, e) => ({
+          trialId, fold, epoch: e + 1,
+          trainLoss: 0.7 * Math.exp(-e / 3) + 0.05 + 0.01 * fold,
+          validLoss: 0.7 * Math.exp(-e / 4) + 0.1 + 0.01 * fold,
+          validMetric: Math.min(1, 0.5 + 0.05 * e + 0.01 * fold),
+          diagnostics: {
+            gradNorms: Array.from({ length: depth + 1 }, (_, l) => 2 ** -l * Math.exp(-e / 4) + 1e-3),
+            deadFraction: Array.from({ length: depth }, (_, l) => (activation === "relu" ? Math.min(0.5, 0.02 * e * (l + 1)) : null)),
+            weightNorms: Array.from({ length: depth + 1 }, () => 1 + 0.1 * e),
+          },
+        })),
+      ),
+    });
+    const g = SURFACE_GRID;
+    await db.trial.update({
+      where: { id: trialId },
+      data: {
+        backend: "ts", workerId: `worker-${t.number % 2}`, attempt: 1,
+        startedAt: new Date("2025-01-01T10:01:00Z"), finishedAt: new Date("2025-01-01T10:02:30Z"),
+        // XOR-like: P(class 1) high where the signs of x and y differ.
+        surface: {
+          grid: g, x: [-1.2, 1.2], y: [-1.2, 1.2], regions: 7 + t.number,
+          values: Array.from({ length: g * g }, (_, i) => {
+            const x = ((i % g) / (g - 1)) * 2 - 1;
+            const y = (Math.floor(i / g) / (g - 1)) * 2 - 1;
+            return 1 / (1 + Math.exp(8 * x * y));
+          }),
+        },
+      },
+    });
+  }
   return { xor, regress };
 }

@@ -1,8 +1,27 @@
 import { createDb, type Db } from "@automl/db/client";
 import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getLeaderboard, listStudies } from "../lib/queries";
-import { seedStudies, XOR_ORDER } from "./fixtures";
+import { tTwoSidedP } from "../lib/stats";
+import { leaderboardHref, parseLeaderboardQuery } from "../lib/leaderboard-query";
+import { getLeaderboard, getStudyHead, getStudyPlots, getTrial, listStudies } from "../lib/queries";
+import { EPOCHS, seedStudies, SURFACE_GRID, XOR_ORDER } from "./fixtures";
+
+const q = (params: Record<string, string> = {}) => parseLeaderboardQuery(params);
+
+describe("leaderboard URL state", () => {
+  it("defaults and rejects anything unknown", () => {
+    expect(q()).toEqual({ sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, page: 1 });
+    expect(q({ sort: "DROP TABLE", dir: "up", status: "nope", depth: "-1", page: "0" })).toEqual(q());
+    expect(q({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: "2", page: "3" }))
+      .toEqual({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: 2, page: 3 });
+  });
+  it("round-trips through leaderboardHref, leaving defaults out", () => {
+    expect(leaderboardHref("s 1", q(), {})).toBe("/studies/s%201");
+    const href = leaderboardHref("s", q(), { sort: "depth", activation: "tanh", page: 2 });
+    expect(href).toBe("/studies/s?sort=depth&activation=tanh&page=2");
+    expect(parseLeaderboardQuery(Object.fromEntries(new URL(href, "http://x").searchParams))).toMatchObject({ sort: "depth", activation: "tanh", page: 2 });
+  });
+});
 
 describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)", () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -21,26 +40,103 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
   });
 
   it("ranks COMPLETED trials by cvMean descending for a maximize study, ties by trial number", async () => {
-    const board = await getLeaderboard(db, ids.xor);
+    const board = await getLeaderboard(db, ids.xor, q());
     expect(board?.rows.map((r) => r.number)).toEqual(XOR_ORDER);
     expect(board?.rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
     expect(board?.rows.map((r) => r.cvMean)).toEqual([0.95, 0.95, 0.8125, 0.6]);
     expect(board?.rows[0]).toMatchObject({ cvStd: 0.0213, depth: 2, widths: [16, 8], activation: "tanh", batchSize: 64, paramCount: 2234 });
+    expect(board).toMatchObject({ total: 4, page: 1, bestNumber: 1, activations: ["relu", "tanh"], depths: [1, 2, 3] });
+  });
+
+  it("gives each row its fold t-interval and its paired test against the best", async () => {
+    const rows = (await getLeaderboard(db, ids.xor, q()))!.rows;
+    const [best, twin, zero, three] = rows;
+    // Folds of #1: 0.95 + [0.02, −0.01, 0, −0.02, 0.01]; s = √2.5e−4, half = t₀.₉₇₅,₄·s/√5 = 0.019632.
+    expect(best!.ci!.lo).toBeCloseTo(0.930368, 5);
+    expect(best!.ci!.hi).toBeCloseTo(0.969632, 5);
+    expect(best).toMatchObject({ tiedWithBest: true, vsBest: null });
+    // #5 has the same mean over the same folds: no evidence of a difference.
+    expect(twin!.vsBest!.p).toBeCloseTo(1, 6);
+    expect(twin!.tiedWithBest).toBe(true);
+    expect(zero!.tiedWithBest).toBe(false);
+    expect(zero!.vsBest!.meanDiff).toBeCloseTo(-0.1375, 10);
+    // #3: d = −0.35 + [0.08, −0.09, 0.05, −0.03, −0.01]; corrected se = √((1/5 + 1/4)·s²_d).
+    const d = [0.08, -0.09, 0.05, -0.03, -0.01];
+    const s2 = d.reduce((a, x) => a + x * x, 0) / 4; // mean of d is 0
+    expect(three!.vsBest!.meanDiff).toBeCloseTo(-0.35, 10);
+    expect(s2).toBeCloseTo(0.0045, 12);
+    // t = −0.35 / √(0.45 · 0.0045) = −0.35 / 0.045 = −70/9, df = 4.
+    expect(three!.vsBest!.p).toBeCloseTo(tTwoSidedP(70 / 9, 4), 10);
+    expect(three!.vsBest!.p).toBeLessThan(0.002);
   });
 
   it("ranks ascending for a minimize study", async () => {
-    const board = await getLeaderboard(db, ids.regress);
+    const board = await getLeaderboard(db, ids.regress, q());
     expect(board?.rows.map((r) => [r.number, r.cvMean])).toEqual([[1, 0.25], [0, 0.5], [2, 0.75]]);
   });
 
-  it("counts trials per status, zero for absent statuses", async () => {
-    const board = await getLeaderboard(db, ids.xor);
-    expect(board?.counts).toEqual({ QUEUED: 1, RUNNING: 2, COMPLETED: 4, PRUNED: 1, FAILED: 1, DIVERGED: 1, CANCELLED: 0 });
-    expect(board?.study).toMatchObject({ name: "xor-demo", metric: "accuracy", direction: "maximize", status: "RUNNING" });
+  it("sorts, filters and pages in SQL", async () => {
+    const byParams = await getLeaderboard(db, ids.xor, q({ sort: "paramCount", dir: "desc" }));
+    expect(byParams?.rows.map((r) => r.number)).toEqual([5, 3, 1, 0]);
+    const relu = await getLeaderboard(db, ids.xor, q({ activation: "relu" }));
+    expect(relu?.rows.map((r) => r.number)).toEqual([0]);
+    const depth2 = await getLeaderboard(db, ids.xor, q({ depth: "2", status: "ANY", sort: "number" }));
+    expect(depth2?.rows.map((r) => [r.number, r.status])).toEqual([[1, "COMPLETED"], [4, "FAILED"], [7, "RUNNING"]]);
+    const any = await getLeaderboard(db, ids.xor, q({ status: "ANY" }));
+    // Unscored trials come after the scored ones, by number.
+    expect(any?.rows.map((r) => r.number)).toEqual([1, 5, 0, 3, 2, 4, 6, 7, 8, 9]);
+    const running = await getLeaderboard(db, ids.xor, q({ status: "RUNNING" }));
+    expect(running).toMatchObject({ total: 2 });
+    const page2 = await getLeaderboard(db, ids.xor, q({ page: "2" }));
+    expect(page2).toMatchObject({ total: 4, rows: [] });
   });
 
-  it("returns null for an unknown study", async () => {
-    expect(await getLeaderboard(db, "no-such-study")).toBeNull();
+  it("counts trials per status, zero for absent statuses", async () => {
+    const board = await getLeaderboard(db, ids.xor, q());
+    expect(board?.counts).toEqual({ QUEUED: 1, RUNNING: 2, COMPLETED: 4, PRUNED: 1, FAILED: 1, DIVERGED: 1, CANCELLED: 0 });
+    expect(board?.study).toMatchObject({ name: "xor-demo", metric: "accuracy", direction: "maximize", status: "RUNNING", folds: 5 });
+  });
+
+  it("returns null for an unknown study or trial", async () => {
+    expect(await getLeaderboard(db, "no-such-study", q())).toBeNull();
+    expect(await getTrial(db, ids.xor, 999)).toBeNull();
+  });
+
+  it("loads a trial with folds, curves, diagnostics and its surface", async () => {
+    const t = (await getTrial(db, ids.xor, 1))!;
+    expect(t.trial).toMatchObject({ number: 1, backend: "ts", workerId: "worker-1", activation: "tanh" });
+    expect(t.folds.map((f) => f.fold)).toEqual([0, 1, 2, 3, 4]);
+    expect(Object.keys(t.folds[0]!.metrics).sort()).toEqual(["accuracy", "logloss"]);
+    expect(t.folds[0]!.metrics.accuracy).toBeCloseTo(0.97, 12);
+    expect(t.epochs).toHaveLength(5 * EPOCHS);
+    expect(t.epochs[0]).toMatchObject({ fold: 0, epoch: 1 });
+    expect(t.epochs[0]!.diagnostics!.gradNorms).toHaveLength(3);
+    expect(t.epochs[0]!.diagnostics!.deadFraction).toEqual([null, null]);
+    expect(t.surface).toMatchObject({ grid: SURFACE_GRID, regions: 8 });
+    expect(t.surface!.values).toHaveLength(SURFACE_GRID ** 2);
+    expect(t.ci!.lo).toBeCloseTo(0.930368, 5);
+    // A trial without results has none of these, not an error.
+    const queued = (await getTrial(db, ids.xor, 9))!;
+    expect(queued).toMatchObject({ folds: [], epochs: [], surface: null, ci: null });
+  });
+
+  it("aggregates the study plots in SQL: history with running best, Pareto front", async () => {
+    const study = (await getStudyHead(db, ids.xor))!;
+    const p = await getStudyPlots(db, study);
+    expect(p.completed).toBe(4);
+    expect(p.history).toEqual([
+      { number: 0, score: 0.8125, best: 0.8125 },
+      { number: 1, score: 0.95, best: 0.95 },
+      { number: 3, score: 0.6, best: 0.95 },
+      { number: 5, score: 0.95, best: 0.95 },
+    ]);
+    // paramCount 1000 + 1234·n: #0 (1000, 0.8125) and #1 (2234, 0.95) dominate #3 and #5.
+    expect(p.pareto).toEqual([{ number: 0, paramCount: 1000, score: 0.8125 }, { number: 1, paramCount: 2234, score: 0.95 }]);
+    expect(p.sample.map((s) => s.number)).toEqual([0, 1, 3, 5]);
+    expect(p.sample[1]).toMatchObject({ depth: 2, widthMean: 12, activation: "tanh" });
+    const regress = await getStudyPlots(db, (await getStudyHead(db, ids.regress))!);
+    expect(regress.history.map((h) => h.best)).toEqual([0.5, 0.25, 0.25]);
+    expect(regress.pareto.map((x) => x.number)).toEqual([0, 1]);
   });
 
   it("lists studies newest first with progress and the best score in each direction", async () => {

@@ -1,38 +1,31 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { currentRole } from "../../../lib/auth";
 import { getDb } from "../../../lib/db";
-import { fixed4, integer, objective, sig3, widths } from "../../../lib/format";
-import { getLeaderboard, TRIAL_STATUSES } from "../../../lib/queries";
+import { fixed4, integer, sig3, widths } from "../../../lib/format";
+import { leaderboardHref, parseLeaderboardQuery, SORT_KEYS, SORT_LABELS, type LeaderboardQuery, type SortKey } from "../../../lib/leaderboard-query";
+import { getLeaderboard, getStudyHead, TRIAL_STATUSES, type Leaderboard } from "../../../lib/queries";
 import { StatusBadge } from "../../status-badge";
+import { StudyHeader } from "./study-header";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const board = await getLeaderboard(getDb(), (await params).id);
-  return { title: board ? `${board.study.name} leaderboard` : "Study not found" };
+  const study = await getStudyHead(getDb(), (await params).id);
+  return { title: study ? `${study.name} leaderboard` : "Study not found" };
 }
 
-export default async function LeaderboardPage({ params }: Props) {
-  const board = await getLeaderboard(getDb(), (await params).id);
+export default async function LeaderboardPage({ params, searchParams }: Props) {
+  const q = parseLeaderboardQuery(await searchParams);
+  const [board, role] = await Promise.all([getLeaderboard(getDb(), (await params).id, q), currentRole()]);
   if (!board) notFound();
-  const { study, counts, rows } = board;
+  const { study, counts } = board;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link href="/">Studies</Link> / <span aria-current="page">{study.name}</span>
-      </nav>
-      <div className="study-head">
-        <h1>{study.name}</h1>
-        <StatusBadge status={study.status} />
-      </div>
-      <p className="meta">
-        <span>Task: <strong>{study.task}</strong></span>
-        <span>Objective: <strong>{objective(study.metric, study.direction)}</strong></span>
-        <span>Budget: <strong>{integer(study.budgetTrials)} trials</strong></span>
-      </p>
+      <StudyHeader study={study} tab="leaderboard" isAdmin={role === "admin"} />
       <dl className="counts" aria-label="Trials by status">
         {TRIAL_STATUSES.map((s) => (
           <div key={s} className={counts[s] === 0 ? "zero" : undefined}>
@@ -42,49 +35,151 @@ export default async function LeaderboardPage({ params }: Props) {
         ))}
       </dl>
       <h2>Leaderboard</h2>
-      {rows.length === 0 ? (
-        <p className="empty">No completed trials yet.</p>
+      <Filters board={board} q={q} />
+      {board.rows.length === 0 ? (
+        <p className="empty">{q.status === "COMPLETED" && !q.activation && q.depth === undefined ? "No completed trials yet." : "No trials match these filters."}</p>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="leaderboard">
-            <caption className="visually-hidden">
-              Completed trials ranked by cross-validated {study.metric}, {study.direction === "minimize" ? "lowest" : "highest"} first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">Rank</th>
-                <th scope="col" className="num">Trial</th>
-                <th scope="col" className="num" aria-sort={study.direction === "minimize" ? "ascending" : "descending"}>
-                  CV mean
-                </th>
-                <th scope="col" className="num">CV std</th>
-                <th scope="col" className="num">Depth</th>
-                <th scope="col">Widths</th>
-                <th scope="col">Activation</th>
-                <th scope="col" className="num">Learning rate</th>
-                <th scope="col" className="num">Batch size</th>
-                <th scope="col" className="num">Parameters</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} data-testid="leaderboard-row">
-                  <th scope="row" className="num">{r.rank}</th>
-                  <td className="num">#{r.number}</td>
-                  <td className="num">{fixed4(r.cvMean)}</td>
-                  <td className="num">{fixed4(r.cvStd)}</td>
-                  <td className="num">{r.depth}</td>
-                  <td>{widths(r.widths)}</td>
-                  <td>{r.activation}</td>
-                  <td className="num">{sig3(r.learningRate)}</td>
-                  <td className="num">{r.batchSize}</td>
-                  <td className="num">{integer(r.paramCount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <Table board={board} q={q} />
+          <Pager board={board} q={q} />
+        </>
       )}
     </>
+  );
+}
+
+/** A plain GET form: the filters live in the URL, work without JavaScript and can be shared. */
+function Filters({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
+  return (
+    <form method="get" className="filters" aria-label="Filter and sort trials">
+      <div className="field">
+        <label htmlFor="f-status">Status</label>
+        <select id="f-status" name="status" defaultValue={q.status}>
+          {TRIAL_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          <option value="ANY">any</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-activation">Activation</label>
+        <select id="f-activation" name="activation" defaultValue={q.activation ?? ""}>
+          <option value="">any</option>
+          {board.activations.map((a) => <option key={a} value={a}>{a}</option>)}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-depth">Depth</label>
+        <select id="f-depth" name="depth" defaultValue={q.depth ?? ""}>
+          <option value="">any</option>
+          {board.depths.map((d) => <option key={d} value={d}>{d}</option>)}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-sort">Sort by</label>
+        <select id="f-sort" name="sort" defaultValue={q.sort}>
+          {SORT_KEYS.map((k) => <option key={k} value={k}>{SORT_LABELS[k]}</option>)}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-dir">Order</label>
+        <select id="f-dir" name="dir" defaultValue={q.dir ?? ""}>
+          <option value="">natural</option>
+          <option value="asc">ascending</option>
+          <option value="desc">descending</option>
+        </select>
+      </div>
+      <button type="submit">Apply</button>
+      <Link href={leaderboardHref(board.study.id, q, { sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, page: 1 })}>Reset</Link>
+    </form>
+  );
+}
+
+function effectiveDir(board: Leaderboard, q: LeaderboardQuery): "asc" | "desc" {
+  return q.dir ?? (q.sort === "cvMean" ? (board.study.direction === "minimize" ? "asc" : "desc") : "asc");
+}
+
+/** A column header that sorts by its key; clicking the active one flips the direction. */
+function SortHeader({ board, q, k, children }: { board: Leaderboard; q: LeaderboardQuery; k: SortKey; children: string }) {
+  const active = q.sort === k;
+  const dir = effectiveDir(board, q);
+  const next = active ? (dir === "asc" ? "desc" : "asc") : undefined;
+  return (
+    <th scope="col" className="num" aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined}>
+      <Link href={leaderboardHref(board.study.id, q, { sort: k, dir: next, page: 1 })} className="sort-link"
+        aria-label={`Sort by ${children}${active ? `, now ${dir === "asc" ? "ascending" : "descending"}` : ""}`}>
+        {children}
+        <span aria-hidden="true">{active ? (dir === "asc" ? " ▲" : " ▼") : ""}</span>
+      </Link>
+    </th>
+  );
+}
+
+function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
+  const { study, rows } = board;
+  const base = `/studies/${encodeURIComponent(study.id)}`;
+  const h = (k: SortKey, label: string) => <SortHeader board={board} q={q} k={k}>{label}</SortHeader>;
+  return (
+    <div className="table-wrap">
+      <table data-testid="leaderboard">
+        <caption className="visually-hidden">
+          Trials sorted by {SORT_LABELS[q.sort]}, {effectiveDir(board, q) === "asc" ? "ascending" : "descending"}; CV is cross-validated {study.metric}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col" className="num">Rank</th>
+            {h("number", "Trial")}
+            {h("cvMean", "CV mean")}
+            {h("cvStd", "CV std")}
+            <th scope="col" className="num">95% CI</th>
+            <th scope="col" title="Paired t-test over the shared folds against the best trial (Nadeau–Bengio corrected)">vs best</th>
+            {h("depth", "Depth")}
+            <th scope="col">Widths</th>
+            <th scope="col">Activation</th>
+            {h("learningRate", "Learning rate")}
+            <th scope="col" className="num">Batch size</th>
+            {h("paramCount", "Parameters")}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} data-testid="leaderboard-row" className={r.tiedWithBest ? "tied" : undefined}>
+              <th scope="row" className="num">{r.rank}</th>
+              <td className="num">
+                <Link href={`${base}/trials/${r.number}`} aria-label={`Trial ${r.number} details`}>#{r.number}</Link>
+              </td>
+              <td className="num">{r.status === "COMPLETED" ? fixed4(r.cvMean) : <StatusBadge status={r.status} />}</td>
+              <td className="num">{fixed4(r.cvStd)}</td>
+              <td className="num ci">{r.ci ? `${fixed4(r.ci.lo)} – ${fixed4(r.ci.hi)}` : "—"}</td>
+              <td>
+                {r.number === board.bestNumber ? <span className="tag best">best</span>
+                  : r.vsBest ? (r.tiedWithBest
+                    ? <span className="tag tie" title={`p = ${r.vsBest.p.toFixed(3)}`}>≈ best (p {r.vsBest.p.toFixed(2)})</span>
+                    : <span className="muted" title={`p = ${r.vsBest.p.toPrecision(2)}`}>worse (p {r.vsBest.p < 0.001 ? "< 0.001" : r.vsBest.p.toFixed(3)})</span>)
+                  : "—"}
+              </td>
+              <td className="num">{r.depth}</td>
+              <td>{widths(r.widths)}</td>
+              <td>{r.activation}</td>
+              <td className="num">{sig3(r.learningRate)}</td>
+              <td className="num">{r.batchSize}</td>
+              <td className="num">{integer(r.paramCount)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Pager({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
+  const pages = Math.max(1, Math.ceil(board.total / board.pageSize));
+  const first = (board.page - 1) * board.pageSize + 1;
+  const last = Math.min(board.total, board.page * board.pageSize);
+  return (
+    <nav className="pager" aria-label="Leaderboard pages">
+      <span data-testid="page-info">{integer(first)}–{integer(last)} of {integer(board.total)}</span>
+      {board.page > 1 ? <Link href={leaderboardHref(board.study.id, q, { page: board.page - 1 })} rel="prev">← Previous</Link> : <span className="muted">← Previous</span>}
+      <span>Page {integer(board.page)} of {integer(pages)}</span>
+      {board.page < pages ? <Link href={leaderboardHref(board.study.id, q, { page: board.page + 1 })} rel="next">Next →</Link> : <span className="muted">Next →</span>}
+    </nav>
   );
 }

@@ -1,0 +1,40 @@
+import "server-only";
+import { credentials } from "@grpc/grpc-js";
+import { AppError, grpcCall } from "@automl/common";
+import { CoordinatorClient, type CancelStudyReply, type CreateStudyReply } from "@automl/proto";
+import { serverEnv } from "../env";
+
+// One channel per process, reused by every action (gRPC channels multiplex and reconnect).
+const holder = globalThis as typeof globalThis & { __automlCoordinator?: CoordinatorClient };
+function client(): CoordinatorClient {
+  holder.__automlCoordinator ??= new CoordinatorClient(serverEnv().AUTOML_COORDINATOR_ADDR, credentials.createInsecure());
+  return holder.__automlCoordinator;
+}
+
+/** The study's id; an INVALID_ARGUMENT AppError names the offending field of the study file. */
+export async function createStudy(studyFile: string): Promise<string> {
+  const reply = await grpcCall<CreateStudyReply>((md, o, cb) => client().createStudy({ studyFile }, md, o, cb), 15_000);
+  if (!reply.study) throw new AppError("INTERNAL", "the coordinator returned no study");
+  return reply.study.id;
+}
+
+export async function cancelStudy(studyId: string): Promise<void> {
+  await grpcCall<CancelStudyReply>((md, o, cb) => client().cancelStudy({ studyId }, md, o, cb), 15_000);
+}
+
+/** A message fit for the page: the coordinator's own for bad input, a generic one otherwise. */
+export function userMessage(err: unknown): string {
+  if (err instanceof AppError) {
+    switch (err.code) {
+      case "INVALID_ARGUMENT":
+      case "NOT_FOUND":
+      case "FAILED_PRECONDITION":
+        return err.message;
+      case "UNAVAILABLE":
+        return `the coordinator at ${serverEnv().AUTOML_COORDINATOR_ADDR} is unreachable`;
+      default:
+        return `the coordinator failed (${err.code})`;
+    }
+  }
+  return "unexpected error";
+}
