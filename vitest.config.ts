@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["**/src/**/*.test.ts", "**/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/.next/**"],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     // Integration files each create their own database and stream, so files may run side by
     // side; two at a time matches the 2-core machines this runs on.

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +11,7 @@ import { MemoryQueue } from "@automl/messaging";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archOf, seedStudies, XOR_ORDER, XOR_TRIALS } from "./fixtures";
+import { CHROMIUM_ARGS, freePort, waitForHttp } from "./support";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -30,32 +30,6 @@ async function tabTo(page: Page, name: RegExp, maxTabs = 80): Promise<void> {
     if (name.test(label)) return;
   }
   throw new Error(`no element named ${name} within ${maxTabs} Tab presses`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Polls until the server answers HTTP at all (any status), or fails with its output. */
-async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output()}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`next start did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
 // Locally a missing Postgres skips; under CI postgresAvailable() throws instead.
@@ -114,10 +88,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
     // launch() gives Chromium a fresh temporary profile of its own.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     });
   }, 120_000);
 

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { credentials } from "@grpc/grpc-js";
+import { grpcCall, silentLogger } from "@automl/common";
+import { createDb } from "@automl/db/client";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
+import { MemoryQueue } from "@automl/messaging";
+import { CoordinatorClient, type CreateStudyReply } from "@automl/proto";
+import { startWorker, type RunningWorker } from "@automl/worker";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_ARGS, freePort, waitForHttp } from "./support";
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const STUDY = `
+name: real-xor
+dataset: { builtin: xor, n: 200, noise: 0.2 }
+task: binary
+space:
+  depth: { int: [1, 2] }
+  width: { int: [4, 16] }
+  activation: { choice: [relu, tanh] }
+  learningRate: { float: [0.1, 0.5], log: true }
+  batchSize: 16
+  epochs: 15
+cv: { folds: 3 }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: 4, parallel: 2 }
+seed: 5
+`;
+
+/**
+ * The dashboard over a database filled by a real study: the coordinator and a worker (in
+ * process, real training) record it, then Chromium reads the built app.
+ */
+describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () => {
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let db: ReturnType<typeof createDb> | undefined;
+  let queue: MemoryQueue | undefined;
+  let coordinator: RunningCoordinator | undefined;
+  let worker: RunningWorker | undefined;
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let baseUrl = "";
+  let studyId = "";
+  let log = "";
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
+    testDb = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(testDb.url, { maxConnections: 4 });
+    queue = new MemoryQueue(silentLogger());
+    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
+    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 });
+    const client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+    try {
+      studyId = (await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: STUDY }, md, o, cb))).study!.id;
+    } finally {
+      client.close();
+    }
+    const deadline = Date.now() + 90_000;
+    while ((await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "RUNNING") {
+      if (Date.now() > deadline) throw new Error("the study did not finish");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+    server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+      cwd: appDir,
+      // No tokens: the open, loopback-only mode of the embedded stack.
+      env: { ...process.env, AUTOML_DATABASE_URL: testDb.url, AUTOML_COORDINATOR_ADDR: coordinator.address, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    server.stdout?.on("data", (b: Buffer) => (log += b.toString()));
+    server.stderr?.on("data", (b: Buffer) => (log += b.toString()));
+    await waitForHttp(baseUrl, server, () => log);
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.pid && server.exitCode === null) {
+      const exited = new Promise((r) => server?.once("exit", r));
+      process.kill(-server.pid, "SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    }
+    await worker?.stop();
+    await queue?.close();
+    await coordinator?.stop();
+    await db?.$disconnect();
+    await testDb?.drop();
+  });
+
+  it("ranks the study's trials as recorded and draws a trial's curves, diagnostics and decision surface", async () => {
+    const trials = await db!.trial.findMany({ where: { studyId }, orderBy: [{ cvMean: "desc" }, { number: "asc" }] });
+    expect(trials.every((t) => t.status === "COMPLETED")).toBe(true);
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole("link", { name: "real-xor" }).click();
+    await page.waitForURL(new RegExp(`/studies/${studyId}`));
+    const rows = page.getByTestId("leaderboard").getByTestId("leaderboard-row");
+    const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("th, td"), (c) => (c.textContent ?? "").trim())));
+    expect(cells.map((c) => [c[1], c[2]])).toEqual(trials.map((t) => [`#${t.number}`, t.cvMean!.toFixed(4)]));
+
+    // The best trial's page: its curves, diagnostics and the decision surface of a 2-D dataset.
+    await page.getByRole("link", { name: `Trial ${trials[0]!.number} details` }).click();
+    await page.waitForURL(new RegExp(`/trials/${trials[0]!.number}$`));
+    for (const id of ["chart-loss", "chart-metric", "chart-grad", "chart-surface"]) {
+      expect(await page.getByTestId(id).locator("svg").count(), id).toBeGreaterThan(0);
+    }
+    const regions = (trials[0]!.surface as { regions: number }).regions;
+    expect(await page.getByTestId("regions").innerText()).toContain(String(regions));
+    expect(await page.getByTestId("folds").locator("tbody tr").count()).toBe(3);
+    mkdirSync(path.join(appDir, "test-results"), { recursive: true });
+    await page.screenshot({ path: path.join(appDir, "test-results", "real-trial.png"), fullPage: true });
+    await page.close();
+  });
+});
