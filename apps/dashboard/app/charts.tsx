@@ -187,24 +187,29 @@ export function ParallelCoordinates({ label, axes }: { label: string; axes: Axis
  * The decision surface: grid×grid cells grouped into 12 colour bands, one <path> per band, so
  * a 64×64 grid is a dozen elements rather than 4096.
  */
-export function Heatmap({ label, grid, values, x, y }: { label: string; grid: number; values: number[]; x: [number, number]; y: [number, number] }) {
-  const BANDS = 12;
+/**
+ * A grid×grid field over the input plane. Continuous values are drawn in 12 bands of one colour
+ * ramp; `categorical` values (region ids) each get a colour of their own, cycling a palette.
+ */
+export function Heatmap({ label, grid, values, x, y, categorical = false }: { label: string; grid: number; values: number[]; x: [number, number]; y: [number, number]; categorical?: boolean }) {
+  const BANDS = categorical ? Math.min(Math.max(...values) + 1, 4096) : 12;
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const paths: string[] = Array.from({ length: BANDS }, () => "");
   for (let r = 0; r < grid; r++) {
     for (let c = 0; c < grid; c++) {
       const v = values[r * grid + c]!;
-      const b = hi > lo ? Math.min(BANDS - 1, Math.floor(((v - lo) / (hi - lo)) * BANDS)) : 0;
+      const b = categorical ? v % BANDS : hi > lo ? Math.min(BANDS - 1, Math.floor(((v - lo) / (hi - lo)) * BANDS)) : 0;
       // Row 0 is y₀ (bottom): flip so that y grows upwards as on a plot.
       paths[b] += `M${c},${grid - 1 - r}h1v1h-1z`;
     }
   }
+  const fill = (b: number) => (categorical ? `hsl(${(b * 137.508) % 360} 55% ${62 + (b % 3) * 8}%)` : ramp((b + 0.5) / BANDS));
   const S = 300;
   return (
     <svg viewBox={`-34 -6 ${S + 44} ${S + 30}`} role="img" aria-label={label} className="chart-svg surface">
       <g transform={`scale(${S / grid})`} shapeRendering="crispEdges">
-        {paths.map((d, b) => d && <path key={b} d={d} fill={ramp((b + 0.5) / BANDS)} />)}
+        {paths.map((d, b) => d && <path key={b} d={d} fill={fill(b)} />)}
       </g>
       <g fontSize={10} fill="#5d6678">
         <text x={0} y={S + 14}>{fmt(x[0])}</text>

@@ -21,6 +21,8 @@ export interface LeaderboardQuery {
   status: TrialStatusName | "ANY";
   activation: string | undefined;
   depth: number | undefined;
+  /** Trials with a hidden layer of exactly this width. */
+  width: number | undefined;
   /** 1-based. */
   page: number;
 }
@@ -33,6 +35,7 @@ export function parseLeaderboardQuery(params: Params): LeaderboardQuery {
   const dir = one(params.dir);
   const status = one(params.status);
   const depth = Number(one(params.depth));
+  const width = Number(one(params.width));
   const page = Number(one(params.page));
   const activation = one(params.activation);
   return {
@@ -41,6 +44,7 @@ export function parseLeaderboardQuery(params: Params): LeaderboardQuery {
     status: status === "ANY" || TRIAL_STATUSES.includes(status as TrialStatusName) ? (status as TrialStatusName | "ANY") : "COMPLETED",
     activation: activation && activation.length <= 100 ? activation : undefined,
     depth: Number.isInteger(depth) && depth > 0 && depth < 1000 ? depth : undefined,
+    width: Number.isInteger(width) && width > 0 && width < 1e6 ? width : undefined,
     page: Number.isInteger(page) && page > 1 && page < 1e7 ? page : 1,
   };
 }
@@ -54,6 +58,7 @@ export function leaderboardHref(studyId: string, q: LeaderboardQuery, change: Pa
   if (n.status !== "COMPLETED") sp.set("status", n.status);
   if (n.activation) sp.set("activation", n.activation);
   if (n.depth !== undefined) sp.set("depth", String(n.depth));
+  if (n.width !== undefined) sp.set("width", String(n.width));
   if (n.page > 1) sp.set("page", String(n.page));
   const s = sp.toString();
   return `/studies/${encodeURIComponent(studyId)}${s ? `?${s}` : ""}`;

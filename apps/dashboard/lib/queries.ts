@@ -143,6 +143,7 @@ export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuer
     ...(q.status === "ANY" ? {} : { status: q.status }),
     ...(q.activation ? { activation: q.activation } : {}),
     ...(q.depth !== undefined ? { depth: q.depth } : {}),
+    ...(q.width !== undefined ? { widths: { has: q.width } } : {}),
   };
   const dir = q.dir ?? (q.sort === "cvMean" ? natural : "asc");
   // COMPLETED rows always have scores; plain ASC/DESC then matches the btree order exactly, so
@@ -217,6 +218,8 @@ export interface Surface {
   y: [number, number];
   values: number[];
   regions: number;
+  /** Activation-pattern index per grid point (absent in surfaces recorded before it existed). */
+  regionMap: number[] | null;
 }
 
 export interface TrialDetail {
@@ -247,10 +250,17 @@ function asDiagnostics(v: unknown): Diagnostics | null {
 function asSurface(v: unknown): Surface | null {
   if (!v || typeof v !== "object") return null;
   const s = v as Record<string, unknown>;
-  const { grid, x, y, values, regions } = s;
+  const { grid, x, y, values, regions, regionMap } = s;
   if (typeof grid !== "number" || !Number.isInteger(grid) || grid < 2 || !isNumArray(values) || values.length !== grid * grid) return null;
   if (!isNumArray(x) || x.length !== 2 || !isNumArray(y) || y.length !== 2) return null;
-  return { grid, x: [x[0]!, x[1]!], y: [y[0]!, y[1]!], values, regions: typeof regions === "number" ? regions : Number.NaN };
+  return {
+    grid,
+    x: [x[0]!, x[1]!],
+    y: [y[0]!, y[1]!],
+    values,
+    regions: typeof regions === "number" ? regions : Number.NaN,
+    regionMap: isNumArray(regionMap) && regionMap.length === grid * grid ? regionMap : null,
+  };
 }
 
 function asMetrics(v: unknown): Record<string, number> {

@@ -10,10 +10,10 @@ const q = (params: Record<string, string> = {}) => parseLeaderboardQuery(params)
 
 describe("leaderboard URL state", () => {
   it("defaults and rejects anything unknown", () => {
-    expect(q()).toEqual({ sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, page: 1 });
+    expect(q()).toEqual({ sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, width: undefined, page: 1 });
     expect(q({ sort: "DROP TABLE", dir: "up", status: "nope", depth: "-1", page: "0" })).toEqual(q());
     expect(q({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: "2", page: "3" }))
-      .toEqual({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: 2, page: 3 });
+      .toEqual({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: 2, width: undefined, page: 3 });
   });
   it("round-trips through leaderboardHref, leaving defaults out", () => {
     expect(leaderboardHref("s 1", q(), {})).toBe("/studies/s%201");
@@ -87,6 +87,13 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
     expect(any?.rows.map((r) => r.number)).toEqual([1, 5, 0, 3, 2, 4, 6, 7, 8, 9]);
     const running = await getLeaderboard(db, ids.xor, q({ status: "RUNNING" }));
     expect(running).toMatchObject({ total: 2 });
+    // Width: any hidden layer of exactly that width (Postgres array containment).
+    const all = await getLeaderboard(db, ids.xor, q({ status: "ANY", sort: "number" }));
+    const w = 4; // only the depth-3 trials (16 × 8 × 4) have it
+    const withW = await getLeaderboard(db, ids.xor, q({ status: "ANY", sort: "number", width: String(w) }));
+    expect(withW?.rows.map((r) => r.number)).toEqual(all!.rows.filter((r) => r.widths.includes(w)).map((r) => r.number));
+    expect(withW!.rows.length).toBeGreaterThan(0);
+    expect(withW!.rows.length).toBeLessThan(all!.rows.length);
     const page2 = await getLeaderboard(db, ids.xor, q({ page: "2" }));
     expect(page2).toMatchObject({ total: 4, rows: [] });
   });

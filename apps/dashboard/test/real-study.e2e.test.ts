@@ -114,7 +114,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () =>
     // The best trial's page: its curves, diagnostics and the decision surface of a 2-D dataset.
     await page.getByRole("link", { name: `Trial ${trials[0]!.number} details` }).click();
     await page.waitForURL(new RegExp(`/trials/${trials[0]!.number}$`));
-    for (const id of ["chart-loss", "chart-metric", "chart-grad", "chart-surface"]) {
+    for (const id of ["chart-loss", "chart-metric", "chart-grad", "chart-surface", "chart-regions"]) {
       expect(await page.getByTestId(id).locator("svg").count(), id).toBeGreaterThan(0);
     }
     const regions = (trials[0]!.surface as { regions: number }).regions;

@@ -22,6 +22,11 @@ export interface DecisionSurface {
   values: number[];
   /** Distinct hidden activation patterns over the grid points; 1 for a network without hidden layers. */
   regions: number;
+  /**
+   * grid×grid, row-major like `values`: the index of each point's activation pattern, numbered
+   * in first-seen order (all 0 without hidden layers) — the map of linear regions over the plane.
+   */
+  regionMap: number[];
 }
 
 export const SURFACE_GRID = 64;
@@ -80,6 +85,9 @@ export async function decisionSurface(
   const values: number[] = new Array<number>(total);
   const hidden = model.layers.filter((l) => l.act !== null);
   const patterns = new Set<string>();
+  const patternIds = new Map<string, number>();
+  // Without hidden layers the whole plane is one linear region.
+  const regionMap: number[] = new Array<number>(total).fill(0);
   let codes = new Uint8Array(0);
   for (let start = 0; start < total; start += CHUNK) {
     const B = Math.min(CHUNK, total - start);
@@ -111,8 +119,15 @@ export async function decisionSurface(
           for (let j = 0; j < D; j++) codes[u++] = Z[i * D + j]! > 0 ? 49 : 48;
         }
       }
-      patterns.add(patternKey(codes));
+      const key = patternKey(codes);
+      let id = patternIds.get(key);
+      if (id === undefined) {
+        id = patternIds.size;
+        patternIds.set(key, id);
+      }
+      regionMap[start + i] = id;
+      patterns.add(key);
     }
   }
-  return { grid, x, y, values, regions: hidden.length === 0 ? 1 : patterns.size };
+  return { grid, x, y, values, regions: hidden.length === 0 ? 1 : patterns.size, regionMap };
 }

@@ -99,6 +99,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
     // Every later report carries the attempt the coordinator assigned to this start.
     const attempt = start.attempt;
+    const alog = tlog.child({ attempt });
 
     const ref = spec.dataset;
     if (ref?.contentHash && !ref.path) {
@@ -172,16 +173,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
 
     if (stopReason === "SHUTDOWN") {
-      tlog.warn({}, "trial interrupted by shutdown; nak for redelivery");
+      alog.warn({}, "trial interrupted by shutdown; nak for redelivery");
       d.nak();
       return;
     }
     if (outcome) {
       const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)));
-      tlog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
+      alog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
     } else {
       await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)));
-      tlog.warn({ reason: failure }, "trial failed");
+      alog.warn({ reason: failure }, "trial failed");
     }
     await d.ack();
   };

@@ -37,7 +37,7 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
       <h2>Leaderboard</h2>
       <Filters board={board} q={q} />
       {board.rows.length === 0 ? (
-        <p className="empty">{q.status === "COMPLETED" && !q.activation && q.depth === undefined ? "No completed trials yet." : "No trials match these filters."}</p>
+        <p className="empty">{q.status === "COMPLETED" && !q.activation && q.depth === undefined && q.width === undefined ? "No completed trials yet." : "No trials match these filters."}</p>
       ) : (
         <>
           <Table board={board} q={q} />
@@ -74,6 +74,10 @@ function Filters({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
         </select>
       </div>
       <div className="field">
+        <label htmlFor="f-width">Width (any layer)</label>
+        <input id="f-width" name="width" type="number" min={1} inputMode="numeric" defaultValue={q.width ?? ""} />
+      </div>
+      <div className="field">
         <label htmlFor="f-sort">Sort by</label>
         <select id="f-sort" name="sort" defaultValue={q.sort}>
           {SORT_KEYS.map((k) => <option key={k} value={k}>{SORT_LABELS[k]}</option>)}
@@ -88,7 +92,7 @@ function Filters({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
         </select>
       </div>
       <button type="submit">Apply</button>
-      <Link href={leaderboardHref(board.study.id, q, { sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, page: 1 })}>Reset</Link>
+      <Link href={leaderboardHref(board.study.id, q, { sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, width: undefined, page: 1 })}>Reset</Link>
     </form>
   );
 }

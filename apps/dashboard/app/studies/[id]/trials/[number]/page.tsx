@@ -134,6 +134,12 @@ export default async function TrialPage({ params }: Props) {
               note={<>Colour: {study.task === "binary" ? "P(class 1)" : study.task === "multiclass" ? "predicted class" : "prediction"}, pale = low.</>}>
               <Heatmap label={`Decision surface on a ${surface.grid}×${surface.grid} grid`} {...surface} />
             </Figure>
+            {surface.regionMap && (
+              <Figure title="Activation regions: one colour per on/off pattern of the hidden units" testId="chart-regions"
+                note={<>The network is linear inside each region (Hanin &amp; Rolnick).</>}>
+                <Heatmap label={`${surface.regions} activation regions on a ${surface.grid}×${surface.grid} grid`} {...surface} values={surface.regionMap} categorical />
+              </Figure>
+            )}
             <p className="regions" data-testid="regions">
               <strong>{Number.isFinite(surface.regions) ? integer(surface.regions) : "—"}</strong> activation regions
               <span className="muted"> — distinct on/off patterns of the hidden units met on the grid; a lower bound on the
