@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb } from "@automl/db/client";
@@ -11,7 +9,7 @@ import { MemoryQueue } from "@automl/messaging";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archOf, seedStudies, XOR_ORDER, XOR_TRIALS } from "./fixtures";
-import { CHROMIUM_ARGS, freePort, waitForHttp } from "./support";
+import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -35,13 +33,12 @@ async function tabTo(page: Page, name: RegExp, maxTabs = 80): Promise<void> {
 // Locally a missing Postgres skips; under CI postgresAvailable() throws instead.
 describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, Chromium)", () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-  let server: ChildProcess | undefined;
+  let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
   let browser: Browser | undefined;
   let coordinator: RunningCoordinator | undefined;
   let coordinatorDb: ReturnType<typeof createDb> | undefined;
   let queue: MemoryQueue | undefined;
   let baseUrl = "";
-  let log = "";
 
   beforeAll(async () => {
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) {
@@ -67,23 +64,13 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
     await coordinator.scheduler.stop();
     coordinator.scheduler.wake = () => {};
 
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-    // Own process group, so teardown can stop next and anything it forks.
-    server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: appDir,
-      env: { ...process.env, AUTOML_DATABASE_URL: testDb.url,
-        AUTOML_COORDINATOR_ADDR: coordinator.address,
-        AUTOML_DASHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
-        AUTOML_DASHBOARD_VIEWER_TOKEN: VIEWER_TOKEN,
-        NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+    dashboard = await startBuiltDashboard({
+      AUTOML_DATABASE_URL: testDb.url,
+      AUTOML_COORDINATOR_ADDR: coordinator.address,
+      AUTOML_DASHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      AUTOML_DASHBOARD_VIEWER_TOKEN: VIEWER_TOKEN,
     });
-    server.stdout?.on("data", (b: Buffer) => (log += b.toString()));
-    server.stderr?.on("data", (b: Buffer) => (log += b.toString()));
-    await waitForHttp(baseUrl, server, () => log);
+    baseUrl = dashboard.url;
 
     // launch() gives Chromium a fresh temporary profile of its own.
     browser = await chromium.launch({
@@ -94,11 +81,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((r) => server?.once("exit", r));
-      process.kill(-server.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    }
+    await dashboard?.stop();
     await coordinator?.stop();
     await queue?.close();
     await coordinatorDb?.$disconnect();

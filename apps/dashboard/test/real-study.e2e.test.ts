@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
@@ -13,7 +11,7 @@ import { CoordinatorClient, type CreateStudyReply } from "@automl/proto";
 import { startWorker, type RunningWorker } from "@automl/worker";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, freePort, waitForHttp } from "./support";
+import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -44,11 +42,10 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () =>
   let queue: MemoryQueue | undefined;
   let coordinator: RunningCoordinator | undefined;
   let worker: RunningWorker | undefined;
-  let server: ChildProcess | undefined;
+  let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
   let browser: Browser | undefined;
   let baseUrl = "";
   let studyId = "";
-  let log = "";
 
   beforeAll(async () => {
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
@@ -69,29 +66,15 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () =>
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-    server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: appDir,
-      // No tokens: the open, loopback-only mode of the embedded stack.
-      env: { ...process.env, AUTOML_DATABASE_URL: testDb.url, AUTOML_COORDINATOR_ADDR: coordinator.address, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    server.stdout?.on("data", (b: Buffer) => (log += b.toString()));
-    server.stderr?.on("data", (b: Buffer) => (log += b.toString()));
-    await waitForHttp(baseUrl, server, () => log);
+    // No tokens: the open, loopback-only mode of the embedded stack.
+    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: testDb.url, AUTOML_COORDINATOR_ADDR: coordinator.address });
+    baseUrl = dashboard.url;
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((r) => server?.once("exit", r));
-      process.kill(-server.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    }
+    await dashboard?.stop();
     await worker?.stop();
     await queue?.close();
     await coordinator?.stop();

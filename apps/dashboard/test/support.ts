@@ -1,4 +1,7 @@
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 
 /** Debian Chromium, headless, with nothing that would reach for the network. */
@@ -33,3 +36,37 @@ export async function waitForHttp(url: string, child: ChildProcess, output: () =
   throw new Error(`next start did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
+
+const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The built dashboard (`next start`) on a free loopback port with `env` added, in its own process
+ * group so that `stop` ends next and anything it forks. Resolves once it answers HTTP.
+ */
+export async function startBuiltDashboard(env: Record<string, string>): Promise<{ url: string; output(): string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: APP_DIR,
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let log = "";
+  server.stdout?.on("data", (b: Buffer) => (log += b.toString()));
+  server.stderr?.on("data", (b: Buffer) => (log += b.toString()));
+  const stop = async () => {
+    if (!server.pid || server.exitCode !== null) return;
+    const exited = new Promise((r) => server.once("exit", r));
+    process.kill(-server.pid, "SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  };
+  try {
+    await waitForHttp(url, server, () => log);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, output: () => log, stop };
+}
