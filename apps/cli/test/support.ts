@@ -93,3 +93,21 @@ export async function distributedFixture(extraEnv: Record<string, string> = {}) 
     },
   };
 }
+
+/**
+ * A study whose trials each train for several seconds, so that a test can act on a worker while
+ * it is mid-trial (kill it, stop it, cut its link). Every trial has the same configuration.
+ */
+export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4 } as const;
+export function slowStudyFile(name: string): string {
+  return `
+name: ${name}
+dataset: { builtin: moons, n: 600, noise: 0.2 }
+task: binary
+space: { depth: 2, width: 32, activation: tanh, learningRate: 0.05, batchSize: 8, epochs: ${SLOW_STUDY.epochs} }
+cv: { folds: ${SLOW_STUDY.folds} }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: ${SLOW_STUDY.trials}, parallel: 2 }
+seed: 5
+`;
+}

@@ -10,7 +10,8 @@ export type StatusCounts = Record<TrialStatusName, number>;
 /** A trial no longer occupies the budget's "to do" part once it reaches one of these. */
 const FINISHED: readonly TrialStatusName[] = ["COMPLETED", "PRUNED", "FAILED", "DIVERGED", "CANCELLED"];
 
-export interface StudySummary {
+/** What every view shows of a study. */
+interface StudyBase {
   id: string;
   name: string;
   status: string;
@@ -18,24 +19,18 @@ export interface StudySummary {
   metric: string;
   direction: string;
   budgetTrials: number;
-  finished: number;
-  running: number;
-  /** Best cvMean among COMPLETED trials, in the study's direction; null before the first one. */
-  best: number | null;
   createdAt: Date;
   finishedAt: Date | null;
 }
 
-export interface StudyHead {
-  id: string;
-  name: string;
-  status: string;
-  task: string;
-  metric: string;
-  direction: string;
-  budgetTrials: number;
-  createdAt: Date;
-  finishedAt: Date | null;
+export interface StudySummary extends StudyBase {
+  finished: number;
+  running: number;
+  /** Best cvMean among COMPLETED trials, in the study's direction; null before the first one. */
+  best: number | null;
+}
+
+export interface StudyHead extends StudyBase {
   /** cv.folds of the study file (the folds every trial shares). */
   folds: number | null;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import type { Db } from "@automl/db";
-import { AUTOML_BIN, REPO_ROOT, type Proc } from "../support";
+import { AUTOML_BIN, REPO_ROOT, type Proc, SLOW_STUDY, slowStudyFile } from "../support";
 
 /**
  * Coordinator, NATS, Postgres, two workers and the client each on their own host: network
@@ -36,19 +36,8 @@ function netnsUsable(): boolean {
 // Under CI this must run (CI is root with iproute2); elsewhere it needs root and `ip netns`.
 const enabled = process.env.CI === "true" || netnsUsable();
 
-const FOLDS = 3;
-const EPOCHS = 150;
-const TRIALS = 4;
-const STUDY = `
-name: multihost
-dataset: { builtin: moons, n: 600, noise: 0.2 }
-task: binary
-space: { depth: 2, width: 32, activation: tanh, learningRate: 0.05, batchSize: 8, epochs: ${EPOCHS} }
-cv: { folds: ${FOLDS} }
-objective: { metric: accuracy, direction: maximize }
-budget: { trials: ${TRIALS}, parallel: 2 }
-seed: 5
-`;
+const { folds: FOLDS, epochs: EPOCHS, trials: TRIALS } = SLOW_STUDY;
+const STUDY = slowStudyFile("multihost");
 const ACK_WAIT_MS = 3000;
 /** What a worker logs when it is done with a delivery, one way or another. */
 const STALE_ENDS = new Set(["trial reported", "trial failed", "trial handler failed; nak", "trial already settled; acked without training"]);

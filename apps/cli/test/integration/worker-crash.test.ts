@@ -5,24 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@automl/db";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../support";
+import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc, SLOW_STUDY, slowStudyFile } from "../support";
 import { freePort } from "../../src/stack";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
-const FOLDS = 3;
-const EPOCHS = 150;
-const TRIALS = 4;
-const study = `
-name: crash-test
-dataset: { builtin: moons, n: 600, noise: 0.2 }
-task: binary
-space: { depth: 2, width: 32, activation: tanh, learningRate: 0.05, batchSize: 8, epochs: ${EPOCHS} }
-cv: { folds: ${FOLDS} }
-objective: { metric: accuracy, direction: maximize }
-budget: { trials: ${TRIALS}, parallel: 2 }
-seed: 5
-`;
+const { folds: FOLDS, epochs: EPOCHS, trials: TRIALS } = SLOW_STUDY;
+const study = slowStudyFile("crash-test");
 
 /**
  * A worker process killed with SIGKILL mid-trial: its trial is redelivered after the ack
@@ -86,7 +75,7 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
   it("on SIGTERM past its grace period, naks the running trial for another worker; health endpoints answer", async () => {
     const studyId = await (async () => {
       const dir = mkdtempSync(join(tmpdir(), "automl-term-"));
-      writeFileSync(join(dir, "study.yaml"), study.replace("name: crash-test", "name: sigterm-test"));
+      writeFileSync(join(dir, "study.yaml"), slowStudyFile("sigterm-test"));
       return join(dir, "study.yaml");
     })();
     const healthPort = await freePort();
