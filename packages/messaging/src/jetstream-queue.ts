@@ -110,7 +110,7 @@ export class JetStreamQueue implements TrialQueue {
       while (!stopping) {
         let msg: JsMsg | null;
         try {
-          msg = await consumer.next({ expires: 1_000 });
+          msg = await consumer.next({ expires: 2_000 });
         } catch (err) {
           if (stopping) return;
           log.warn({ err: (err as Error).message }, "pull failed; retrying");
