@@ -11,7 +11,17 @@ import {
 } from "@nats-io/jetstream";
 import { TrialSpec } from "@automl/proto";
 import type { Logger } from "@automl/common";
-import { DEFAULT_QUEUE_OPTIONS, dispatchId, type DeliveryHandler, type QueueConsumer, type QueueOptions, type TrialQueue } from "./queue";
+import {
+  cancelSubjectToken,
+  DEFAULT_QUEUE_OPTIONS,
+  dispatchId,
+  type CancelHandler,
+  type ControlSubscription,
+  type DeliveryHandler,
+  type QueueConsumer,
+  type QueueOptions,
+  type TrialQueue,
+} from "./queue";
 
 export interface JetStreamQueueConfig extends QueueOptions {
   url: string;
@@ -164,10 +174,45 @@ export class JetStreamQueue implements TrialQueue {
     await jetstream(this.nc).publish(this.subject(pool), data);
   }
 
-  /** Messages waiting or unacked for a pool's consumer (for tests and metrics). */
-  async pending(pool: string): Promise<{ pending: number; ackPending: number }> {
-    const info = await this.jsm.consumers.info(this.cfg.stream, this.consumerName(pool));
-    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  /** Core NATS subject of a study's cancellation: `<prefix>.control.cancel.<studyId>`. */
+  cancelSubject(studyId: string): string {
+    return `${this.cfg.subjectPrefix}.control.cancel.${cancelSubjectToken(studyId)}`;
+  }
+
+  async publishCancel(studyId: string): Promise<void> {
+    this.nc.publish(this.cancelSubject(studyId));
+    // Flushed, so the cancellation has reached the server when CancelStudy answers.
+    await this.nc.flush();
+  }
+
+  async onCancel(handler: CancelHandler): Promise<ControlSubscription> {
+    const prefix = `${this.cfg.subjectPrefix}.control.cancel.`;
+    const sub = this.nc.subscribe(`${prefix}*`, {
+      callback: (err, msg) => {
+        if (err) {
+          this.cfg.log.warn({ err: err.message }, "control subscription error");
+          return;
+        }
+        handler(msg.subject.slice(prefix.length));
+      },
+    });
+    // The subscription is registered with the server once this returns: no cancel published later is missed.
+    await this.nc.flush();
+    return { close: async () => sub.unsubscribe() };
+  }
+
+  /**
+   * One consumer-info request (JetStream keeps the counts); before any worker created the
+   * pool's consumer, the stream's message count on the pool's subject is what waits.
+   */
+  async depth(pool: string): Promise<{ pending: number; ackPending: number }> {
+    try {
+      const info = await this.jsm.consumers.info(this.cfg.stream, this.consumerName(pool));
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    } catch {
+      const info = await this.jsm.streams.info(this.cfg.stream, { subjects_filter: this.subject(pool) });
+      return { pending: info.state.subjects?.[this.subject(pool)] ?? 0, ackPending: 0 };
+    }
   }
 
   async deleteStream(): Promise<void> {

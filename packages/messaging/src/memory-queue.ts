@@ -1,6 +1,16 @@
 import { TrialSpec } from "@automl/proto";
 import type { Logger } from "@automl/common";
-import { DEFAULT_QUEUE_OPTIONS, dispatchId, type DeliveryHandler, type QueueConsumer, type QueueOptions, type TrialQueue } from "./queue";
+import {
+  cancelSubjectToken,
+  DEFAULT_QUEUE_OPTIONS,
+  dispatchId,
+  type CancelHandler,
+  type ControlSubscription,
+  type DeliveryHandler,
+  type QueueConsumer,
+  type QueueOptions,
+  type TrialQueue,
+} from "./queue";
 
 interface Entry {
   id: string;
@@ -17,6 +27,9 @@ export class MemoryQueue implements TrialQueue {
   private readonly ready = new Map<string, Entry[]>();
   private readonly seen = new Set<string>();
   private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly cancelHandlers = new Set<CancelHandler>();
+  /** Deliveries handed to a handler and not yet settled, per pool. */
+  private readonly unacked = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -75,7 +88,32 @@ export class MemoryQueue implements TrialQueue {
     };
   }
 
+  async publishCancel(studyId: string): Promise<void> {
+    cancelSubjectToken(studyId);
+    // Asynchronously, like a message: a handler never runs inside the caller's stack.
+    for (const h of this.cancelHandlers) queueMicrotask(() => h(studyId));
+  }
+
+  async onCancel(handler: CancelHandler): Promise<ControlSubscription> {
+    const h: CancelHandler = (id) => handler(id);
+    this.cancelHandlers.add(h);
+    return { close: async () => void this.cancelHandlers.delete(h) };
+  }
+
+  async depth(pool: string): Promise<{ pending: number; ackPending: number }> {
+    return { pending: this.ready.get(pool)?.length ?? 0, ackPending: this.unacked.get(pool) ?? 0 };
+  }
+
   private async deliver(pool: string, e: Entry, handler: DeliveryHandler): Promise<void> {
+    this.unacked.set(pool, (this.unacked.get(pool) ?? 0) + 1);
+    try {
+      await this.deliverOnce(pool, e, handler);
+    } finally {
+      this.unacked.set(pool, (this.unacked.get(pool) ?? 1) - 1);
+    }
+  }
+
+  private async deliverOnce(pool: string, e: Entry, handler: DeliveryHandler): Promise<void> {
     e.deliveries += 1;
     let spec: TrialSpec;
     try {
@@ -125,6 +163,7 @@ export class MemoryQueue implements TrialQueue {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.cancelHandlers.clear();
     for (const list of this.waiters.values()) for (const w of list) w();
   }
 }

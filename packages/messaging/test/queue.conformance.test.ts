@@ -38,6 +38,14 @@ function spec(trialId: string): TrialSpec {
   return TrialSpec.fromPartial({ trialId, studyId: "s1", widths: [4, 4], activation: "relu", learningRate: 0.1 });
 }
 
+async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Collects deliveries until `until` holds or the time runs out. */
 async function collect(queue: TrialQueue, onDelivery: (d: Delivery, all: Delivery[]) => Promise<void>, until: (all: Delivery[]) => boolean, timeoutMs = 8_000) {
   const all: Delivery[] = [];
@@ -120,6 +128,49 @@ for (const impl of implementations) {
         3_500,
       );
       expect(got.map((d) => d.attempt)).toEqual([1]);
+    });
+
+    it("delivers a study's cancellation to every control subscriber, until it unsubscribes", async () => {
+      h = await impl.make();
+      const a: string[] = [];
+      const b: string[] = [];
+      const subA = await h.queue.onCancel((id) => a.push(id));
+      const subB = await h.queue.onCancel((id) => b.push(id));
+      await h.queue.publishCancel("study-1");
+      await waitFor(() => a.length >= 1 && b.length >= 1);
+      await subB.close();
+      await h.queue.publishCancel("study_2");
+      await waitFor(() => a.length >= 2);
+      await new Promise((r) => setTimeout(r, 200)); // time for a stray delivery to B to show up
+      await subA.close();
+      expect(a).toEqual(["study-1", "study_2"]);
+      expect(b).toEqual(["study-1"]);
+    });
+
+    it("refuses a study id that would address other control subjects", async () => {
+      h = await impl.make();
+      await expect(h.queue.publishCancel("a.b")).rejects.toThrow(/studyId/);
+      await expect(h.queue.publishCancel("*")).rejects.toThrow(/studyId/);
+      await expect(h.queue.publishCancel("")).rejects.toThrow(/studyId/);
+    });
+
+    it("reports the depth of a pool: waiting, then delivered and unacked", async () => {
+      h = await impl.make();
+      for (const id of ["d1", "d2", "d3"]) await h.queue.publish("depth", spec(id));
+      await waitFor(async () => (await h!.queue.depth("depth")).pending === 3);
+      expect(await h.queue.depth("depth")).toEqual({ pending: 3, ackPending: 0 });
+      // One delivery held unacked by a consumer with one slot.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const consumer = await h.queue.consume("depth", async (d) => {
+        await held;
+        await d.ack();
+      });
+      await waitFor(async () => (await h!.queue.depth("depth")).ackPending === 1);
+      expect(await h.queue.depth("depth")).toEqual({ pending: 2, ackPending: 1 });
+      release();
+      await consumer.stop();
+      expect((await h.queue.depth("other")).pending).toBe(0);
     });
 
     it("terminates a malformed message without calling the handler and keeps consuming", async () => {
