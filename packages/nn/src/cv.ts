@@ -1,9 +1,11 @@
 import { createRng, type Rng } from "@automl/common";
+import type { Backend, BackendName, TrainingSession } from "./backend";
+import { jsBackend } from "./backends/js";
 import { DiagnosticsTracker, type EpochDiagnostics } from "./diagnostics";
 import type { FloatArray } from "./kernels/float";
 import { evaluateMetric, evaluateMetrics, METRICS, metricFitsTask, type Metric } from "./metrics";
 import { MlpModel, validateMlpSpec, validateTargets } from "./mlp";
-import { learningRateAt, SgdOptimizer } from "./optimizer";
+import { learningRateAt } from "./optimizer";
 import { applyPreprocessor, fitPreprocessor, type Preprocessor } from "./preprocess";
 import { mlpParamCount } from "./spec";
 import { decisionSurface, type DecisionSurface } from "./surface";
@@ -69,6 +71,8 @@ export interface CvOutcome {
   divergedAt?: { fold: number; epoch: number };
   /** For 2-D numeric inputs: fold 0's final model on a 64×64 grid (absent if fold 0 diverged). */
   surface?: DecisionSurface;
+  /** The backend that trained the folds. */
+  backend: BackendName;
 }
 
 export interface CvData {
@@ -107,6 +111,11 @@ export interface CvOptions {
    * inputs. Lets outside tools inspect or export trained weights.
    */
   onFoldTrained?: (fold: number, model: Mlp, outcome: FoldOutcome) => Promise<void> | void;
+  /**
+   * Where training and evaluation run; default the TypeScript backend. Injected (see
+   * backend.ts) so the engine never loads native code itself; selectBackend picks one.
+   */
+  backend?: Backend;
 }
 
 type Split = { train: Int32Array; test: Int32Array };
@@ -166,9 +175,10 @@ export async function crossValidate(
   const outcomes: FoldOutcome[] = [];
   let surface: DecisionSurface | undefined;
   const wantSurface = opts.surface !== false && data.d === 2 && categorical.length === 0;
+  const backend = opts.backend ?? jsBackend;
   for (let f = 0; f < folds.length; f++) {
     const foldRng = root.fork(f);
-    const { outcome, model } = await runFold(data, folds[f]!, f, preps[f]!, spec, train, opts, foldRng, pacer);
+    const { outcome, model } = await runFold(data, folds[f]!, f, preps[f]!, spec, train, opts, foldRng, pacer, backend);
     outcomes.push(outcome);
     // Before handing the model out, so the caller cannot change what the surface shows.
     if (f === 0 && wantSurface && outcome.status !== "diverged") {
@@ -184,11 +194,12 @@ export async function crossValidate(
         paramCount,
         divergedAt: { fold: f, epoch: outcome.divergedAtEpoch! },
         ...(surface ? { surface } : {}),
+        backend: backend.name,
       };
     }
-    if (outcome.status === "stopped") return summarize("stopped", outcomes, paramCount, surface);
+    if (outcome.status === "stopped") return summarize("stopped", outcomes, paramCount, surface, backend.name);
   }
-  return summarize("completed", outcomes, paramCount, surface);
+  return summarize("completed", outcomes, paramCount, surface, backend.name);
 }
 
 function summarize(
@@ -196,12 +207,13 @@ function summarize(
   folds: FoldOutcome[],
   paramCount: number,
   surface: DecisionSurface | undefined,
+  backend: BackendName,
 ): CvOutcome {
   const scores = folds.map((f) => f.score);
   const mean = scores.reduce((s, x) => s + x, 0) / scores.length;
   const std =
     scores.length < 2 ? NaN : Math.sqrt(scores.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (scores.length - 1));
-  return { status, folds, mean, std, paramCount, ...(surface ? { surface } : {}) };
+  return { status, folds, mean, std, paramCount, ...(surface ? { surface } : {}), backend };
 }
 
 /** Rows `rows` (indices into the packed X/y) copied into fresh packed arrays. */
@@ -223,9 +235,39 @@ async function runFold(
   opts: CvOptions,
   foldRng: Rng,
   pacer: Pacer,
+  backend: Backend,
+): Promise<{ outcome: FoldOutcome; model: MlpModel }> {
+  const model = new MlpModel(
+    { ...spec, inputDim: prep.width },
+    foldRng.fork(0).int(2 ** 32), // stream 0 seeds the initial weights
+    { init: train.init },
+  );
+  const session = backend.createSession(model, {
+    momentum: train.momentum,
+    weightDecay: train.weightDecay,
+    clipNorm: train.clipNorm,
+  });
+  try {
+    return await trainFold(data, split, fold, prep, spec, train, opts, foldRng, pacer, model, session);
+  } finally {
+    session.dispose();
+  }
+}
+
+async function trainFold(
+  data: CvData,
+  split: Split,
+  fold: number,
+  prep: Preprocessor,
+  spec: MlpSpec,
+  train: TrainConfig,
+  opts: CvOptions,
+  foldRng: Rng,
+  pacer: Pacer,
+  model: MlpModel,
+  session: TrainingSession,
 ): Promise<{ outcome: FoldOutcome; model: MlpModel }> {
   const width = prep.width;
-  const foldSpec: MlpSpec = { ...spec, inputDim: width };
   const yWidth = spec.task === "regression" ? spec.outputDim : 1;
   const Xtrain = applyPreprocessor(prep, data.X, split.train);
   const Xtest = applyPreprocessor(prep, data.X, split.test);
@@ -247,17 +289,9 @@ async function runFold(
     fit = pick(Xtrain, width, ytrain, yWidth, perm.subarray(nVal));
   }
 
-  // Stream 0 seeds the initial weights, stream 1 the epoch order.
-  const model = new MlpModel(foldSpec, foldRng.fork(0).int(2 ** 32), { init: train.init });
+  // Stream 1 orders the epochs (stream 0 seeded the weights in runFold).
   const orderRng = foldRng.fork(1);
-  const decay = model.params.map(() => false);
-  for (const slot of model.slots) decay[slot.w] = true;
-  const optimizer = new SgdOptimizer(
-    model.params.map((p) => p.data),
-    decay,
-    { momentum: train.momentum, weightDecay: train.weightDecay, clipNorm: train.clipNorm },
-  );
-  const diagnostics = new DiagnosticsTracker(model);
+  const diagnostics = new DiagnosticsTracker(model, session);
 
   const nFit = fit.n;
   const nTest = split.test.length;
@@ -291,24 +325,23 @@ async function runFold(
       const B = Math.min(bs, nFit - start);
       gatherRows(fit.X, width, order, start, B, Xb);
       gatherRows(fit.y, yWidth, order, start, B, yb);
-      const loss = model.computeGradients(Xb, yb, B);
+      const loss = session.step(Xb, yb, B, learningRate);
       if (!Number.isFinite(loss)) return diverged(epoch, loss);
-      optimizer.step(model.grads, learningRate);
-      diagnostics.observeStep(optimizer.sqNorms, B);
+      diagnostics.observeStep(session.sqNorms, B);
       lossSum += loss * B;
       if (pacer.due()) await pacer.yield(); // no await (and no promise) on most steps
     }
     // A step can overflow the weights without the loss having seen it yet.
     if (!model.paramsFinite()) return diverged(epoch, NaN);
 
-    validLoss = await evaluateInto(model, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
+    validLoss = await evaluateInto(session, model.spec.outputDim, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
     if (!Number.isFinite(validLoss)) return diverged(epoch, validLoss);
     validMetric = evaluateMetric(opts.metric, outputs, ytest, nTest, spec.task);
     if (!Number.isFinite(validMetric)) return diverged(epoch, validLoss);
 
     let innerValidLoss: number | undefined;
     if (inner) {
-      innerValidLoss = await evaluateInto(model, inner.X, inner.y, inner.n, width, yWidth, null, pacer);
+      innerValidLoss = await evaluateInto(session, model.spec.outputDim, inner.X, inner.y, inner.n, width, yWidth, null, pacer);
       if (!Number.isFinite(innerValidLoss)) return diverged(epoch, innerValidLoss);
       if (innerValidLoss < best) {
         best = innerValidLoss;
@@ -340,7 +373,7 @@ async function runFold(
   if (bestEpoch !== epochsRun) {
     // The final model is the best one on the inner validation split, scored afresh.
     model.restoreParams(bestParams!);
-    validLoss = await evaluateInto(model, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
+    validLoss = await evaluateInto(session, model.spec.outputDim, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
     validMetric = evaluateMetric(opts.metric, outputs, ytest, nTest, spec.task);
   }
   return finish("completed", validMetric, validLoss, epochsRun, { stoppedEarly, bestEpoch });
@@ -351,7 +384,8 @@ async function runFold(
  * is null. Chunked to bound memory and to let the pacer yield.
  */
 async function evaluateInto(
-  model: MlpModel,
+  session: TrainingSession,
+  D: number,
   X: Float32Array,
   y: Float32Array,
   n: number,
@@ -360,13 +394,12 @@ async function evaluateInto(
   outputs: FloatArray | null,
   pacer: Pacer,
 ): Promise<number> {
-  const D = model.spec.outputDim;
   let lossSum = 0;
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const B = Math.min(EVAL_CHUNK, n - start);
-    const out = model.forwardInto(X.subarray(start * width, (start + B) * width), B);
+    const out = session.forward(X.subarray(start * width, (start + B) * width), B);
     if (outputs) outputs.set(out, start * D);
-    lossSum += model.lossOfLastForward(y.subarray(start * yWidth, (start + B) * yWidth), B) * B;
+    lossSum += session.lossOfLastForward(y.subarray(start * yWidth, (start + B) * yWidth), B) * B;
     if (pacer.due()) await pacer.yield();
   }
   return lossSum / n;
@@ -421,6 +454,10 @@ function validateCvInput(data: CvData, folds: Split[], spec: MlpSpec, train: Tra
   }
   if (!metricFitsTask(opts.metric, spec.task)) {
     throw new NnConfigError("opts.metric", `${opts.metric} is not defined for task ${spec.task}`);
+  }
+  if (opts.backend !== undefined) {
+    const reason = opts.backend.unsupported({ ...spec }, "float32");
+    if (reason !== null) throw new NnConfigError("opts.backend", `${opts.backend.name} cannot train this network: ${reason}`);
   }
   if (opts.metric === "auc") {
     // AUC is undefined on a single class; say so now rather than as a "diverged" run.

@@ -29,7 +29,14 @@ export class DiagnosticsTracker {
   /** Per hidden layer: 1 where some example of the epoch gave z > 0; null when the unit cannot die. */
   private readonly alive: (Uint8Array | null)[];
 
-  constructor(private readonly model: MlpModel<FloatArray>) {
+  /**
+   * `activations` supplies the last step's pre-activations: the model itself, or the training
+   * session of another backend (which keeps them in its own buffers).
+   */
+  constructor(
+    private readonly model: MlpModel<FloatArray>,
+    private readonly activations: { preactivations(l: number, B: number): FloatArray } = model,
+  ) {
     this.gradSum = new Float64Array(model.layers.length);
     this.alive = model.layers
       .filter((l) => l.act !== null)
@@ -54,7 +61,7 @@ export class DiagnosticsTracker {
       const alive = this.alive[l];
       if (!alive) continue;
       const D = model.layers[l]!.units;
-      const Z = model.preactivations(l, B);
+      const Z = this.activations.preactivations(l, B);
       for (let n = 0; n < B; n++) {
         const row = n * D;
         for (let j = 0; j < D; j++) if (Z[row + j]! > 0) alive[j] = 1;

@@ -12,7 +12,19 @@ export {
   type Metric,
 } from "./metrics";
 export type { EarlyStoppingConfig, TrainConfig } from "./train";
-export { learningRateAt, type LrSchedule } from "./optimizer";
+export { learningRateAt, sgdUpdateTensor, SgdOptimizer, type LrSchedule, type SgdOptions } from "./optimizer";
+export * from "./backend";
+export { jsBackend, weightDecayMask } from "./backends/js";
+export {
+  AUTO_NATIVE_MIN_MACS,
+  ENABLE_NATIVE_HINT,
+  selectBackend,
+  stepMacs,
+  type AvailableBackends,
+  type BackendSelection,
+} from "./backends/select";
+export { MlpModel, type LayerSlots } from "./mlp";
+export { planLayers, resolveLeakyAlpha, resolveOutputUnit, resolveMaxoutPieces, type LayerPlan } from "./spec";
 export type { EpochDiagnostics } from "./diagnostics";
 export type { DecisionSurface } from "./surface";
 export { defaultOutputUnit, OUTPUT_UNITS, outputUnitsFor } from "./output-units";

@@ -81,56 +81,16 @@ export class SgdOptimizer {
       if (this.lastGradNorm > this.clipNorm!) scale = this.clipNorm! / this.lastGradNorm;
     }
     let total = 0;
-    const mu = this.momentum;
     for (let p = 0; p < P; p++) {
-      const w = this.params[p]!;
-      const g = grads[p]!;
-      const lambda = this.decay[p] ? this.weightDecay : 0;
-      const v = this.velocity?.[p];
-      let s = 0;
-      if (v === undefined && lambda === 0 && scale === 1) {
-        // The common case, kept as tight as plain SGD; Σ g² rides along in four partial sums
-        // (one running sum would serialize the loop on the add's latency).
-        const n = w.length;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let i = 0;
-        for (; i + 4 <= n; i += 4) {
-          const g0 = g[i]!;
-          const g1 = g[i + 1]!;
-          const g2 = g[i + 2]!;
-          const g3 = g[i + 3]!;
-          s += g0 * g0;
-          s1 += g1 * g1;
-          s2 += g2 * g2;
-          s3 += g3 * g3;
-          w[i]! -= learningRate * g0;
-          w[i + 1]! -= learningRate * g1;
-          w[i + 2]! -= learningRate * g2;
-          w[i + 3]! -= learningRate * g3;
-        }
-        for (; i < n; i++) {
-          const gi = g[i]!;
-          s += gi * gi;
-          w[i]! -= learningRate * gi;
-        }
-        s += s1 + s2 + s3;
-      } else if (v === undefined) {
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i]!;
-          s += gi * gi;
-          w[i]! -= learningRate * (gi * scale + lambda * w[i]!);
-        }
-      } else {
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i]!;
-          s += gi * gi;
-          const vi = mu * v[i]! - learningRate * (gi * scale + lambda * w[i]!);
-          v[i] = vi;
-          w[i]! += vi;
-        }
-      }
+      const s = sgdUpdateTensor(
+        this.params[p]!,
+        grads[p]!,
+        this.velocity?.[p] ?? null,
+        learningRate,
+        this.momentum,
+        this.decay[p] ? this.weightDecay : 0,
+        scale,
+      );
       if (!clip) {
         this.sqNorms[p] = s;
         total += s;
@@ -138,4 +98,66 @@ export class SgdOptimizer {
     }
     if (!clip) this.lastGradNorm = Math.sqrt(total);
   }
+}
+
+/**
+ * One tensor's update (the reference every backend's sgdUpdate is checked against):
+ * ĝ = g·scale + λw; with a velocity v: v ← μv − ηĝ, w ← w + v; without: w ← w − ηĝ.
+ * Arithmetic is float64 per element, stored in the arrays' type. Returns Σg² of the raw g.
+ */
+export function sgdUpdateTensor(
+  w: FloatArray,
+  g: FloatArray,
+  v: FloatArray | null,
+  learningRate: number,
+  mu: number,
+  lambda: number,
+  scale: number,
+): number {
+  let s = 0;
+  if (v === null && lambda === 0 && scale === 1) {
+    // The common case, kept as tight as plain SGD; Σ g² rides along in four partial sums
+    // (one running sum would serialize the loop on the add's latency).
+    const n = w.length;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const g0 = g[i]!;
+      const g1 = g[i + 1]!;
+      const g2 = g[i + 2]!;
+      const g3 = g[i + 3]!;
+      s += g0 * g0;
+      s1 += g1 * g1;
+      s2 += g2 * g2;
+      s3 += g3 * g3;
+      w[i]! -= learningRate * g0;
+      w[i + 1]! -= learningRate * g1;
+      w[i + 2]! -= learningRate * g2;
+      w[i + 3]! -= learningRate * g3;
+    }
+    for (; i < n; i++) {
+      const gi = g[i]!;
+      s += gi * gi;
+      w[i]! -= learningRate * gi;
+    }
+    return s + s1 + s2 + s3;
+  }
+  if (v === null) {
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i]!;
+      s += gi * gi;
+      w[i]! -= learningRate * (gi * scale + lambda * w[i]!);
+    }
+    return s;
+  }
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i]!;
+    s += gi * gi;
+    const vi = mu * v[i]! - learningRate * (gi * scale + lambda * w[i]!);
+    v[i] = vi;
+    w[i]! += vi;
+  }
+  return s;
 }

@@ -1,0 +1,80 @@
+// Which backend trains a network. Pure: the caller says what is available (and why native is
+// not, when it is not) and logs the notice itself.
+
+import type { Backend, BackendChoice } from "../backend";
+import { BACKEND_CHOICES } from "../backend";
+import type { Dtype } from "../kernels/float";
+import { planLayers, validateMlpSpec } from "../spec";
+import { NnConfigError, type MlpSpec } from "../types";
+import { jsBackend } from "./js";
+
+/**
+ * Below this many multiply-adds per training step (batch × Σ Din·width over the layers),
+ * "auto" keeps a network in TypeScript: the native call's fixed cost (argument checks, the
+ * N-API crossing, BLAS dispatch per layer: a few µs) outweighs its faster arithmetic. Measured
+ * here (see packages/nn-native/README.md): 2-8-1 batch 4 (~100 MACs) is several times faster
+ * in TS; from ~16k MACs per step native wins.
+ */
+export const AUTO_NATIVE_MIN_MACS = 16_384;
+
+/** The command that builds the native backend, for the one-line notice. */
+export const ENABLE_NATIVE_HINT = "apt-get install libopenblas-dev && npm run build -w @automl/nn-native";
+
+export interface BackendSelection {
+  backend: Backend;
+  /** One line to log once (e.g. how to enable native); undefined when there is nothing to say. */
+  notice?: string;
+}
+
+export interface AvailableBackends {
+  /** Backends other than js that loaded (js is always available). */
+  backends: readonly Backend[];
+  /** Why native did not load, when it did not. */
+  nativeUnavailable?: string;
+}
+
+/** Multiply-adds of one training step's forward pass: B × Σ Din·width. */
+export function stepMacs(spec: MlpSpec, batchSize: number): number {
+  return batchSize * planLayers(spec).reduce((s, p) => s + p.Din * p.width, 0);
+}
+
+/**
+ * "js" → TypeScript; "native" / "cuda" / "tfjs" → that backend, or an NnConfigError naming
+ * `backend` when it is unavailable or cannot run this network; "auto" → native when it is
+ * available, supports the network and the step has at least AUTO_NATIVE_MIN_MACS
+ * multiply-adds, else TypeScript (with a notice when native is missing).
+ */
+export function selectBackend(
+  choice: BackendChoice,
+  net: { spec: MlpSpec; batchSize: number; dtype?: Dtype },
+  available: AvailableBackends,
+): BackendSelection {
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new NnConfigError("backend", `must be one of ${BACKEND_CHOICES.join(", ")}, got ${JSON.stringify(choice)}`);
+  }
+  validateMlpSpec(net.spec);
+  const dtype = net.dtype ?? "float32";
+  if (choice === "js") return { backend: jsBackend };
+  const byName = (name: string) => available.backends.find((b) => b.name === name);
+  if (choice !== "auto") {
+    const b = byName(choice);
+    if (!b) {
+      const why = choice === "native" && available.nativeUnavailable ? `: ${available.nativeUnavailable}` : "";
+      const hint = choice === "native" ? ` (to enable it: ${ENABLE_NATIVE_HINT})` : "";
+      throw new NnConfigError("backend", `${choice} is not available${why}${hint}`);
+    }
+    const reason = b.unsupported(net.spec, dtype);
+    if (reason !== null) throw new NnConfigError("backend", `${choice} cannot train this network: ${reason}`);
+    return { backend: b };
+  }
+  const native = byName("native");
+  if (!native) {
+    const why = available.nativeUnavailable ? ` (${available.nativeUnavailable})` : "";
+    return {
+      backend: jsBackend,
+      notice: `native backend unavailable${why}; training in TypeScript. To enable it: ${ENABLE_NATIVE_HINT}`,
+    };
+  }
+  if (native.unsupported(net.spec, dtype) !== null) return { backend: jsBackend };
+  return { backend: stepMacs(net.spec, net.batchSize) >= AUTO_NATIVE_MIN_MACS ? native : jsBackend };
+}
