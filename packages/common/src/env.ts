@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { AppError } from "./errors";
+import { withSecretFiles } from "./secrets";
 
 /**
  * Parses an environment-like record against a zod schema; each deployable's env.ts calls this
  * with its own schema. Errors name every bad variable.
  */
 export function parseEnvWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
-  const r = schema.safeParse(source);
+  // `<NAME>_FILE` variables are read first, so schemas see secrets the same way either way.
+  const r = schema.safeParse(withSecretFiles(source));
   if (!r.success) {
     const detail = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new AppError("INVALID_ARGUMENT", `bad environment: ${detail}`);
@@ -23,4 +25,24 @@ export const commonEnvShape = {
   AUTOML_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default("AUTOML_TRIALS"),
   AUTOML_NATS_SUBJECT_PREFIX: z.string().default("automl"),
   AUTOML_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  // Security (README "Security"). Each secret may also be given as <NAME>_FILE (see secrets.ts).
+  /** gRPC bearer token: the coordinator refuses calls without it; workers, CLI and dashboard send it. */
+  AUTOML_GRPC_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** PEM certificate chain and key: the coordinator serves TLS when both are set. */
+  AUTOML_GRPC_TLS_CERT: z.string().optional(),
+  AUTOML_GRPC_TLS_CERT_FILE: z.string().optional(),
+  AUTOML_GRPC_TLS_KEY: z.string().optional(),
+  AUTOML_GRPC_TLS_KEY_FILE: z.string().optional(),
+  /** PEM CA the clients verify the coordinator with; setting it (or AUTOML_GRPC_TLS=true: system roots) makes clients use TLS. */
+  AUTOML_GRPC_TLS_CA: z.string().optional(),
+  AUTOML_GRPC_TLS_CA_FILE: z.string().optional(),
+  AUTOML_GRPC_TLS: z.stringbool().default(false),
+  /** Lets the coordinator listen beyond loopback without a token (logged as INSECURE). */
+  AUTOML_INSECURE: z.stringbool().default(false),
+  /** NATS credentials: user + password, a token, an nkey seed, or a .creds file (JWT + seed). */
+  AUTOML_NATS_USER: z.string().optional(),
+  AUTOML_NATS_PASSWORD: z.string().optional(),
+  AUTOML_NATS_TOKEN: z.string().optional(),
+  AUTOML_NATS_NKEY_SEED: z.string().optional(),
+  AUTOML_NATS_CREDS: z.string().optional(),
 };

@@ -6,6 +6,7 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "FAILED_PRECONDITION" // e.g. cancelling a finished study
   | "UNAVAILABLE" // a service (Postgres, NATS, coordinator) cannot be reached
+  | "UNAUTHENTICATED" // missing or wrong credentials (gRPC token, NATS user/password/nkey)
   | "INTERNAL";
 
 export class AppError extends Error {
@@ -24,6 +25,7 @@ const MAPPING: Record<ErrorCode, { grpc: GrpcStatus; exit: number }> = {
   NOT_FOUND: { grpc: GrpcStatus.NOT_FOUND, exit: 1 },
   FAILED_PRECONDITION: { grpc: GrpcStatus.FAILED_PRECONDITION, exit: 1 },
   UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, exit: 1 },
+  UNAUTHENTICATED: { grpc: GrpcStatus.UNAUTHENTICATED, exit: 1 },
   INTERNAL: { grpc: GrpcStatus.INTERNAL, exit: 1 },
 };
 

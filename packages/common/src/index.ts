@@ -4,3 +4,5 @@ export * from "./logger";
 export * from "./env";
 export * from "./grpc";
 export * from "./health";
+export * from "./secrets";
+export * from "./grpc-security";

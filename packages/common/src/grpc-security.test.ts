@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeGenericClientConstructor, Server, status as GrpcStatus, type Client, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "./errors";
+import {
+  assertListenerAllowed,
+  grpcClientChannel,
+  grpcClientSecurity,
+  grpcServerSecurity,
+  isLoopbackHost,
+  serverCredentials,
+  serverInterceptors,
+  type GrpcClientSecurity,
+  type GrpcServerSecurity,
+} from "./grpc-security";
+import { silentLogger } from "./logger";
+import { makeTestCertificates, type TestCertificates } from "./testing";
+
+// A one-method service with raw-bytes (de)serializers: the security layer is independent of protobuf.
+const bytes = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
+const ECHO: ServiceDefinition = { echo: { path: "/test.Echo/Echo", requestStream: false, responseStream: false, originalName: "echo", ...bytes } };
+const EchoClient = makeGenericClientConstructor(ECHO, "Echo");
+
+const TOKEN = "a-test-token-0123456789";
+let dir: string;
+let certs: TestCertificates;
+let handled = 0;
+const servers: Server[] = [];
+const clients: Client[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "automl-grpc-sec-"));
+  certs = makeTestCertificates(dir);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  for (const s of servers.splice(0)) s.forceShutdown();
+});
+
+async function serve(sec: GrpcServerSecurity): Promise<string> {
+  const server = new Server({ interceptors: serverInterceptors(sec, silentLogger()) });
+  server.addService(ECHO, {
+    echo: (call: { request: Buffer }, cb: (e: null, r: Buffer) => void) => {
+      handled++;
+      cb(null, Buffer.concat([Buffer.from("echo:"), call.request]));
+    },
+  });
+  const port = await new Promise<number>((res, rej) => server.bindAsync("127.0.0.1:0", serverCredentials(sec), (e, p) => (e ? rej(e) : res(p))));
+  servers.push(server);
+  return `127.0.0.1:${port}`;
+}
+
+/** One call; resolves to the reply text or the gRPC status code it failed with. */
+function call(address: string, sec: GrpcClientSecurity): Promise<string | number> {
+  const { credentials, options } = grpcClientChannel(sec);
+  const client = new EchoClient(address, credentials, options);
+  clients.push(client);
+  return new Promise((resolve) => {
+    (client as unknown as Record<string, (r: Buffer, o: object, cb: (e: ServiceError | null, r?: Buffer) => void) => void>).echo!(
+      Buffer.from("hi"),
+      { deadline: Date.now() + 10_000 },
+      (err, res) => resolve(err ? err.code : String(res)),
+    );
+  });
+}
+
+describe("gRPC bearer token and TLS, over real sockets", () => {
+  it("plaintext with a token: the right token passes, none or a wrong one is UNAUTHENTICATED before the handler runs", async () => {
+    const addr = await serve({ token: TOKEN });
+    const before = handled;
+    expect(await call(addr, {})).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(await call(addr, { token: "wrong-token-0123456789" })).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(handled).toBe(before);
+    expect(await call(addr, { token: TOKEN })).toBe("echo:hi");
+    expect(handled).toBe(before + 1);
+  });
+
+  it("TLS with a token: a client trusting the CA with the token passes; no token, plaintext, or an untrusted certificate fail", async () => {
+    const addr = await serve({ token: TOKEN, tls: { cert: certs.cert, key: certs.key } });
+    expect(await call(addr, { token: TOKEN, tls: { ca: certs.ca } })).toBe("echo:hi");
+    expect(await call(addr, { tls: { ca: certs.ca } })).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(await call(addr, { token: "wrong-token-0123456789", tls: { ca: certs.ca } })).toBe(GrpcStatus.UNAUTHENTICATED);
+    // Plaintext HTTP/2 to the TLS port never gets a response.
+    expect(await call(addr, { token: TOKEN })).toBe(GrpcStatus.UNAVAILABLE);
+    // A client that trusts only the system roots (or another CA) refuses the server's certificate.
+    const other = makeTestCertificates(dir, "other");
+    expect(await call(addr, { token: TOKEN, tls: { ca: other.ca } })).toBe(GrpcStatus.UNAVAILABLE);
+    expect(await call(addr, { token: TOKEN, tls: {} })).toBe(GrpcStatus.UNAVAILABLE);
+  });
+
+  it("without a token configured the server stays open (the embedded, loopback-only mode)", async () => {
+    const addr = await serve({});
+    expect(await call(addr, {})).toBe("echo:hi");
+    expect(await call(addr, { token: TOKEN })).toBe("echo:hi");
+  });
+});
+
+describe("security settings", () => {
+  it("a certificate needs its key and vice versa; clients use TLS with a CA or AUTOML_GRPC_TLS", () => {
+    expect(() => grpcServerSecurity({ AUTOML_GRPC_TLS_CERT: "x" })).toThrow(/AUTOML_GRPC_TLS_KEY: required with AUTOML_GRPC_TLS_CERT/);
+    expect(() => grpcServerSecurity({ AUTOML_GRPC_TLS_KEY: "x" })).toThrow(/AUTOML_GRPC_TLS_CERT: required with AUTOML_GRPC_TLS_KEY/);
+    expect(grpcServerSecurity({ AUTOML_GRPC_TOKEN: TOKEN })).toEqual({ token: TOKEN, tls: undefined });
+    expect(grpcClientSecurity({ AUTOML_GRPC_TLS_CA: "pem" })).toEqual({ token: undefined, tls: { ca: "pem" } });
+    expect(grpcClientSecurity({ AUTOML_GRPC_TLS: true })).toEqual({ token: undefined, tls: { ca: undefined } });
+    expect(grpcClientSecurity({})).toEqual({ token: undefined, tls: undefined });
+  });
+
+  it("a malformed certificate is a clear configuration error", () => {
+    expect(() => serverCredentials({ tls: { cert: "not a pem", key: "nor this" } })).toThrow(AppError);
+  });
+
+  it("loopback hosts", () => {
+    for (const h of ["127.0.0.1", "127.3.2.1", "localhost", "::1", "[::1]"]) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ["0.0.0.0", "10.77.0.2", "::", "coordinator", "128.0.0.1"]) expect(isLoopbackHost(h), h).toBe(false);
+  });
+
+  it("beyond loopback the coordinator needs a token unless AUTOML_INSECURE=true", () => {
+    expect(() => assertListenerAllowed("0.0.0.0:50051", {})).toThrow(/AUTOML_GRPC_TOKEN: required to listen on 0\.0\.0\.0:50051/);
+    expect(() => assertListenerAllowed("[::]:50051", {})).toThrow(/AUTOML_GRPC_TOKEN/);
+    expect(() => assertListenerAllowed("0.0.0.0:50051", {}, { insecure: true })).not.toThrow();
+    expect(() => assertListenerAllowed("0.0.0.0:50051", { token: TOKEN })).not.toThrow();
+    expect(() => assertListenerAllowed("127.0.0.1:0", {})).not.toThrow();
+  });
+});

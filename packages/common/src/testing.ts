@@ -1,0 +1,29 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface TestCertificates {
+  /** PEM of the throwaway CA that signed the server certificate. */
+  ca: string;
+  /** PEM server certificate for localhost / 127.0.0.1, and its key. */
+  cert: string;
+  key: string;
+  /** The same as files in `dir` (for `<NAME>_FILE` variables). */
+  files: { ca: string; cert: string; key: string };
+}
+
+/**
+ * A throwaway CA and a server certificate for `localhost` and 127.0.0.1, made with Debian's
+ * openssl in `dir` (valid one day; EC P-256 keys, fast to make). For tests only.
+ */
+export function makeTestCertificates(dir: string, name = "automl-test"): TestCertificates {
+  const f = (n: string) => join(dir, `${name}-${n}`);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  ssl("req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.crt"), "-days", "1", "-subj", `/CN=${name} CA`);
+  ssl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=localhost");
+  writeFileSync(f("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+  ssl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.crt"), "-days", "1", "-extfile", f("ext.cnf"));
+  const files = { ca: f("ca.crt"), cert: f("server.crt"), key: f("server.key") };
+  return { ca: readFileSync(files.ca, "utf8"), cert: readFileSync(files.cert, "utf8"), key: readFileSync(files.key, "utf8"), files };
+}
