@@ -23,15 +23,32 @@ export function grpcCall<Res>(
   });
 }
 
+export interface RetryOptions {
+  /** Tries in all (default 6), unless `forMs` is given. */
+  attempts?: number;
+  /** Keep retrying until this long has passed since the first try (instead of counting attempts). */
+  forMs?: number;
+  baseMs?: number;
+  /** Cap on one wait (default: none). */
+  maxDelayMs?: number;
+  /** Called before each wait, e.g. to extend a message's ack deadline while the peer is away. */
+  onWait?: () => void;
+  /** When it returns true, stop retrying and throw the last error (shutdown). */
+  giveUp?: () => boolean;
+}
+
 /** Retries `fn` on UNAVAILABLE with exponential backoff; other errors pass through at once. */
-export async function withRetry<T>(fn: () => Promise<T>, opts: { attempts?: number; baseMs?: number } = {}): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const attempts = opts.attempts ?? 6;
+  const started = Date.now();
   for (let i = 0; ; i++) {
     try {
       return await fn();
     } catch (err) {
-      if (!(err instanceof AppError) || err.code !== "UNAVAILABLE" || i + 1 >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, (opts.baseMs ?? 200) * 2 ** i));
+      if (!(err instanceof AppError) || err.code !== "UNAVAILABLE" || opts.giveUp?.()) throw err;
+      if (opts.forMs !== undefined ? Date.now() - started >= opts.forMs : i + 1 >= attempts) throw err;
+      opts.onWait?.();
+      await new Promise((r) => setTimeout(r, Math.min((opts.baseMs ?? 200) * 2 ** Math.min(i, 20), opts.maxDelayMs ?? Number.POSITIVE_INFINITY)));
     }
   }
 }

@@ -16,7 +16,8 @@ import {
   type StartTrialReply,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
-import { ThreadPool, type TrialExecutor } from "./trial-pool";
+import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
+import { Cancellations } from "./cancellations";
 
 export interface WorkerOptions {
   queue: TrialQueue;
@@ -33,6 +34,8 @@ export interface WorkerOptions {
   threads?: boolean;
   /** Where uploaded datasets (by content hash) are fetched from and cached; distributed mode. */
   datasets?: CachedDatasetStore;
+  /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
+  reportPatienceMs?: number;
 }
 
 export interface RunningWorker {
@@ -66,11 +69,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const log = opts.log.child({ workerId });
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const busy = new Set<string>();
+  const cancellations = new Cancellations();
   let stopped = false;
   let interrupting = false;
   const concurrency = opts.concurrency ?? 1;
   const executor: TrialExecutor = opts.threads === false
-    ? { run: (spec, onEpoch) => runTrial(spec, onEpoch), close: async () => {} }
+    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r))), close: async () => {} }
     : new ThreadPool(concurrency);
 
   const heartbeat = (trialId = "") =>
@@ -78,12 +82,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId }, md, o, cb),
     ).catch((err) => log.debug({ err: (err as Error).message }, "heartbeat failed"));
 
+  // While the coordinator is unreachable (restarting, or its database is), keep the delivery and
+  // retry with capped backoff, extending the ack deadline: nak'ing would burn one of the trial's
+  // few deliveries per retry. Bounded, and cut short by a shutdown that interrupts trials.
+  const patiently = (d: Delivery) => ({ forMs: opts.reportPatienceMs ?? 120_000, maxDelayMs: heartbeatMs, onWait: () => d.working(), giveUp: () => interrupting });
+
   const handle = async (d: Delivery): Promise<void> => {
     const { spec } = d;
     const tlog = log.child({ trialId: spec.trialId, delivery: d.attempt });
     let start: StartTrialReply;
     try {
-      start = await withRetry(() => grpcCall<StartTrialReply>((md, o, cb) => client.startTrial({ trialId: spec.trialId, attempt: d.attempt, workerId }, md, o, cb)));
+      start = await withRetry(() => grpcCall<StartTrialReply>((md, o, cb) => client.startTrial({ trialId: spec.trialId, attempt: d.attempt, workerId }, md, o, cb)), patiently(d));
     } catch (err) {
       if (err instanceof AppError && err.code === "NOT_FOUND") {
         tlog.error({}, "trial unknown to the coordinator; message terminated");
@@ -109,6 +118,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       ref.path = join(opts.datasets.cacheDir, ref.contentHash);
     }
     busy.add(spec.trialId);
+    const cancelled = cancellations.track(spec.trialId, spec.studyId);
     const timer = setInterval(() => {
       d.working();
       void heartbeat(spec.trialId);
@@ -138,12 +148,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
               cb,
             ),
           ),
+          patiently(d),
         );
         if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
         if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
         if (interrupting) stopReason = "SHUTDOWN";
         return stopReason ? "stop" : "continue";
-      });
+      }, cancelled);
       const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: finiteOnly(f.metrics) }));
       const status =
         cv.status === "completed" ? TrialStatus.TRIAL_STATUS_COMPLETED
@@ -164,12 +175,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         surfaceJson: cv.surface ? JSON.stringify(cv.surface) : "",
       };
     } catch (err) {
-      // The coordinator could not be reached mid-trial: let the queue redeliver it.
-      if (err instanceof AppError && err.code === "UNAVAILABLE") throw err;
-      failure = err instanceof Error ? err.message : String(err);
+      if (err instanceof TrialAbortedError && !interrupting) {
+        // Its study was cancelled (control channel): stopped mid-epoch, reported CANCELLED.
+        stopReason = "CANCELLED";
+        outcome = { trialId: spec.trialId, attempt, status: TrialStatus.TRIAL_STATUS_CANCELLED, folds: [], cvMean: NaN, cvStd: NaN, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: BACKEND, surfaceJson: "" };
+      } else {
+        // The coordinator could not be reached mid-trial: let the queue redeliver it.
+        if (err instanceof AppError && err.code === "UNAVAILABLE") throw err;
+        failure = err instanceof Error ? err.message : String(err);
+      }
     } finally {
       clearInterval(timer);
       busy.delete(spec.trialId);
+      cancellations.untrack(spec.trialId);
     }
 
     if (stopReason === "SHUTDOWN") {
@@ -178,10 +196,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return;
     }
     if (outcome) {
-      const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)));
+      const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)), patiently(d));
       alog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
     } else {
-      await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)));
+      await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)), patiently(d));
       alog.warn({ reason: failure }, "trial failed");
     }
     await d.ack();
@@ -191,6 +209,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const idleBeat = setInterval(() => {
     if (busy.size === 0) void heartbeat();
   }, heartbeatMs);
+  // Before consuming: a cancellation published once this worker takes trials is never missed.
+  const control = await opts.queue.onCancel((studyId) => {
+    const aborted = cancellations.cancelStudy(studyId);
+    if (aborted.length) log.info({ studyId, trials: aborted }, "study cancelled; running trials stopped");
+  });
   const consumer: QueueConsumer = await opts.queue.consume(opts.pool, handle, { concurrency });
   log.info({ pool: opts.pool, coordinator: opts.coordinator }, "worker started");
   return {
@@ -210,6 +233,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         }
       }
       await drained;
+      await control.close();
       await executor.close();
       client.close();
     },
