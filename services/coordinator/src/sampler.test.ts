@@ -15,7 +15,7 @@ space:
   epochs: 10
 objective: { metric: accuracy, direction: maximize }
 budget: { trials: 5 }
-`).space;
+`).space!;
 
 describe("random sampler", () => {
   const draws = Array.from({ length: 2000 }, (_, n) => sampleRandom(space, 11, n));

@@ -2,7 +2,8 @@ import type { Logger } from "@automl/common";
 import type { Study, Trial } from "@automl/db";
 import type { TrialQueue } from "@automl/messaging";
 import { TrialSpec } from "@automl/proto";
-import { sampleRandom, trialSeed, type TrialParams } from "./sampler";
+import { resolveEnqueued, type StoredParams } from "./enqueued";
+import { sampleRandom, trialSeed } from "./sampler";
 import type { Store } from "./store";
 import type { StudyFile } from "./study-file";
 
@@ -16,7 +17,7 @@ export interface SchedulerOptions {
 /** Builds the message a worker receives from a trial row and its study. */
 export function toTrialSpec(study: Study, trial: Trial): TrialSpec {
   const file = study.spec as unknown as StudyFile;
-  const p = trial.params as unknown as TrialParams;
+  const p = trial.params as unknown as StoredParams;
   const d = file.dataset;
   const dataset =
     "builtin" in d
@@ -43,7 +44,7 @@ export function toTrialSpec(study: Study, trial: Trial): TrialSpec {
     stratified: file.cv.stratified,
     metric: study.metric,
     seed: study.seed,
-    trialSeed: trialSeed(study.seed, trial.number),
+    trialSeed: p.trialSeed ?? trialSeed(study.seed, trial.number),
     paramsJson: JSON.stringify(p),
   });
 }
@@ -122,10 +123,17 @@ export class Scheduler {
     const file = study.spec as unknown as StudyFile;
     for (let i = 0; i < room; i++) {
       const number = total + i;
-      const trial = await this.store.createTrial(study, number, sampleRandom(file.space, study.seed, number));
+      const trial = await this.store.createTrial(study, number, this.propose(file, study, number));
       // Row first, then message: if we die in between, the resume pass re-dispatches it.
       await this.queue.publish(study.pool, toTrialSpec(study, trial));
     }
+  }
+
+  /** Enqueued configurations first, in order; then the study's sampler. */
+  private propose(file: StudyFile, study: Study, number: number): StoredParams {
+    const enqueued = file.trials?.[number];
+    if (enqueued) return resolveEnqueued(enqueued, file.space, study.seed, number);
+    return sampleRandom(file.space!, study.seed, number);
   }
 
   /**

@@ -82,7 +82,7 @@ describe("parseStudyFile", () => {
         .replace("seed: 7", "seed: 7\ntraining: { init: he, schedule: { type: step, everyEpochs: 5, gamma: 0.5 }, clipNorm: 5, earlyStopping: { patience: 3, validationFraction: 0.1 } }"),
     );
     expect(s.training.schedule).toEqual({ type: "step", everyEpochs: 5, gamma: 0.5 });
-    expect(s.space.activation).toMatchObject({ perLayer: true });
+    expect(s.space!.activation).toMatchObject({ perLayer: true });
     expect(errorOf(valid.replace("seed: 7", "seed: 7\ntraining: { schedule: { type: step, gamma: 2 } }"))).toContain("training.schedule");
   });
 

@@ -112,6 +112,40 @@ const fileDataset = z.strictObject({
 });
 const dataset = z.union([builtinDataset, fileDataset]);
 
+/**
+ * A configuration to run before any sampling (like Optuna's enqueue_trial): full or partial
+ * params. Missing fields are drawn from `space` as the random sampler would for that trial
+ * number; without a `space` every required field must be given. `label` and `trialSeed` may also
+ * sit inside `params` (so a stored trial's params can be copied as they are); the entry's own win.
+ */
+const enqueuedParams = z.strictObject({
+  depth: z.number().int().min(1).max(16).optional(),
+  widths: z.array(z.number().int().min(1).max(4096)).min(1).max(16).optional(),
+  /** Shorthand: one unit for every layer. */
+  activation: z.enum(ACTIVATIONS).optional(),
+  activations: z.array(z.enum(ACTIVATIONS)).min(1).max(16).optional(),
+  /** "" = the task's default output unit. */
+  output: z.union([z.enum(OUTPUTS), z.literal("")]).optional(),
+  leakyAlpha: z.number().min(0).max(1).optional(),
+  maxoutPieces: z.number().int().min(2).max(16).optional(),
+  learningRate: z.number().positive().max(1e6).optional(),
+  momentum: z.number().min(0).max(0.999).optional(),
+  weightDecay: z.number().min(0).max(1).optional(),
+  batchSize: z.number().int().min(1).max(65536).optional(),
+  epochs: z.number().int().min(1).max(10_000).optional(),
+  label: z.string().min(1).max(200).optional(),
+  trialSeed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+});
+const enqueuedTrial = z.strictObject({
+  params: enqueuedParams,
+  /** Overrides the per-trial seed (initialisation and shuffling), e.g. to pair ablation variants with their base. */
+  trialSeed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  /** Stored in the trial's params as `label`, so tools can find the trial again. */
+  label: z.string().min(1).max(200).optional(),
+});
+export type EnqueuedTrial = z.infer<typeof enqueuedTrial>;
+const REQUIRED_WITHOUT_SPACE = ["learningRate", "batchSize", "epochs"] as const;
+
 const METRICS = {
   binary: ["accuracy", "logloss", "f1", "auc"],
   multiclass: ["accuracy", "logloss"],
@@ -123,16 +157,21 @@ export const studyFileSchema = z
     name: z.string().min(1).max(200),
     dataset,
     task: z.enum(["binary", "multiclass", "regression"]),
-    space,
+    /** Optional when every trial is enqueued in `trials`. */
+    space: space.optional(),
     cv: z.strictObject({ folds: z.number().int().min(2).max(50).default(5), stratified: z.boolean().default(true) }).default({ folds: 5, stratified: true }),
     objective: z.strictObject({ metric: z.enum(["accuracy", "logloss", "f1", "auc", "mse", "r2"]), direction: z.enum(["maximize", "minimize"]) }),
     sampler: z.enum(["random"]).default("random"),
-    budget: z.strictObject({ trials: z.number().int().min(1).max(100_000), parallel: z.number().int().min(1).max(1024).default(1) }),
+    /** `trials` defaults to the number of enqueued trials. */
+    budget: z.strictObject({ trials: z.number().int().min(1).max(100_000).optional(), parallel: z.number().int().min(1).max(1024).default(1) }).default({ parallel: 1 }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     pool: z.string().regex(/^[a-z0-9-]+$/).default("cpu"),
     training: training.default({ init: "auto", schedule: { type: "constant" } }),
+    /** Configurations dispatched in order, as trials 0, 1, …, before the sampler proposes any. */
+    trials: z.array(enqueuedTrial).min(1).max(10_000).optional(),
   })
   .superRefine((s, ctx) => {
+    checkEnqueued(s, ctx);
     const allowed: readonly string[] = METRICS[s.task];
     if (!allowed.includes(s.objective.metric)) {
       ctx.addIssue({ code: "custom", path: ["objective", "metric"], message: `${s.objective.metric} does not apply to a ${s.task} task (use ${allowed.join(" or ")})` });
@@ -150,18 +189,53 @@ export const studyFileSchema = z
     } else if (!d.path === !d.contentHash) {
       ctx.addIssue({ code: "custom", path: ["dataset"], message: "give exactly one of builtin, path or contentHash" });
     }
-    const outputs = s.space.output === undefined ? [] : typeof s.space.output === "string" ? [s.space.output] : s.space.output.choice;
-    const fits: Record<string, readonly string[]> = { binary: ["sigmoid"], multiclass: ["softmax", "softmax_km1"], regression: ["linear"] };
+    const output = s.space?.output;
+    const outputs = output === undefined ? [] : typeof output === "string" ? [output] : output.choice;
     outputs.forEach((o, i) => {
-      if (!fits[s.task]!.includes(o)) {
-        const path = typeof s.space.output === "string" ? ["space", "output"] : ["space", "output", "choice", i];
-        ctx.addIssue({ code: "custom", path, message: `${o} is not an output unit for a ${s.task} task (use ${fits[s.task]!.join(" or ")})` });
+      if (!OUTPUT_FITS[s.task]!.includes(o)) {
+        const path = typeof output === "string" ? ["space", "output"] : ["space", "output", "choice", i];
+        ctx.addIssue({ code: "custom", path, message: `${o} is not an output unit for a ${s.task} task (use ${OUTPUT_FITS[s.task]!.join(" or ")})` });
       }
     });
   });
 
-export type StudyFile = z.infer<typeof studyFileSchema>;
-export type SearchSpace = StudyFile["space"];
+type ParsedStudyFile = z.infer<typeof studyFileSchema>;
+/** A validated study: `budget.trials` is always set (the enqueued count when omitted). */
+export type StudyFile = ParsedStudyFile & { budget: ParsedStudyFile["budget"] & { trials: number } };
+export type SearchSpace = NonNullable<StudyFile["space"]>;
+
+const OUTPUT_FITS: Record<string, readonly string[]> = { binary: ["sigmoid"], multiclass: ["softmax", "softmax_km1"], regression: ["linear"] };
+
+/** Enqueued trials against the budget, the space and the task; every issue names its path. */
+function checkEnqueued(s: ParsedStudyFile, ctx: z.RefinementCtx): void {
+  const list = s.trials ?? [];
+  if (s.budget.trials === undefined && list.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["budget", "trials"], message: "required (unless trials are enqueued in `trials`)" });
+  }
+  if (s.budget.trials !== undefined && s.budget.trials < list.length) {
+    ctx.addIssue({ code: "custom", path: ["budget", "trials"], message: `${s.budget.trials} is fewer than the ${list.length} enqueued trials` });
+  }
+  if (!s.space && (s.budget.trials ?? list.length) > list.length) {
+    ctx.addIssue({ code: "custom", path: ["space"], message: "required: the budget has room for sampled trials beyond the enqueued ones" });
+  }
+  list.forEach((t, i) => {
+    const p = t.params;
+    const at = (field: string) => ["trials", i, "params", field];
+    const depth = p.depth ?? p.widths?.length ?? p.activations?.length;
+    if (p.widths && depth !== undefined && p.widths.length !== depth) ctx.addIssue({ code: "custom", path: at("widths"), message: `${p.widths.length} widths for depth ${depth}` });
+    if (p.activations && depth !== undefined && p.activations.length !== depth) {
+      ctx.addIssue({ code: "custom", path: at("activations"), message: `${p.activations.length} activations for depth ${depth}` });
+    }
+    if (p.activation && p.activations) ctx.addIssue({ code: "custom", path: at("activation"), message: "give activation or activations, not both" });
+    if (p.output && !OUTPUT_FITS[s.task]!.includes(p.output)) {
+      ctx.addIssue({ code: "custom", path: at("output"), message: `${p.output} is not an output unit for a ${s.task} task (use ${OUTPUT_FITS[s.task]!.join(" or ")})` });
+    }
+    if (s.space) return;
+    if (!p.widths) ctx.addIssue({ code: "custom", path: at("widths"), message: "required when the study has no space" });
+    if (!p.activation && !p.activations) ctx.addIssue({ code: "custom", path: at("activations"), message: "activation or activations required when the study has no space" });
+    for (const f of REQUIRED_WITHOUT_SPACE) if (p[f] === undefined) ctx.addIssue({ code: "custom", path: at(f), message: "required when the study has no space" });
+  });
+}
 
 /** `space.depth.int` / `space.activation.choice[2]`: the path the way a user reads their file. */
 function formatPath(path: PropertyKey[]): string {
@@ -205,5 +279,6 @@ export function parseStudyFile(text: string): StudyFile {
     const issues = flattenIssues(r.error.issues, []).map((i) => `${formatPath(i.path) || "(root)"}: ${i.message}`);
     throw new AppError("INVALID_ARGUMENT", `invalid study file: ${issues.join("; ")}`);
   }
-  return r.data;
+  const trials = r.data.budget.trials ?? r.data.trials?.length ?? 0;
+  return { ...r.data, budget: { ...r.data.budget, trials } };
 }
