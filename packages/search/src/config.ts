@@ -1,0 +1,97 @@
+// The study file's `sampler` and `pruner` fields: schemas, and the factories that turn a parsed
+// field into an implementation.
+import { z } from "zod";
+import { GridSampler } from "./grid";
+import { AshaPruner, type AshaOptions } from "./asha";
+import { MedianPruner, type MedianOptions } from "./median";
+import { NopPruner } from "./nop-pruner";
+import { RandomSampler } from "./random";
+import { DEFAULT_TPE_OPTIONS, TpeSampler, type TpeOptions } from "./tpe";
+import type { Pruner, Sampler } from "./types";
+
+const tpeOptions = z.strictObject({
+  startupTrials: z.number().int().min(0).max(100_000).default(DEFAULT_TPE_OPTIONS.startupTrials),
+  candidates: z.number().int().min(1).max(10_000).default(DEFAULT_TPE_OPTIONS.candidates),
+  gamma: z.number().gt(0).lt(1).default(DEFAULT_TPE_OPTIONS.gamma),
+  maxGood: z.number().int().min(1).max(100_000).default(DEFAULT_TPE_OPTIONS.maxGood),
+  priorWeight: z.number().positive().max(1000).default(DEFAULT_TPE_OPTIONS.priorWeight),
+  constantLiar: z.boolean().default(DEFAULT_TPE_OPTIONS.constantLiar),
+  maxObservations: z.number().int().min(10).max(1_000_000).default(DEFAULT_TPE_OPTIONS.maxObservations),
+});
+
+export type SamplerConfig = { kind: "random" } | { kind: "grid" } | { kind: "tpe"; options: TpeOptions };
+
+/**
+ * `sampler:` in a study file: `random` | `grid` | `tpe` | `{ tpe: { startupTrials, candidates,
+ * gamma, maxGood, priorWeight, constantLiar, maxObservations } }` (each optional).
+ */
+export const samplerSchema = z
+  .union([
+    z.enum(["random", "grid", "tpe"]),
+    z.strictObject({ random: z.strictObject({}) }),
+    z.strictObject({ grid: z.strictObject({}) }),
+    z.strictObject({ tpe: tpeOptions }),
+  ])
+  .transform((v): SamplerConfig => {
+    if (typeof v === "string") return v === "tpe" ? { kind: "tpe", options: { ...DEFAULT_TPE_OPTIONS } } : { kind: v };
+    if ("tpe" in v) return { kind: "tpe", options: v.tpe };
+    return { kind: "random" in v ? "random" : "grid" };
+  });
+
+export type SamplerInput = z.input<typeof samplerSchema>;
+
+/** A sampler for a parsed `sampler` field (or its plain name). */
+export function createSampler(config: SamplerConfig | "random" | "grid" | "tpe"): Sampler {
+  const c: SamplerConfig = typeof config === "string" ? samplerSchema.parse(config) : config;
+  switch (c.kind) {
+    case "random":
+      return new RandomSampler();
+    case "grid":
+      return new GridSampler();
+    case "tpe":
+      return new TpeSampler(c.options);
+  }
+}
+
+export type PrunerConfig = { kind: "none" } | { kind: "asha"; options: AshaOptions } | { kind: "median"; options: MedianOptions };
+
+const ashaOptions = z.strictObject({
+  minEpochs: z.number().int().min(1).max(10_000).default(1),
+  reductionFactor: z.number().int().min(2).max(100).default(3),
+});
+const medianOptions = z.strictObject({
+  startupTrials: z.number().int().min(0).max(100_000).default(5),
+  warmupEpochs: z.number().int().min(0).max(10_000).default(0),
+});
+
+/**
+ * `pruner:` in a study file: `none` | `asha` | `median` | `{ asha: { minEpochs, reductionFactor } }`
+ * | `{ median: { startupTrials, warmupEpochs } }`.
+ */
+export const prunerSchema = z
+  .union([
+    z.enum(["none", "asha", "median"]),
+    z.strictObject({ asha: ashaOptions }),
+    z.strictObject({ median: medianOptions }),
+  ])
+  .transform((v): PrunerConfig => {
+    if (v === "none") return { kind: "none" };
+    if (v === "asha") return { kind: "asha", options: ashaOptions.parse({}) };
+    if (v === "median") return { kind: "median", options: medianOptions.parse({}) };
+    if ("asha" in v) return { kind: "asha", options: v.asha };
+    return { kind: "median", options: v.median };
+  });
+
+export type PrunerInput = z.input<typeof prunerSchema>;
+
+export function createPruner(config: PrunerConfig | "none" | "asha" | "median"): Pruner {
+  const c: PrunerConfig = typeof config === "string" ? prunerSchema.parse(config) : config;
+  switch (c.kind) {
+    case "none":
+      return new NopPruner();
+    case "asha":
+      return new AshaPruner(c.options);
+    case "median":
+      return new MedianPruner(c.options);
+  }
+}

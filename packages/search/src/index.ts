@@ -1,0 +1,22 @@
+// @automl/search: the search-space language, samplers, pruners and Pareto helpers. Pure: no I/O.
+export * from "./types";
+export { ACTIVATIONS, OUTPUTS, spaceInputSchema, spaceSchema, normalizeSpace, normalizeDim, parseSpace, flattenIssues, formatPath, maxDepth, type SpaceInput } from "./space";
+export { drawDim, drawPrior, dimContains, paramsInSpace } from "./draw";
+export { paramCount, flopCount, constraintViolation } from "./network";
+export { RandomSampler, sampleRandom } from "./random";
+export { GridSampler, gridSize, gridValues } from "./grid";
+export { TpeSampler, DEFAULT_TPE_OPTIONS, type TpeOptions } from "./tpe";
+export { AshaPruner, rungAt, type AshaOptions } from "./asha";
+export { MedianPruner, type MedianOptions } from "./median";
+export { NopPruner } from "./nop-pruner";
+export { dominates, paretoFront, nonDominatedRanks, crowdingDistance, hypervolume2d } from "./pareto";
+export {
+  samplerSchema,
+  prunerSchema,
+  createSampler,
+  createPruner,
+  type SamplerConfig,
+  type SamplerInput,
+  type PrunerConfig,
+  type PrunerInput,
+} from "./config";
