@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Trial" ADD COLUMN     "rung" INTEGER,
+ADD COLUMN     "values" DOUBLE PRECISION[];
