@@ -28,7 +28,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   const store = new Store(opts.db);
   const scheduler = new Scheduler(store, opts.queue, opts.log, { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler });
   const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
-  server.addService(CoordinatorService, coordinatorService(store, scheduler, opts.log));
+  server.addService(CoordinatorService, coordinatorService(store, scheduler, opts.log, opts.queue));
   server.addService(TrialReportingService, reportingService(store, scheduler, opts.log));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

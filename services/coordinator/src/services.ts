@@ -9,11 +9,13 @@ import { requireField, unary } from "./grpc-handlers";
 import { studyToPb, trialStatusFromPb, trialToPb, TERMINAL } from "./convert";
 import type { Scheduler } from "./scheduler";
 import type { Store } from "./store";
+import type { TrialQueue } from "@automl/messaging";
 import { parseStudyFile } from "./study-file";
 
 const MAX_STUDY_FILE_BYTES = 256 * 1024;
 
-export function coordinatorService(store: Store, scheduler: Scheduler, log: Logger): CoordinatorServer {
+/** `control` carries cancellations to the workers (the queue's control channel). */
+export function coordinatorService(store: Store, scheduler: Scheduler, log: Logger, control?: Pick<TrialQueue, "publishCancel">): CoordinatorServer {
   const describe = async (id: string) => {
     const study = await store.getStudy(id);
     const [counts, best] = await Promise.all([store.statusCounts(id), store.best(study)]);
@@ -36,6 +38,9 @@ export function coordinatorService(store: Store, scheduler: Scheduler, log: Logg
     cancelStudy: unary(log, "CancelStudy", async (req) => {
       const study = await store.cancelStudy(requireField(req.studyId, "study_id"));
       log.info({ studyId: study.id }, "study cancelled");
+      // Workers stop its running trials now rather than at their next epoch report. Best effort:
+      // the database already says CANCELLED, and every report of the study is answered CANCEL.
+      await control?.publishCancel(study.id).catch((err) => log.warn({ studyId: study.id, err: (err as Error).message }, "cancellation not broadcast to workers"));
       return { study: await describe(study.id) };
     }),
     listTrials: unary(log, "ListTrials", async (req) => {

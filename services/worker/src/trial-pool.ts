@@ -12,9 +12,18 @@ export type EpochCallback = (fold: number, r: EpochReport) => Promise<"continue"
 
 /** Runs a trial somewhere: in a training thread, or inline on the caller's thread. */
 export type TrialExecutor = {
-  run(spec: TrialSpec, onEpoch: EpochCallback): Promise<CvOutcome>;
+  /** Rejects with TrialAbortedError soon after `signal` aborts (a cancelled study). */
+  run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal): Promise<CvOutcome>;
   close(): Promise<void>;
 };
+
+/** The trial was stopped from outside (its study was cancelled); nothing of it is to be recorded as a result. */
+export class TrialAbortedError extends Error {
+  constructor() {
+    super("trial aborted");
+    this.name = "TrialAbortedError";
+  }
+}
 
 const THREAD_ENTRY = new URL("./trial-thread.mjs", import.meta.url);
 
@@ -58,20 +67,26 @@ export class ThreadPool implements TrialExecutor {
     else this.idle.push(w);
   }
 
-  async run(spec: TrialSpec, onEpoch: EpochCallback): Promise<CvOutcome> {
+  async run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal): Promise<CvOutcome> {
     if (this.closed) throw new Error("thread pool is closed");
     const w = await this.acquire();
     return new Promise<CvOutcome>((resolve, reject) => {
+      let settled = false;
       const cleanup = () => {
+        settled = true;
         w.off("message", onMessage);
         w.off("error", onError);
         w.off("exit", onExit);
+        signal?.removeEventListener("abort", onAbort);
       };
       const onMessage = (m: FromThread) => {
         if (m.type === "epoch") {
           onEpoch(m.fold, m.report).then(
-            (decision) => w.postMessage({ type: "decision", id: m.id, decision } satisfies ToThread),
+            (decision) => {
+              if (!settled) w.postMessage({ type: "decision", id: m.id, decision } satisfies ToThread);
+            },
             (err: unknown) => {
+              if (settled) return;
               // Reporting failed (coordinator unreachable): stop training, surface the error.
               w.postMessage({ type: "decision", id: m.id, decision: "stop" } satisfies ToThread);
               cleanup();
@@ -96,9 +111,24 @@ export class ThreadPool implements TrialExecutor {
         this.replace(w);
         reject(new Error(`training thread exited with code ${code}`));
       };
+      // Training is synchronous arithmetic inside the thread, so waiting for its next epoch could
+      // take long: the thread is terminated at once and a fresh one takes its place.
+      const onAbort = () => {
+        cleanup();
+        void w.terminate();
+        this.replace(w);
+        reject(new TrialAbortedError());
+      };
+      if (signal?.aborted) {
+        settled = true;
+        this.release(w);
+        reject(new TrialAbortedError());
+        return;
+      }
       w.on("message", onMessage);
       w.once("error", onError);
       w.once("exit", onExit);
+      signal?.addEventListener("abort", onAbort, { once: true });
       w.postMessage({ type: "run", spec: TrialSpec.encode(spec).finish() } satisfies ToThread);
     });
   }
