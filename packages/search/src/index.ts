@@ -20,3 +20,7 @@ export {
   type PrunerConfig,
   type PrunerInput,
 } from "./config";
+// Statistics for paired CV comparisons, ablation studies and parameter importance (the "ablation" part).
+export * from "./stats";
+export * from "./ablation";
+export * from "./importance";

@@ -53,8 +53,10 @@ export function treeMainEffects(tree: TreeNode, domain: Domain): number[] {
     ls.forEach((l, k) => {
       if (!(l.hi[i]! > l.lo[i]!)) return;
       const c = (l.value * vol[k]!) / frac[k]![i]!;
-      diff[at.get(l.lo[i]!)!] += c;
-      diff[at.get(l.hi[i]!)!] -= c;
+      const start = at.get(l.lo[i]!)!;
+      const end = at.get(l.hi[i]!)!;
+      diff[start] = diff[start]! + c;
+      diff[end] = diff[end]! - c;
     });
     let vi = 0;
     let marginal = 0;
