@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startHealthServer } from "./health";
+import { Counter, createMetricsRegistry } from "./metrics";
 
 describe("health server", () => {
   let close: (() => Promise<void>) | undefined;
@@ -26,5 +27,22 @@ describe("health server", () => {
     });
     close = h.close;
     expect((await fetch(`http://${h.address}/readyz`)).status).toBe(503);
+  });
+
+  it("serves its registry at /metrics in the Prometheus text format, and 404 without one", async () => {
+    const registry = createMetricsRegistry("worker");
+    const c = new Counter({ name: "automl_test_things_total", help: "things", labelNames: ["kind"], registers: [registry] });
+    c.inc({ kind: "a" }, 3);
+    const h = await startHealthServer("127.0.0.1:0", () => true, registry);
+    close = h.close;
+    const res = await fetch(`http://${h.address}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    expect(text).toContain('automl_test_things_total{kind="a",component="worker"} 3');
+    expect(text).toMatch(/^automl_process_resident_memory_bytes\{component="worker"\} \d+/m);
+    const bare = await startHealthServer("127.0.0.1:0", () => true);
+    expect((await fetch(`http://${bare.address}/metrics`)).status).toBe(404);
+    await bare.close();
   });
 });

@@ -4,5 +4,6 @@ export * from "./logger";
 export * from "./env";
 export * from "./grpc";
 export * from "./health";
+export * from "./metrics";
 export * from "./secrets";
 export * from "./grpc-security";
