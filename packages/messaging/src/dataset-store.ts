@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
+import { connectNats, type NatsCredentials } from "./nats-auth";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Objm, StorageType, type ObjectStore } from "@nats-io/obj";
 import { AppError } from "@automl/common";
@@ -73,6 +73,7 @@ export interface JetStreamDatasetStoreConfig {
   url: string;
   /** Object Store bucket; default "automl-datasets". Tests use one of their own. */
   bucket?: string;
+  credentials?: NatsCredentials;
 }
 
 /** A JetStream Object Store bucket (file storage), one object per dataset named by its hash. */
@@ -85,7 +86,7 @@ export class JetStreamDatasetStore implements DatasetStore {
 
   static async connect(config: JetStreamDatasetStoreConfig): Promise<JetStreamDatasetStore> {
     const bucket = config.bucket ?? DEFAULT_DATASET_BUCKET;
-    const nc = await connect({ servers: config.url, name: "automl-datasets", maxReconnectAttempts: -1 });
+    const nc = await connectNats({ url: config.url, name: "automl-datasets", credentials: config.credentials });
     try {
       // create() opens the bucket when it exists, so every process may call it.
       const os = await new Objm(nc).create(bucket, { storage: StorageType.File, description: "automl uploaded datasets by SHA-256" });

@@ -9,3 +9,4 @@ export {
   type DatasetStore,
   type JetStreamDatasetStoreConfig,
 } from "./dataset-store";
+export { connectNats, natsCredentials, type NatsCredentials, type NatsCredentialsEnv } from "./nats-auth";

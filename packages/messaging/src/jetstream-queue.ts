@@ -1,4 +1,3 @@
-import { connect } from "@nats-io/transport-node";
 import { nanos, type NatsConnection } from "@nats-io/nats-core";
 import {
   AckPolicy,
@@ -10,6 +9,7 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { TrialSpec } from "@automl/proto";
+import { connectNats, type NatsCredentials } from "./nats-auth";
 import type { Logger } from "@automl/common";
 import {
   cancelSubjectToken,
@@ -30,6 +30,8 @@ export interface JetStreamQueueConfig extends QueueOptions {
   /** Subjects are `<prefix>.trials.<pool>`. */
   subjectPrefix: string;
   log: Logger;
+  /** NATS login (user/password, token, nkey or creds); none when the server needs none. */
+  credentials?: NatsCredentials;
 }
 
 /**
@@ -50,7 +52,7 @@ export class JetStreamQueue implements TrialQueue {
       subjectPrefix: "automl",
       ...config,
     };
-    const nc = await connect({ servers: cfg.url, name: "automl", maxReconnectAttempts: -1 });
+    const nc = await connectNats({ url: cfg.url, name: "automl", credentials: cfg.credentials });
     const jsm = await jetstreamManager(nc);
     const q = new JetStreamQueue(nc, jsm, cfg);
     await q.ensureStream();
