@@ -37,18 +37,25 @@ seed: ${o.seed ?? 3}
 `;
 }
 
-/** Waits until the study left RUNNING; returns its final status. */
-export async function studyEnd(db: Db, studyId: string, timeoutMs = 180_000, detail: () => string = () => ""): Promise<string> {
-  const s = await until(
-    async () => {
-      const st = await db.study.findUnique({ where: { id: studyId }, select: { status: true } });
-      return st && st.status !== "RUNNING" ? st : null;
-    },
-    async () => `study ${studyId} to end ${detail()}`,
-    timeoutMs,
-    250,
-  );
-  return s.status;
+/** Waits until the study left RUNNING; returns its final status. On timeout, says where its trials stand and what the processes logged. */
+export async function studyEnd(db: Db, studyId: string, timeoutMs = 180_000, logs: { stderr(): string }[] = []): Promise<string> {
+  try {
+    const s = await until(
+      async () => {
+        const st = await db.study.findUnique({ where: { id: studyId }, select: { status: true } });
+        return st && st.status !== "RUNNING" ? st : null;
+      },
+      `study ${studyId} to end`,
+      timeoutMs,
+      250,
+    );
+    return s.status;
+  } catch (err) {
+    const counts = await db.trial.groupBy({ by: ["status"], where: { studyId }, _count: { _all: true } });
+    const stuck = await db.trial.findMany({ where: { studyId, status: { in: ["QUEUED", "RUNNING"] } }, select: { number: true, status: true, attempt: true }, take: 10 });
+    const tails = logs.map((p, i) => `--- process ${i}:\n${p.stderr().slice(-1500)}`).join("\n");
+    throw new Error(`${(err as Error).message}; trials ${JSON.stringify(counts.map((c) => [c.status, c._count._all]))}, unfinished ${JSON.stringify(stuck)}\n${tails}`);
+  }
 }
 
 /**

@@ -124,8 +124,13 @@ export class Scheduler {
     for (let i = 0; i < room; i++) {
       const number = total + i;
       const trial = await this.store.createTrial(study, number, this.propose(file, study, number));
-      // Row first, then message: if we die in between, the resume pass re-dispatches it.
-      await this.queue.publish(study.pool, toTrialSpec(study, trial));
+      // Row first, then message: if we die in between, the resume pass re-dispatches it; if the
+      // publish fails (NATS away), the next pass re-dispatches every queued trial, and JetStream's
+      // duplicate window drops the copies of those that did arrive.
+      await this.queue.publish(study.pool, toTrialSpec(study, trial)).catch((err: unknown) => {
+        this.resumed = false;
+        throw err;
+      });
     }
   }
 
