@@ -1,21 +1,22 @@
 #!/usr/bin/python3
-"""PyTorch peer of the kernel benchmark (bench/nn/kernels.ts runs it; not a test).
+"""PyTorch peer of the kernel benchmark (bench/nn/kernels.ts drives it; not a test).
 
 The same math as @automl/nn, written the same way: explicit matmuls for the forward pass, the
 backward pass and the SGD update -- no autograd, no torch.nn, no optimizer object. ReLU hidden
 layers; softmax + cross entropy (log-sum-exp form) or sigmoid + cross entropy (softplus form)
 on the output; float32; mean loss over the batch, so dZ carries the 1/B.
 
-  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/nn/pytorch_mlp.py '<request JSON>'
+It serves requests, one JSON object per line on stdin, one JSON line back on stdout, so the
+runner can interleave it with its own measurements (BLAS threads are fixed per process):
 
-request: {"torchThreads": 1, "seed": 1, "lr": 0.01,
-          "timing": {"warmupSeconds": .., "seconds": .., "minReps": .., "repSeconds": ..},
-          "workloads": [{"name": "A", "dims": [784, 256, 256, 10], "batch": 128,
-                         "output": "softmax"}],
-          "sgemm": {"n": 2048, "seconds": 1.0}}            (sgemm optional)
-Prints one JSON document: {"torch", "torchThreads", "openblasThreads", "workloads":
-[{"name", "samplesPerSec", "stepSeconds": [...per rep], "loss"}], "sgemm": {...}}.
-The runner (not this script) computes GFLOP/s from the FLOP formula, so both sides use one.
+  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/nn/pytorch_mlp.py 1     # torch.set_num_threads(1)
+  {"op": "workload", "name": "A", "dims": [784, 256, 256, 10], "batch": 128, "output": "softmax",
+   "lr": 0.01, "seed": 1, "timing": {"warmupSeconds", "minWarmupSteps", "seconds", "minReps",
+   "maxReps", "repSeconds"}}      -> {"name", "stepSeconds", "reps", "stepsPerRep", "loss", "finite"}
+  {"op": "sgemm", "n": 2048, "seconds": 1.0}  -> {"n", "gflops", "reps"}
+The first line it prints describes itself, including the hand-written gradients' largest
+relative difference from torch.autograd on a small network of each kind (a self-check).
+The runner computes GFLOP/s from the FLOP formula, so both sides use one.
 """
 import json
 import math
@@ -86,49 +87,79 @@ class HandWrittenMlp:
         return loss
 
 
-def measure(step, batch, timing):
-    """Median samples/s over timed reps of k steps each, after warm-up (same scheme as kernels.ts)."""
-    t_end = time.perf_counter() + timing["warmupSeconds"]
+def measure(step, timing):
+    """Median seconds per step over timed reps of k steps, after warm-up (timing.ts's scheme)."""
+    now = time.perf_counter
+    t0 = now()
     steps = 0
-    t0 = time.perf_counter()
-    while steps < 2 or time.perf_counter() < t_end:
+    while steps < timing["minWarmupSteps"] or now() - t0 < timing["warmupSeconds"]:
         step()
         steps += 1
-    per_step = (time.perf_counter() - t0) / steps
+    per_step = (now() - t0) / steps
     k = max(1, int(timing["repSeconds"] / max(per_step, 1e-9)))
     reps = []
-    t_stop = time.perf_counter() + timing["seconds"]
-    while len(reps) < timing["minReps"] or (time.perf_counter() < t_stop and len(reps) < timing["maxReps"]):
-        t = time.perf_counter()
+    stop = now() + timing["seconds"]
+    while len(reps) < timing["minReps"] or (now() < stop and len(reps) < timing["maxReps"]):
+        r0 = now()
         for _ in range(k):
             step()
-        reps.append((time.perf_counter() - t) / k)
-    reps_sorted = sorted(reps)
-    median = reps_sorted[len(reps_sorted) // 2] if len(reps_sorted) % 2 else 0.5 * (
-        reps_sorted[len(reps_sorted) // 2 - 1] + reps_sorted[len(reps_sorted) // 2]
-    )
-    return {"samplesPerSec": batch / median, "stepSeconds": reps, "stepsPerRep": k}
+        reps.append((now() - r0) / k)
+    s = sorted(reps)
+    m = len(s) // 2
+    med = s[m] if len(s) % 2 else 0.5 * (s[m - 1] + s[m])
+    return {"stepSeconds": med, "reps": reps, "stepsPerRep": k}
 
 
-def run_workload(w, req, gen):
-    dims, B = w["dims"], w["batch"]
-    mlp = HandWrittenMlp(dims, B, w["output"], gen)
+def make_net(dims, B, output, gen):
+    mlp = HandWrittenMlp(dims, B, output, gen)
     X = torch.randn(B, dims[0], generator=gen, dtype=torch.float32)
-    if w["output"] == "softmax":
+    if output == "softmax":
         y = torch.randint(0, dims[-1], (B,), generator=gen)
     else:
         y = torch.randint(0, 2, (B, 1), generator=gen).to(torch.float32)
-    lr = req["lr"]
+    return mlp, X, y
+
+
+def run_workload(w):
+    gen = torch.Generator().manual_seed(int(w.get("seed", 1)))
+    mlp, X, y = make_net(w["dims"], w["batch"], w["output"], gen)
+    lr = float(w["lr"])
     last = {}
 
     def step():
         last["loss"] = mlp.step(X, y, lr)
 
-    out = measure(step, B, req["timing"])
+    out = measure(step, w["timing"])
     out["name"] = w["name"]
     out["loss"] = float(last["loss"])
     out["finite"] = all(bool(torch.isfinite(W).all()) for W in mlp.W)
     return out
+
+
+def autograd_check():
+    """Largest relative difference between the hand-written step's update and autograd's."""
+    worst = 0.0
+    for dims, output in (([5, 7, 6, 4], "softmax"), ([3, 8, 1], "sigmoid")):
+        gen = torch.Generator().manual_seed(3)
+        mlp, X, y = make_net(dims, 6, output, gen)
+        W0 = [w.clone().requires_grad_(True) for w in mlp.W]
+        b0 = [b.clone().requires_grad_(True) for b in mlp.b]
+        with torch.enable_grad():
+            a = X
+            for l in range(len(W0)):
+                z = a @ W0[l] + b0[l]
+                a = torch.relu(z) if l < len(W0) - 1 else z
+            if output == "softmax":
+                loss = torch.nn.functional.cross_entropy(a, y)
+            else:
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(a, y)
+            loss.backward()
+        lr = 0.5
+        mlp.step(X, y, lr)
+        for mine, ref in zip(mlp.W + mlp.b, W0 + b0):
+            want = ref.detach() - lr * ref.grad
+            worst = max(worst, float(((mine - want).abs() / (want.abs() + 1e-3)).max()))
+    return worst
 
 
 def sgemm_peak(n, seconds):
@@ -148,23 +179,30 @@ def sgemm_peak(n, seconds):
 
 
 def main():
-    req = json.loads(sys.argv[1])
-    torch.set_num_threads(int(req["torchThreads"]))
-    gen = torch.Generator().manual_seed(int(req.get("seed", 1)))
-    result = {
-        "torch": torch.__version__,
-        "torchThreads": torch.get_num_threads(),
-        "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
-        "openblasCoretype": os.environ.get("OPENBLAS_CORETYPE"),
-        "workloads": [],
-    }
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
     with torch.no_grad():
-        for w in req["workloads"]:
-            result["workloads"].append(run_workload(w, req, gen))
-            print(f"pytorch {w['name']}: {result['workloads'][-1]['samplesPerSec']:.0f} samples/s", file=sys.stderr)
-        if req.get("sgemm"):
-            result["sgemm"] = sgemm_peak(int(req["sgemm"]["n"]), float(req["sgemm"]["seconds"]))
-    print(json.dumps(result))
+        hello = {
+            "torch": torch.__version__,
+            "torchThreads": torch.get_num_threads(),
+            "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
+            "openblasCoretype": os.environ.get("OPENBLAS_CORETYPE"),
+            "autogradMaxRelDiff": autograd_check(),
+        }
+        print(json.dumps(hello), flush=True)
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            req = json.loads(line)
+            try:
+                if req["op"] == "workload":
+                    out = run_workload(req)
+                elif req["op"] == "sgemm":
+                    out = sgemm_peak(int(req["n"]), float(req["seconds"]))
+                else:
+                    out = {"error": f"unknown op {req['op']!r}"}
+            except Exception as e:  # report, keep serving
+                out = {"error": f"{type(e).__name__}: {e}"}
+            print(json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":

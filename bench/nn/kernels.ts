@@ -1,0 +1,248 @@
+// Kernel benchmark (issue 4): training-step speed of every available backend of @automl/nn and of
+// PyTorch (Debian's python3-torch, hand-written backprop in bench/nn/pytorch_mlp.py), measured in
+// the same run and interleaved per workload, plus OpenBLAS sgemm peak through the native addon.
+//
+//   npm run -s bench -- --json     one JSON document on stdout (-s keeps npm's banner off it)
+//   npm run bench                  a readable table; progress always goes to stderr
+//   options: --quick (short timings, to check the harness), --backends=js,native,auto,tfjs,
+//            --workloads=A,B4,B256,C
+//
+// A training step = forward + cost + backward + SGD update, on one fixed batch. samples/s is the
+// batch size over the median seconds per step; GFLOP/s counts 6·B·Σ Din·Dout per step (see
+// workloads.ts). PyTorch is tried at a few thread settings and its best per workload is the
+// reference of every ratio.
+
+import os from "node:os";
+import { MlpModel, selectBackend, jsBackend, type Backend } from "@automl/nn";
+import { benchEnv } from "./env";
+import { formatReport } from "./report";
+import { PytorchPeer, pytorchProblem, settingLabel, type PeerInfo, type ThreadSetting } from "./pytorch";
+import { measureSgemmPeak, type SgemmPeak } from "./sgemm";
+import { DEFAULT_TIMING, QUICK_TIMING, measure, type Measured, type Timing } from "./timing";
+import {
+  BACKEND_ORDER,
+  isMeasured,
+  type BackendLabel,
+  type BackendResult,
+  type BenchReport,
+  type PeerResult,
+  type Target,
+  type WorkloadResult,
+} from "./types";
+import { WORKLOADS, flopsPerStep, workloadData, workloadSpec, type Workload } from "./workloads";
+
+const LEARNING_RATE = 0.01; // small enough that no workload diverges on random labels
+const SEED = 1;
+/** torch.set_num_threads × OPENBLAS_NUM_THREADS tried on this 2-core machine. */
+const PEER_SETTINGS: ThreadSetting[] = [
+  { torchThreads: 1, openblasThreads: 2 },
+  { torchThreads: 1, openblasThreads: 1 },
+  { torchThreads: 2, openblasThreads: 1 },
+];
+
+function parseArgs(argv: string[]) {
+  const get = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1]?.split(",");
+  const known = ["--json", "--quick"];
+  for (const a of argv) {
+    if (!known.includes(a) && !a.startsWith("--backends=") && !a.startsWith("--workloads=")) {
+      throw new Error(`unknown argument ${a} (known: --json --quick --backends=… --workloads=…)`);
+    }
+  }
+  const backends = (get("backends") ?? [...BACKEND_ORDER]) as BackendLabel[];
+  for (const b of backends) if (!BACKEND_ORDER.includes(b)) throw new Error(`--backends: unknown backend ${b}`);
+  const names = get("workloads") ?? WORKLOADS.map((w) => w.name);
+  const workloads = names.map((n) => {
+    const w = WORKLOADS.find((x) => x.name === n);
+    if (!w) throw new Error(`--workloads: unknown workload ${n} (known: ${WORKLOADS.map((x) => x.name).join(", ")})`);
+    return w;
+  });
+  return { json: argv.includes("--json"), timing: argv.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING, backends, workloads };
+}
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toPrecision(3));
+
+/** Our backends, as far as they load here. */
+async function loadBackends(wanted: readonly BackendLabel[]) {
+  const out: { native?: Backend; nativeUnavailable?: string; tfjs?: Backend; tfjsEngine?: string; tfjsUnavailable?: string; addon?: unknown } = {};
+  if (wanted.includes("native") || wanted.includes("auto")) {
+    try {
+      const { loadNative } = await import("@automl/nn-native");
+      const n = loadNative();
+      if (n.backend) {
+        out.native = n.backend;
+        out.addon = n.addon;
+      } else out.nativeUnavailable = n.reason;
+    } catch (err) {
+      out.nativeUnavailable = `@automl/nn-native did not load: ${(err as Error).message.split("\n")[0]}`;
+    }
+  }
+  if (wanted.includes("tfjs")) {
+    try {
+      const { loadTfjsBackend } = await import("@automl/nn-tfjs");
+      const t = await loadTfjsBackend();
+      out.tfjs = t.backend;
+      out.tfjsEngine = t.engine + (t.skipped.length ? ` (${t.skipped.join("; ")})` : "");
+    } catch (err) {
+      out.tfjsUnavailable = `@automl/nn-tfjs did not load: ${(err as Error).message.split("\n")[0]}`;
+    }
+  }
+  return out;
+}
+
+function timeBackend(backend: Backend, w: Workload, timing: Timing): Measured & { finalLoss: number } {
+  const model = new MlpModel(workloadSpec(w), SEED);
+  const session = backend.createSession(model, {});
+  const { X, y } = workloadData(w, SEED);
+  let loss = NaN;
+  try {
+    const m = measure(() => {
+      loss = session.step(X, y, w.batch, LEARNING_RATE);
+    }, timing);
+    return { ...m, finalLoss: loss };
+  } finally {
+    session.dispose(); // a live native session holds a share of the BLAS threads
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const env = benchEnv();
+  const t0 = performance.now();
+  const loadAtStart = os.loadavg()[0] ?? 0; // the machine is shared: say how busy it was
+  const loaded = await loadBackends(args.backends);
+  log(`native: ${loaded.native ? "loaded" : loaded.nativeUnavailable}; tfjs: ${loaded.tfjsEngine ?? loaded.tfjsUnavailable}`);
+
+  const problem = pytorchProblem();
+  const peers: PytorchPeer[] = [];
+  if (problem === null) {
+    for (const s of PEER_SETTINGS) peers.push(await PytorchPeer.start(s, env));
+    log(`pytorch ${peers[0]!.info.torch}; hand-written gradients vs autograd: max rel diff ${peers[0]!.info.autogradMaxRelDiff.toExponential(1)}`);
+  } else log(`pytorch ${problem}`);
+
+  // sgemm peak first, before any network holds BLAS threads.
+  let sgemm: SgemmPeak | null = null;
+  try {
+    sgemm = await measureSgemmPeak(loaded.addon, peers[0] ?? null, args.timing === QUICK_TIMING);
+    log(`sgemm peak: ${fmt(sgemm.gflops)} GFLOP/s (${sgemm.source}, n = ${sgemm.n})`);
+  } catch (err) {
+    log(`sgemm peak not measured: ${(err as Error).message}`);
+  }
+
+  const results: WorkloadResult[] = [];
+  for (const w of args.workloads) {
+    const flops = flopsPerStep(w);
+    const spec = workloadSpec(w);
+    const rows: WorkloadResult["backends"] = [];
+    const measured: { label: BackendLabel; detail?: string; m: Measured & { finalLoss: number } }[] = [];
+    for (const label of args.backends) {
+      let backend: Backend | undefined;
+      let detail: string | undefined;
+      if (label === "js") backend = jsBackend;
+      else if (label === "native") backend = loaded.native;
+      else if (label === "tfjs") {
+        backend = loaded.tfjs;
+        detail = loaded.tfjsEngine?.split(" ")[0];
+      } else {
+        const sel = selectBackend(
+          "auto",
+          { spec, batchSize: w.batch },
+          { backends: loaded.native ? [loaded.native] : [], nativeUnavailable: loaded.nativeUnavailable },
+        );
+        backend = sel.backend;
+        detail = `picked ${sel.backend.name}`;
+      }
+      if (!backend) {
+        rows.push({ backend: label, unavailable: (label === "native" ? loaded.nativeUnavailable : loaded.tfjsUnavailable) ?? "not loaded" });
+        continue;
+      }
+      const m = timeBackend(backend, w, args.timing);
+      measured.push({ label, detail, m });
+      log(`${w.name} ${label}${detail ? ` (${detail})` : ""}: ${fmt(w.batch / m.stepSeconds)} samples/s, ${fmt((flops / m.stepSeconds) / 1e9)} GFLOP/s`);
+    }
+
+    let pytorch: PeerResult | null = null;
+    if (peers.length > 0) {
+      const bySetting: PeerResult["bySetting"] = [];
+      for (const p of peers) {
+        const r = await p.run(w, args.timing, LEARNING_RATE, SEED);
+        if (!r.finite) throw new Error(`PyTorch diverged on ${w.name}`);
+        bySetting.push({ setting: settingLabel(p.setting), samplesPerSec: w.batch / r.stepSeconds });
+        log(`${w.name} pytorch [${settingLabel(p.setting)}]: ${fmt(w.batch / r.stepSeconds)} samples/s`);
+      }
+      const best = bySetting.reduce((a, b) => (b.samplesPerSec > a.samplesPerSec ? b : a));
+      pytorch = { samplesPerSec: best.samplesPerSec, gflops: (best.samplesPerSec / w.batch) * flops / 1e9, setting: best.setting, bySetting };
+    }
+
+    for (const { label, detail, m } of measured) {
+      const samplesPerSec = w.batch / m.stepSeconds;
+      const gflops = flops / m.stepSeconds / 1e9;
+      rows.push({
+        backend: label,
+        ...(detail ? { detail } : {}),
+        samplesPerSec,
+        gflops,
+        ratioToPytorch: pytorch ? samplesPerSec / pytorch.samplesPerSec : null,
+        fractionOfSgemmPeak: sgemm ? gflops / sgemm.gflops : null,
+        stepSeconds: m.stepSeconds,
+        reps: m.reps.length,
+        finalLoss: m.finalLoss,
+      });
+    }
+    rows.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
+    results.push({ name: w.name, what: w.what, dims: w.dims, batch: w.batch, flopsPerStep: flops, pytorch, backends: rows });
+  }
+  for (const p of peers) p.stop();
+
+  const peerInfo: PeerInfo | undefined = peers[0]?.info;
+  const report: BenchReport = {
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? "unknown",
+      openblasCoretype: env.openblasCoretype ?? null,
+      node: process.version,
+      loadAverageAtStart: loadAtStart,
+    },
+    flopFormula: "6·B·Σ(Din·Dout) per training step (forward 2·B·Din·Dout, backward 4·B·Din·Dout per layer)",
+    step: "forward + cost + explicit backward + SGD update on one fixed batch, float32, median of timed reps after warm-up",
+    timing: args.timing,
+    pytorch: peerInfo
+      ? { version: peerInfo.torch, settingsTried: PEER_SETTINGS.map(settingLabel), autogradMaxRelDiff: peerInfo.autogradMaxRelDiff }
+      : (problem ?? "not started"),
+    backendsLoaded: {
+      native: loaded.native ? "loaded" : (loaded.nativeUnavailable ?? "not requested"),
+      tfjs: loaded.tfjsEngine ?? loaded.tfjsUnavailable ?? "not requested",
+    },
+    sgemm,
+    workloads: results,
+    targets: targets(results, sgemm),
+    seconds: (performance.now() - t0) / 1000,
+  };
+  log(`done in ${report.seconds.toFixed(0)} s`);
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+}
+
+/** The issue's acceptance figures, read off this run (informative: a bench asserts nothing). */
+function targets(results: WorkloadResult[], sgemm: SgemmPeak | null): Target[] {
+  const row = (w: string, b: BackendLabel) => {
+    const r = results.find((x) => x.name === w)?.backends.find((x) => x.backend === b);
+    return r && isMeasured(r) ? r : undefined;
+  };
+  const best = (w: string) => {
+    const rs = [row(w, "native"), row(w, "auto")].filter((r): r is BackendResult => r !== undefined);
+    return rs.length ? rs.reduce((a, b) => (b.samplesPerSec > a.samplesPerSec ? b : a)) : undefined;
+  };
+  const ratio = (r: BackendResult | undefined) => r?.ratioToPytorch ?? null;
+  const list = [
+    { target: "native (or auto) ≥ 1.0× PyTorch on A", value: ratio(best("A")), need: 1.0 },
+    { target: "native (or auto) ≥ 1.0× PyTorch on C", value: ratio(best("C")), need: 1.0 },
+    { target: "auto ≥ 20× PyTorch on B batch 4", value: ratio(row("B4", "auto")), need: 20 },
+    { target: "C ≥ 60% of sgemm peak", value: sgemm ? (best("C")?.fractionOfSgemmPeak ?? null) : null, need: 0.6 },
+  ];
+  return list.map((t) => ({ ...t, met: t.value === null ? null : t.value >= t.need }));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
