@@ -6,6 +6,8 @@ import { getDb } from "../../../lib/db";
 import { fixed4, integer, sig3, widths } from "../../../lib/format";
 import { leaderboardHref, parseLeaderboardQuery, SORT_KEYS, SORT_LABELS, type LeaderboardQuery, type SortKey } from "../../../lib/leaderboard-query";
 import { getLeaderboard, getStudyHead, TRIAL_STATUSES, type Leaderboard } from "../../../lib/queries";
+import { getImportance } from "../../../lib/ablations";
+import { ImportanceList } from "../../importance-list";
 import { StatusBadge } from "../../status-badge";
 import { StudyHeader } from "./study-header";
 
@@ -20,7 +22,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function LeaderboardPage({ params, searchParams }: Props) {
   const q = parseLeaderboardQuery(await searchParams);
-  const [board, role] = await Promise.all([getLeaderboard(getDb(), (await params).id, q), currentRole()]);
+  const id = (await params).id;
+  const [board, role, importance] = await Promise.all([getLeaderboard(getDb(), id, q), currentRole(), getImportance(getDb(), id)]);
   if (!board) notFound();
   const { study, counts } = board;
   return (
@@ -44,6 +47,8 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
           <Pager board={board} q={q} />
         </>
       )}
+      <h2>Parameter importance</h2>
+      <ImportanceList importance={importance} />
     </>
   );
 }

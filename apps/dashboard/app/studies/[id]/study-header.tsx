@@ -6,7 +6,7 @@ import { StatusBadge } from "../../status-badge";
 import { CancelStudyButton } from "../../study-forms";
 
 /** Breadcrumb, title, status, cancel (admins, running studies) and the Leaderboard/Plots tabs. */
-export function StudyHeader({ study, tab, isAdmin }: { study: StudyHead; tab: "leaderboard" | "plots"; isAdmin: boolean }) {
+export function StudyHeader({ study, tab, isAdmin }: { study: StudyHead; tab: "leaderboard" | "plots" | "ablation"; isAdmin: boolean }) {
   const base = `/studies/${encodeURIComponent(study.id)}`;
   return (
     <>
@@ -30,6 +30,7 @@ export function StudyHeader({ study, tab, isAdmin }: { study: StudyHead; tab: "l
       <nav aria-label="Study views" className="tabs">
         <Link href={base} aria-current={tab === "leaderboard" ? "page" : undefined}>Leaderboard</Link>
         <Link href={`${base}/plots`} aria-current={tab === "plots" ? "page" : undefined}>Plots</Link>
+        <Link href={`${base}/ablation`} aria-current={tab === "ablation" ? "page" : undefined}>Ablation</Link>
       </nav>
     </>
   );
