@@ -20,9 +20,15 @@ function resize<T>(xs: readonly T[], n: number): T[] {
  * restarted coordinator proposes the same). Validation (lengths, required fields without a space)
  * happened when the study file was parsed.
  */
-export function resolveEnqueued(entry: EnqueuedTrial, space: SearchSpace | undefined, studySeed: number, number: number): StoredParams {
+export function resolveEnqueued(
+  entry: EnqueuedTrial,
+  space: SearchSpace | undefined,
+  studySeed: number,
+  number: number,
+  network?: { inputDim: number; outputDim: number },
+): StoredParams {
   const p = entry.params;
-  const base: Partial<TrialParams> = space ? sampleRandom(space, studySeed, number) : { output: "", leakyAlpha: 0.01, maxoutPieces: 2, momentum: 0, weightDecay: 0 };
+  const base: Partial<TrialParams> = space ? sampleRandom(space, studySeed, number, network) : { output: "", leakyAlpha: 0.01, maxoutPieces: 2, momentum: 0, weightDecay: 0 };
   const depth = p.depth ?? p.widths?.length ?? p.activations?.length ?? base.depth!;
   const params: StoredParams = {
     depth,

@@ -1,77 +1,50 @@
-import { createRng, type Rng } from "@automl/common";
-import type { SearchSpace } from "./study-file";
+import { createRng } from "@automl/common";
+import { createSampler, normalizeSpace, sampleRandom as searchSampleRandom, samplerSchema, type FinishedTrial, type Params, type Sampler } from "@automl/search";
+import { networkShape, type SearchSpace, type StudyFile } from "./study-file";
 
-/** One sampled configuration. */
-export interface TrialParams {
-  depth: number;
-  widths: number[];
-  /** One per hidden layer. */
-  activations: string[];
-  /** Empty when the task's default output unit is used. */
-  output: string;
-  leakyAlpha: number;
-  maxoutPieces: number;
-  learningRate: number;
-  momentum: number;
-  weightDecay: number;
-  batchSize: number;
-  epochs: number;
-}
+/** One sampled configuration (the search package's Params). */
+export type TrialParams = Params;
 
 /** "relu" when every layer has the same unit, else the per-layer list: "relu/tanh/relu". */
 export function activationLabel(activations: string[]): string {
   return new Set(activations).size <= 1 ? (activations[0] ?? "none") : activations.join("/");
 }
 
-type Dim = number | string | { int: [number, number]; log: boolean } | { float: [number, number]; log: boolean } | { choice: readonly (number | string)[] };
+/**
+ * The seeded random draw for (study seed, trial number) — what a restarted coordinator proposes
+ * again. `network` is needed only when the space has constraints.
+ */
+export function sampleRandom(space: SearchSpace, studySeed: number, number: number, network?: { inputDim: number; outputDim: number }): TrialParams {
+  return searchSampleRandom({ space: normalizeSpace(space), seed: studySeed, number, ...(network ? { network } : {}) });
+}
 
-function draw(rng: Rng, dim: Dim): number | string {
-  if (typeof dim === "number" || typeof dim === "string") return dim;
-  if ("choice" in dim) return dim.choice[rng.int(dim.choice.length)]!;
-  const [lo, hi] = "int" in dim ? dim.int : dim.float;
-  const isInt = "int" in dim;
-  if (dim.log) {
-    // Log-uniform; for integers widen by half a step so both ends are as likely as the rest.
-    const a = Math.log(isInt ? lo - 0.5 + 1e-9 : lo);
-    const b = Math.log(isInt ? hi + 0.5 : hi);
-    const v = Math.exp(a + (b - a) * rng.next());
-    return isInt ? Math.min(hi, Math.max(lo, Math.round(v))) : v;
+const samplers = new Map<string, Sampler>();
+
+/** The study's sampler, built once per distinct `sampler` field (samplers are pure, so sharing is safe). */
+function samplerFor(file: StudyFile): Sampler {
+  const key = JSON.stringify(file.sampler);
+  let s = samplers.get(key);
+  if (!s) {
+    s = createSampler(samplerSchema.parse(file.sampler));
+    samplers.set(key, s);
   }
-  return isInt ? lo + rng.int(hi - lo + 1) : lo + (hi - lo) * rng.next();
+  return s;
 }
 
 /**
- * The seeded random sampler. A trial's draw depends only on (study seed, trial number), so a
- * restarted coordinator proposes exactly what the lost one would have: its state is the trials in Postgres.
+ * The study's sampler's proposal for trial `number`, from the other trials of the study as
+ * Postgres holds them (`trials`): a pure function of the study file and that history.
  */
-export function sampleRandom(space: SearchSpace, studySeed: number, number: number): TrialParams {
-  const rng = createRng(studySeed).fork(number);
-  const depth = draw(rng, space.depth) as number;
-  const widthDim = space.width;
-  const perLayer = typeof widthDim === "object" && widthDim.perLayer;
-  const first = draw(rng, widthDim) as number;
-  const widths = [first];
-  for (let i = 1; i < depth; i++) widths.push(perLayer ? (draw(rng, widthDim) as number) : first);
-  const act = space.activation;
-  const firstAct = draw(rng, act) as string;
-  const activations = [firstAct];
-  const actPerLayer = typeof act === "object" && act.perLayer;
-  for (let i = 1; i < depth; i++) activations.push(actPerLayer ? (draw(rng, act) as string) : firstAct);
-  // Dimensions added after the first release are drawn after the original ones, so a study file
-  // that does not use them samples exactly as before.
-  return {
-    depth,
-    widths,
-    activations,
-    learningRate: draw(rng, space.learningRate) as number,
-    batchSize: draw(rng, space.batchSize) as number,
-    epochs: draw(rng, space.epochs) as number,
-    output: space.output === undefined ? "" : (draw(rng, space.output) as string),
-    leakyAlpha: draw(rng, space.leakyAlpha) as number,
-    maxoutPieces: draw(rng, space.maxoutPieces) as number,
-    momentum: draw(rng, space.momentum) as number,
-    weightDecay: draw(rng, space.weightDecay) as number,
-  };
+export function suggestParams(file: StudyFile, studySeed: number, number: number, trials: readonly FinishedTrial[]): TrialParams {
+  const network = networkShape(file);
+  return samplerFor(file).suggest({
+    space: normalizeSpace(file.space!),
+    seed: studySeed,
+    number,
+    trials,
+    directions: file.objectives.map((o) => o.direction),
+    ...(network ? { network } : {}),
+  });
 }
 
 /** A seed for the trial's own initialisation and shuffling, distinct per trial. */

@@ -2,10 +2,12 @@ import type { Logger } from "@automl/common";
 import type { Study, Trial } from "@automl/db";
 import type { TrialQueue } from "@automl/messaging";
 import { TrialSpec } from "@automl/proto";
+import type { FinishedTrial } from "@automl/search";
 import { resolveEnqueued, type StoredParams } from "./enqueued";
-import { sampleRandom, trialSeed } from "./sampler";
+import { SamplerHistory } from "./history";
+import { suggestParams, trialSeed } from "./sampler";
 import type { Store } from "./store";
-import type { StudyFile } from "./study-file";
+import { networkShape, storedStudyFile, type StudyFile } from "./study-file";
 
 export interface SchedulerOptions {
   /** How often studies are re-examined even without events. */
@@ -16,7 +18,7 @@ export interface SchedulerOptions {
 
 /** Builds the message a worker receives from a trial row and its study. */
 export function toTrialSpec(study: Study, trial: Trial): TrialSpec {
-  const file = study.spec as unknown as StudyFile;
+  const file = storedStudyFile(study.spec);
   const p = trial.params as unknown as StoredParams;
   const d = file.dataset;
   const dataset =
@@ -59,13 +61,16 @@ export class Scheduler {
   private running: Promise<void> | undefined;
   private again = false;
   private resumed = false;
+  private readonly history: SamplerHistory;
 
   constructor(
     private readonly store: Store,
     private readonly queue: TrialQueue,
     private readonly log: Logger,
     private readonly opts: SchedulerOptions,
-  ) {}
+  ) {
+    this.history = new SamplerHistory(store);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.wake(), this.opts.intervalMs);
@@ -96,6 +101,7 @@ export class Scheduler {
 
   private async pass(): Promise<void> {
     const studies = await this.store.runningStudies();
+    this.history.retain(studies.map((s) => s.id));
     if (!this.resumed) {
       for (const s of studies) await this.redispatchQueued(s);
       this.resumed = true;
@@ -116,14 +122,22 @@ export class Scheduler {
     const inFlight = counts.filter((c) => c.status === "QUEUED" || c.status === "RUNNING").reduce((a, c) => a + c.count, 0);
     if (total >= study.budgetTrials && inFlight === 0) {
       await this.store.finishStudy(study.id);
+      this.history.forget(study.id);
       this.log.info({ studyId: study.id, trials: total }, "study completed");
       return;
     }
     const room = Math.min(study.parallel - inFlight, study.budgetTrials - total);
-    const file = study.spec as unknown as StudyFile;
+    if (room <= 0) return;
+    const file = storedStudyFile(study.spec);
+    // The sampler's state: the study's trials in Postgres (a restarted coordinator reads the same).
+    const needsHistory = total + room > (file.trials?.length ?? 0);
+    const trials = needsHistory ? await this.history.trials(study.id, counts) : [];
     for (let i = 0; i < room; i++) {
       const number = total + i;
-      const trial = await this.store.createTrial(study, number, this.propose(file, study, number));
+      const params = this.propose(file, study, number, trials);
+      // Later proposals of this pass see this one as running (what Postgres will say next pass).
+      trials.push({ number, params, state: "RUNNING" });
+      const trial = await this.store.createTrial(study, number, params);
       // Row first, then message: if we die in between, the resume pass re-dispatches it; if the
       // publish fails (NATS away), the next pass re-dispatches every queued trial, and JetStream's
       // duplicate window drops the copies of those that did arrive.
@@ -135,10 +149,10 @@ export class Scheduler {
   }
 
   /** Enqueued configurations first, in order; then the study's sampler. */
-  private propose(file: StudyFile, study: Study, number: number): StoredParams {
+  private propose(file: StudyFile, study: Study, number: number, trials: readonly FinishedTrial[]): StoredParams {
     const enqueued = file.trials?.[number];
-    if (enqueued) return resolveEnqueued(enqueued, file.space, study.seed, number);
-    return sampleRandom(file.space!, study.seed, number);
+    if (enqueued) return resolveEnqueued(enqueued, file.space, study.seed, number, networkShape(file));
+    return suggestParams(file, study.seed, number, trials);
   }
 
   /**

@@ -10,7 +10,9 @@ import { studyToPb, trialStatusFromPb, trialToPb, TERMINAL } from "./convert";
 import type { Scheduler } from "./scheduler";
 import type { Store } from "./store";
 import type { TrialQueue } from "@automl/messaging";
-import { parseStudyFile } from "./study-file";
+import { objectiveValues } from "./objectives";
+import { decidePrune } from "./pruning";
+import { parseStudyFile, storedStudyFile } from "./study-file";
 
 const MAX_STUDY_FILE_BYTES = 256 * 1024;
 
@@ -98,6 +100,12 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       if ([m.trainLoss, m.validLoss, m.validMetric].every(Number.isFinite)) {
         await store.recordEpoch(trial.id, { ...m, diagnostics: parseJsonField(m.diagnosticsJson, "metrics.diagnostics_json") });
       }
+      const decision = await decidePrune(store, study, trial, m.fold, m.epoch, m.validMetric);
+      if (decision.rung !== undefined && (trial.rung === null || decision.rung > trial.rung)) await store.raiseRung(trial.id, decision.rung);
+      if (decision.prune) {
+        log.info({ trialId: trial.id, epoch: m.epoch, rung: decision.rung, reason: decision.reason }, "trial pruned");
+        return { action: EpochAction.EPOCH_ACTION_PRUNE };
+      }
       return { action: EpochAction.EPOCH_ACTION_CONTINUE };
     }),
     completeTrial: unary(log, "CompleteTrial", async (req) => {
@@ -114,6 +122,8 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
         if (!Number.isFinite(req.cvMean)) throw new AppError("INVALID_ARGUMENT", "cv_mean: must be finite");
       }
       const finiteFolds = req.folds.filter((f) => Number.isFinite(f.score) && Number.isFinite(f.loss));
+      const file = storedStudyFile(study.spec);
+      const values = status === "COMPLETED" ? objectiveValues(file.objectives, study.metric, { cvMean: req.cvMean, paramCount: req.paramCount, folds: finiteFolds }) : undefined;
       const recorded = await store.recordOutcome(trialId, {
         status,
         attempt: req.attempt,
@@ -125,6 +135,7 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
         divergedEpoch: status === "DIVERGED" ? req.divergedEpoch : null,
         backend: req.backend || null,
         surface: parseJsonField(req.surfaceJson, "surface_json") ?? null,
+        values,
       });
       if (!recorded) log.info({ trialId, attempt: req.attempt }, "duplicate or stale outcome ignored");
       scheduler.wake();

@@ -160,6 +160,8 @@ export class Store {
       divergedEpoch?: number | null;
       backend?: string | null;
       error?: string | null;
+      /** The objective vector (COMPLETED trials). */
+      values?: number[];
     },
   ): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
@@ -177,6 +179,7 @@ export class Store {
           backend: outcome.backend ?? null,
           surface: outcome.surface ?? undefined,
           error: outcome.error ?? null,
+          values: outcome.values ?? undefined,
           finishedAt: new Date(),
         },
       });
@@ -186,6 +189,46 @@ export class Store {
       }
       return true;
     });
+  }
+
+  /** Raises the trial's rung to `rung` (the highest rung it reached; never lowered). */
+  async raiseRung(trialId: string, rung: number): Promise<void> {
+    await this.db.trial.updateMany({ where: { id: trialId, OR: [{ rung: null }, { rung: { lt: rung } }] }, data: { rung } });
+  }
+
+  /** Numbers of the study's trials in `statuses`: the cheap part of the sampler's history. */
+  async trialNumbers(studyId: string, statuses: readonly Trial["status"][]): Promise<number[]> {
+    const rows = await this.db.trial.findMany({ where: { studyId, status: { in: [...statuses] } }, select: { number: true } });
+    return rows.map((r) => r.number);
+  }
+
+  /** What the sampler reads of the given trials, by number or by status (only the columns it needs). */
+  samplerRows(studyId: string, which: { numbers: number[] } | { statuses: Trial["status"][] }) {
+    return this.db.trial.findMany({
+      where: { studyId, ...("numbers" in which ? { number: { in: which.numbers } } : { status: { in: which.statuses } }) },
+      select: { id: true, number: true, status: true, params: true, cvMean: true, values: true },
+    });
+  }
+
+  /** Fold 0's validation metric by epoch of each trial: the intermediate values pruners and TPE see. */
+  async firstFoldCurves(trialIds: string[]): Promise<Map<string, Map<number, number>>> {
+    const rows = await this.db.epochMetric.findMany({ where: { trialId: { in: trialIds }, fold: 0 }, select: { trialId: true, epoch: true, validMetric: true } });
+    const curves = new Map<string, Map<number, number>>();
+    for (const r of rows) {
+      let c = curves.get(r.trialId);
+      if (!c) curves.set(r.trialId, (c = new Map()));
+      c.set(r.epoch, r.validMetric);
+    }
+    return curves;
+  }
+
+  /** Every trial's fold-0 validation metric at `epoch` (what a pruner compares at that step). */
+  async valuesAtEpoch(studyId: string, epoch: number): Promise<{ number: number; status: Trial["status"]; value: number }[]> {
+    const rows = await this.db.epochMetric.findMany({
+      where: { fold: 0, epoch, trial: { studyId } },
+      select: { validMetric: true, trial: { select: { number: true, status: true } } },
+    });
+    return rows.map((r) => ({ number: r.trial.number, status: r.trial.status, value: r.validMetric }));
   }
 
   /** Cancels a running study and its queued trials; running ones stop at their next report. */

@@ -1,68 +1,17 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "@automl/common";
-
-// A search dimension: an integer range, a float range, a list of choices, or a fixed value.
-const intRange = z.strictObject({
-  int: z.tuple([z.number().int(), z.number().int()]),
-  log: z.boolean().default(false),
-});
-const floatRange = z.strictObject({
-  float: z.tuple([z.number(), z.number()]),
-  log: z.boolean().default(false),
-});
-
-function rangeChecked<T extends z.ZodType<{ int?: [number, number]; float?: [number, number]; log: boolean }>>(schema: T, min: number, max: number) {
-  return schema.superRefine((v, ctx) => {
-    const key = "int" in v && v.int ? "int" : "float";
-    const [lo, hi] = (v.int ?? v.float)!;
-    if (lo > hi) ctx.addIssue({ code: "custom", path: [key], message: `lower bound ${lo} is above upper bound ${hi}` });
-    if (lo < min || hi > max) ctx.addIssue({ code: "custom", path: [key], message: `must lie within [${min}, ${max}]` });
-    if (v.log && lo <= 0) ctx.addIssue({ code: "custom", path: [key], message: "a log-scaled range must be positive" });
-  });
-}
+import { ACTIVATIONS, flattenIssues, formatPath, OUTPUTS, prunerSchema, samplerSchema, spaceInputSchema } from "@automl/search";
 
 /** Hidden units of the engine (the seed's design), and its output units. */
-export const ACTIVATIONS = ["relu", "leaky_relu", "abs", "prelu", "maxout", "sigmoid", "tanh"] as const;
-export const OUTPUTS = ["sigmoid", "softmax", "softmax_km1", "linear"] as const;
+export { ACTIVATIONS, OUTPUTS };
 
-const depthDim = z.union([z.number().int().min(1).max(16), rangeChecked(intRange, 1, 16)]);
-const widthDim = z.union([
-  z.number().int().min(1).max(4096),
-  rangeChecked(
-    intRange.extend({ perLayer: z.boolean().default(true) }),
-    1,
-    4096,
-  ),
-]);
-// perLayer: one draw per active layer (the wiring an ablation varies), else one for all layers.
-const activationDim = z.union([
-  z.enum(ACTIVATIONS),
-  z.strictObject({ choice: z.array(z.enum(ACTIVATIONS)).min(1), perLayer: z.boolean().default(false) }),
-]);
-const outputDim = z.union([z.enum(OUTPUTS), z.strictObject({ choice: z.array(z.enum(OUTPUTS)).min(1) })]);
-const unitFloat = (min: number, max: number) => z.union([z.number().min(min).max(max), rangeChecked(floatRange, min, max)]);
-// Generous bounds: a diverging configuration is a result (DIVERGED), not bad input.
-const learningRateDim = z.union([z.number().positive().max(1e6), rangeChecked(floatRange, 1e-8, 1e6)]);
-const batchSizeDim = z.union([
-  z.number().int().min(1).max(65536),
-  z.strictObject({ choice: z.array(z.number().int().min(1).max(65536)).min(1) }),
-]);
-const epochsDim = z.union([z.number().int().min(1).max(10_000), rangeChecked(intRange, 1, 10_000)]);
-
-const space = z.strictObject({
-  depth: depthDim,
-  width: widthDim,
-  activation: activationDim.default("relu"),
-  learningRate: learningRateDim,
-  batchSize: batchSizeDim,
-  epochs: epochsDim,
-  output: outputDim.optional(),
-  leakyAlpha: unitFloat(0, 1).default(0.01),
-  maxoutPieces: z.union([z.number().int().min(2).max(16), rangeChecked(intRange, 2, 16)]).default(2),
-  momentum: unitFloat(0, 0.999).default(0),
-  weightDecay: unitFloat(0, 1).default(0),
-});
+// The `space` section is @automl/search's language (conditional per-layer dims, constraints); the
+// stored spec keeps the user's shape and is normalized to a SpaceDef when sampling. `sampler` and
+// `pruner` likewise keep their input form (`tpe`, `{ asha: { minEpochs: 2 } }`).
+const space = spaceInputSchema;
+const sampler = samplerSchema.in;
+const pruner = prunerSchema.in;
 
 // Fixed training options (not searched).
 const training = z.strictObject({
@@ -146,6 +95,13 @@ const enqueuedTrial = z.strictObject({
 export type EnqueuedTrial = z.infer<typeof enqueuedTrial>;
 const REQUIRED_WITHOUT_SPACE = ["learningRate", "batchSize", "epochs"] as const;
 
+/** Objective metrics: the CV metrics, and `params` (trainable parameter count, minimized). */
+export const CV_METRICS = ["accuracy", "logloss", "f1", "auc", "mse", "r2"] as const;
+const direction = z.enum(["maximize", "minimize"]);
+const objective = z.strictObject({ metric: z.enum(CV_METRICS), direction });
+const objectiveItem = z.strictObject({ metric: z.enum([...CV_METRICS, "params"]), direction });
+export type Objective = z.infer<typeof objectiveItem>;
+
 const METRICS = {
   binary: ["accuracy", "logloss", "f1", "auc"],
   multiclass: ["accuracy", "logloss"],
@@ -160,8 +116,13 @@ export const studyFileSchema = z
     /** Optional when every trial is enqueued in `trials`. */
     space: space.optional(),
     cv: z.strictObject({ folds: z.number().int().min(2).max(50).default(5), stratified: z.boolean().default(true) }).default({ folds: 5, stratified: true }),
-    objective: z.strictObject({ metric: z.enum(["accuracy", "logloss", "f1", "auc", "mse", "r2"]), direction: z.enum(["maximize", "minimize"]) }),
-    sampler: z.enum(["random"]).default("random"),
+    /** The CV objective (single-objective form; with `objectives`, their first CV metric). */
+    objective: objective.optional(),
+    /** Several objectives: the result is a Pareto front. The first CV metric is what workers score. */
+    objectives: z.array(objectiveItem).min(1).max(4).optional(),
+    sampler: sampler.default("random"),
+    /** Stops unpromising trials at their epoch reports: none | asha | median (with options). */
+    pruner: pruner.default("none"),
     /** `trials` defaults to the number of enqueued trials. */
     budget: z.strictObject({ trials: z.number().int().min(1).max(100_000).optional(), parallel: z.number().int().min(1).max(1024).default(1) }).default({ parallel: 1 }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
@@ -172,14 +133,7 @@ export const studyFileSchema = z
   })
   .superRefine((s, ctx) => {
     checkEnqueued(s, ctx);
-    const allowed: readonly string[] = METRICS[s.task];
-    if (!allowed.includes(s.objective.metric)) {
-      ctx.addIssue({ code: "custom", path: ["objective", "metric"], message: `${s.objective.metric} does not apply to a ${s.task} task (use ${allowed.join(" or ")})` });
-    }
-    const natural = s.objective.metric === "logloss" || s.objective.metric === "mse" ? "minimize" : "maximize";
-    if (s.objective.direction !== natural) {
-      ctx.addIssue({ code: "custom", path: ["objective", "direction"], message: `${s.objective.metric} should be ${natural}d` });
-    }
+    checkObjectives(s, ctx);
     const d = s.dataset;
     if ("builtin" in d) {
       const task = BUILTIN_TASKS[d.builtin];
@@ -188,6 +142,9 @@ export const studyFileSchema = z
       if (d.n !== undefined && s.cv.folds > d.n) ctx.addIssue({ code: "custom", path: ["cv", "folds"], message: `more folds than examples (${d.n})` });
     } else if (!d.path === !d.contentHash) {
       ctx.addIssue({ code: "custom", path: ["dataset"], message: "give exactly one of builtin, path or contentHash" });
+    }
+    if (s.space?.constraints && (s.space.constraints.maxParams !== undefined || s.space.constraints.maxFlops !== undefined) && !("builtin" in d)) {
+      ctx.addIssue({ code: "custom", path: ["space", "constraints"], message: "need a builtin dataset (a CSV file's input width is known only once workers encode it)" });
     }
     const output = s.space?.output;
     const outputs = output === undefined ? [] : typeof output === "string" ? [output] : output.choice;
@@ -200,8 +157,62 @@ export const studyFileSchema = z
   });
 
 type ParsedStudyFile = z.infer<typeof studyFileSchema>;
-/** A validated study: `budget.trials` is always set (the enqueued count when omitted). */
-export type StudyFile = ParsedStudyFile & { budget: ParsedStudyFile["budget"] & { trials: number } };
+/**
+ * A validated study: `budget.trials` is always set (the enqueued count when omitted), `objective`
+ * is the CV objective workers score, `objectives` the full list (just `[objective]` when single).
+ */
+export type StudyFile = Omit<ParsedStudyFile, "budget" | "objective" | "objectives"> & {
+  budget: ParsedStudyFile["budget"] & { trials: number };
+  objective: z.infer<typeof objective>;
+  objectives: Objective[];
+};
+
+const naturalDirection = (metric: string) => (metric === "logloss" || metric === "mse" || metric === "params" ? "minimize" : "maximize");
+
+/** Every objective applies to the task, points the natural way, appears once; one is a CV metric. */
+function checkObjectives(s: ParsedStudyFile, ctx: z.RefinementCtx): void {
+  const allowed: readonly string[] = METRICS[s.task];
+  const check = (o: Objective, path: (string | number)[]) => {
+    if (o.metric !== "params" && !allowed.includes(o.metric)) {
+      ctx.addIssue({ code: "custom", path: [...path, "metric"], message: `${o.metric} does not apply to a ${s.task} task (use ${allowed.join(" or ")})` });
+    }
+    const natural = naturalDirection(o.metric);
+    if (o.direction !== natural) ctx.addIssue({ code: "custom", path: [...path, "direction"], message: `${o.metric} should be ${natural}d` });
+  };
+  if (s.objective) check(s.objective, ["objective"]);
+  if (!s.objectives) {
+    if (!s.objective) ctx.addIssue({ code: "custom", path: ["objective"], message: "required (or a list in `objectives`)" });
+    return;
+  }
+  s.objectives.forEach((o, i) => {
+    check(o, ["objectives", i]);
+    if (s.objectives!.findIndex((x) => x.metric === o.metric) !== i) ctx.addIssue({ code: "custom", path: ["objectives", i, "metric"], message: `${o.metric} is listed twice` });
+  });
+  const primary = s.objectives.find((o) => o.metric !== "params");
+  if (!primary) ctx.addIssue({ code: "custom", path: ["objectives"], message: "needs a cross-validation metric (e.g. accuracy) besides params" });
+  else if (s.objective && (s.objective.metric !== primary.metric || s.objective.direction !== primary.direction)) {
+    ctx.addIssue({ code: "custom", path: ["objective"], message: `must be the first CV metric of objectives (${primary.metric}), or be left out` });
+  }
+}
+
+/** Input features and network outputs of a builtin dataset (for space.constraints); CSV widths are known only to workers. */
+export function networkShape(file: Pick<StudyFile, "dataset">): { inputDim: number; outputDim: number } | undefined {
+  const d = file.dataset;
+  if (!("builtin" in d)) return undefined;
+  switch (d.builtin) {
+    case "fashion-mnist":
+    case "mnist":
+      return { inputDim: 784, outputDim: 10 };
+    case "digits":
+      return { inputDim: 64, outputDim: 10 };
+    case "iris":
+      return { inputDim: 4, outputDim: 3 };
+    case "spirals":
+      return { inputDim: 2, outputDim: d.classes ?? 3 };
+    default:
+      return { inputDim: 2, outputDim: 1 };
+  }
+}
 export type SearchSpace = NonNullable<StudyFile["space"]>;
 
 const OUTPUT_FITS: Record<string, readonly string[]> = { binary: ["sigmoid"], multiclass: ["softmax", "softmax_km1"], regression: ["linear"] };
@@ -237,30 +248,13 @@ function checkEnqueued(s: ParsedStudyFile, ctx: z.RefinementCtx): void {
   });
 }
 
-/** `space.depth.int` / `space.activation.choice[2]`: the path the way a user reads their file. */
-function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-}
-
-type Issue = z.core.$ZodIssue;
-
 /**
- * A union (e.g. "a number or a range") fails with one list of issues per alternative. Report the
- * alternative whose shape matched the input (no type mismatch at its root), with full paths, so
- * the user reads `space.activation.choice[1]: …` rather than "invalid input".
+ * A study's stored spec (validated when the study was created) with the fields added since the
+ * first release filled in, so studies created by an older coordinator keep running.
  */
-function flattenIssues(issues: readonly Issue[], prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
-  return issues.flatMap((i) => {
-    const path = [...prefix, ...i.path];
-    if (i.code === "invalid_union" && i.errors.length > 0) {
-      const shapeMatched = i.errors.filter((branch) => !branch.some((b) => b.path.length === 0 && (b.code === "invalid_type" || b.code === "invalid_value")));
-      const best = shapeMatched.length === 1 ? shapeMatched[0]! : undefined;
-      if (best) return flattenIssues(best, path);
-      const expected = i.errors.flatMap((b) => b.filter((x) => x.path.length === 0).map((x) => x.message.replace(/^Invalid input: /, "")));
-      return [{ path, message: `invalid value; ${[...new Set(expected)].join(", or ")}` }];
-    }
-    return [{ path, message: i.message }];
-  });
+export function storedStudyFile(spec: unknown): StudyFile {
+  const f = spec as Partial<StudyFile> & Pick<StudyFile, "objective" | "budget">;
+  return { ...f, sampler: f.sampler ?? "random", pruner: f.pruner ?? "none", objectives: f.objectives ?? [f.objective] } as StudyFile;
 }
 
 /** Parses YAML or JSON text into a validated study; a bad file is an INVALID_ARGUMENT naming each bad field. */
@@ -280,5 +274,7 @@ export function parseStudyFile(text: string): StudyFile {
     throw new AppError("INVALID_ARGUMENT", `invalid study file: ${issues.join("; ")}`);
   }
   const trials = r.data.budget.trials ?? r.data.trials?.length ?? 0;
-  return { ...r.data, budget: { ...r.data.budget, trials } };
+  const objectives = r.data.objectives ?? [r.data.objective!];
+  const primary = r.data.objective ?? (objectives.find((o) => o.metric !== "params") as z.infer<typeof objective>);
+  return { ...r.data, budget: { ...r.data.budget, trials }, objective: primary, objectives };
 }

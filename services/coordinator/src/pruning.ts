@@ -1,0 +1,47 @@
+import type { Study, Trial } from "@automl/db";
+import { createPruner, prunerSchema, type PruneDecision, type Pruner, type TrialState } from "@automl/search";
+import type { Store } from "./store";
+import { storedStudyFile } from "./study-file";
+
+const pruners = new Map<string, Pruner>();
+
+function prunerFor(config: unknown): Pruner {
+  const key = JSON.stringify(config);
+  let p = pruners.get(key);
+  if (!p) {
+    p = createPruner(prunerSchema.parse(config));
+    pruners.set(key, p);
+  }
+  return p;
+}
+
+const STATE: Record<Trial["status"], TrialState> = {
+  QUEUED: "RUNNING",
+  RUNNING: "RUNNING",
+  COMPLETED: "COMPLETE",
+  PRUNED: "PRUNED",
+  FAILED: "FAILED",
+  DIVERGED: "FAILED",
+  CANCELLED: "FAILED",
+};
+
+/**
+ * The study's pruner on a trial's epoch report. The fidelity is fold 0's epochs: folds train one
+ * after another, so fold 0's curve is the first complete signal a trial gives, and a trial
+ * stopped during fold 0 saves the other folds entirely; a trial that survives fold 0 trains the
+ * rest in full. Every other trial's fold-0 value at the same epoch is read from Postgres, so
+ * decisions do not depend on which coordinator process makes them.
+ */
+export async function decidePrune(store: Store, study: Study, trial: Trial, fold: number, epoch: number, value: number): Promise<PruneDecision> {
+  const file = storedStudyFile(study.spec);
+  if (fold !== 0 || file.pruner === "none") return { prune: false };
+  const pruner = prunerFor(file.pruner);
+  const others = await store.valuesAtEpoch(study.id, epoch);
+  return pruner.decide({
+    trialNumber: trial.number,
+    epoch,
+    value,
+    direction: file.objective.direction,
+    history: others.map((o) => ({ number: o.number, state: STATE[o.status], intermediate: new Map([[epoch, o.value]]) })),
+  });
+}
