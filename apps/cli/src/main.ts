@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { AppError, createLogger, exitCodeOf, startHealthServer, type Logger } from "@automl/common";
+import { AppError, createLogger, exitCodeOf, grpcClientSecurity, startHealthServer, type Logger } from "@automl/common";
+import { natsCredentials } from "@automl/messaging";
 import { StudyStatus } from "@automl/proto";
 import { CoordinatorApi } from "./client";
 import { startDashboard } from "./dashboard";
@@ -25,7 +26,7 @@ Exit codes: 0 success, 2 bad input, 1 anything else.`;
 /** Dataset files go by upload in the distributed mode, in place in the embedded one. */
 function studyText(path: string | undefined, env: CliEnv): Promise<string> {
   if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
-  const delivery: DatasetDelivery = env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL } : { mode: "embedded" };
+  const delivery: DatasetDelivery = env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL, credentials: natsCredentials(env) } : { mode: "embedded" };
   return prepareStudyFile(path, delivery);
 }
 
@@ -69,7 +70,7 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   const studyFile = await studyText(positionals[0], env);
   if (env.AUTOML_DATABASE_URL) {
     // Distributed mode: a coordinator (and workers) already run against Postgres and NATS.
-    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
+    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
     try {
       return await followStudy(api, studyFile, values.json ?? false);
     } finally {
@@ -78,13 +79,14 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   }
   // One training thread per core; the main thread keeps PGlite, the coordinator and the queue.
   const stack = await startEmbeddedStack(env, log, Math.max(1, availableParallelism()));
-  const api = new CoordinatorApi(stack.coordinatorAddr);
+  const api = new CoordinatorApi(stack.coordinatorAddr, stack.coordinatorSecurity);
   try {
     const code = await followStudy(api, studyFile, values.json ?? false);
     if (values["no-dashboard"] || values.json) return code;
     const dash = await startDashboard({
       databaseUrl: stack.databaseUrl,
       coordinatorAddr: stack.coordinatorAddr,
+      grpcToken: stack.coordinatorSecurity.token,
       port: env.AUTOML_DASHBOARD_PORT,
       host: "127.0.0.1",
       protectedByTokens: tokensConfigured(env),
@@ -101,7 +103,7 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
 
 async function study(args: string[], env: CliEnv): Promise<number> {
   const [sub, arg] = args;
-  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
   try {
     switch (sub) {
       case "create": {
@@ -133,7 +135,7 @@ async function study(args: string[], env: CliEnv): Promise<number> {
 
 async function leaderboard(args: string[], env: CliEnv): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" } } });
-  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
   try {
     const s = await api.getStudy(positionals[0] ?? "");
     const ranked = await api.listTrials(s.id, true);

@@ -1,8 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { AppError, type Logger } from "@automl/common";
+import { AppError, grpcClientSecurity, grpcServerSecurity, type GrpcClientSecurity, type Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
-import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, type TrialQueue } from "@automl/messaging";
+import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
 import { startWorker, type RunningWorker } from "@automl/worker";
 import type { CliEnv } from "./env";
@@ -27,6 +28,8 @@ export interface EmbeddedStack {
   coordinatorAddr: string;
   /** Postgres URL of the embedded database, for the dashboard. */
   databaseUrl: string;
+  /** The embedded coordinator's token (random per run): only this process and its dashboard hold it. */
+  coordinatorSecurity: GrpcClientSecurity;
   stop(): Promise<void>;
 }
 
@@ -41,17 +44,21 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
   const pg = await startEmbeddedPostgres({ dataDir: join(env.AUTOML_HOME, "pgdata"), port: await freePort() });
   const db = createPgliteDb(pg.pglite);
   const queue = new MemoryQueue(log, { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER });
+  // Loopback only, and still not open to other local users: a token made for this run.
+  const security = { token: randomBytes(24).toString("base64url") };
   const coordinator = await startCoordinator({
     db,
     queue,
     log,
     listen: "127.0.0.1:0",
+    security,
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
   });
-  const worker = await startWorker({ queue, coordinator: coordinator.address, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env) });
+  const worker = await startWorker({ queue, coordinator: coordinator.address, security, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env) });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
+    coordinatorSecurity: security,
     async stop() {
       await worker.stop();
       await queue.close();
@@ -70,6 +77,8 @@ export async function startDistributedCoordinator(env: CliEnv, log: Logger): Pro
     queue,
     log,
     listen: env.AUTOML_GRPC_LISTEN,
+    security: grpcServerSecurity(env),
+    insecure: env.AUTOML_INSECURE,
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
   });
   return {
@@ -101,12 +110,13 @@ export async function migrate(env: CliEnv, log: Logger): Promise<string[]> {
 
 export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
   const { queue } = await connectServices(env, log, false);
-  const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL! });
+  const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env) });
   const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
   const worker = await startWorker({
     datasets,
     queue,
     coordinator: env.AUTOML_COORDINATOR_ADDR,
+    security: grpcClientSecurity(env),
     pool: env.AUTOML_POOL,
     log,
     concurrency: env.AUTOML_WORKER_CONCURRENCY,
@@ -137,6 +147,7 @@ async function connectServices(env: CliEnv, log: Logger, withDb: boolean): Promi
     subjectPrefix: env.AUTOML_NATS_SUBJECT_PREFIX,
     ackWaitMs: env.AUTOML_ACK_WAIT_MS,
     maxDeliver: env.AUTOML_MAX_DELIVER,
+    credentials: natsCredentials(env),
   });
   return { db, queue };
 }

@@ -1,4 +1,5 @@
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
+import { assertListenerAllowed, serverCredentials, serverInterceptors, type GrpcServerSecurity } from "@automl/common";
 import { CoordinatorService, TrialReportingService } from "@automl/proto";
 import type { Logger } from "@automl/common";
 import type { Db } from "@automl/db";
@@ -13,6 +14,9 @@ export interface CoordinatorOptions {
   log: Logger;
   /** host:port; port 0 picks a free one. */
   listen: string;
+  /** TLS and bearer token (README "Security"); beyond loopback a token is required unless `insecure`. */
+  security?: GrpcServerSecurity;
+  insecure?: boolean;
   scheduler?: Partial<SchedulerOptions>;
 }
 
@@ -25,17 +29,19 @@ export interface RunningCoordinator {
 
 /** Serves both gRPC services on one port and runs the scheduler. */
 export async function startCoordinator(opts: CoordinatorOptions): Promise<RunningCoordinator> {
+  const security = opts.security ?? {};
+  assertListenerAllowed(opts.listen, security, { insecure: opts.insecure, log: opts.log });
   const store = new Store(opts.db);
   const scheduler = new Scheduler(store, opts.queue, opts.log, { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler });
-  const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
+  const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024, interceptors: serverInterceptors(security, opts.log) });
   server.addService(CoordinatorService, coordinatorService(store, scheduler, opts.log, opts.queue));
   server.addService(TrialReportingService, reportingService(store, scheduler, opts.log));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(opts.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(opts.listen, serverCredentials(security), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const host = opts.listen.slice(0, opts.listen.lastIndexOf(":"));
   scheduler.start();
-  opts.log.info({ address: `${host}:${port}` }, "coordinator listening");
+  opts.log.info({ address: `${host}:${port}`, tls: Boolean(security.tls), tokenRequired: Boolean(security.token) }, "coordinator listening");
   return {
     address: `${host}:${port}`,
     scheduler,

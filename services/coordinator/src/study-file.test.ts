@@ -91,3 +91,41 @@ describe("parseStudyFile", () => {
     expect(errorOf("name: [unclosed")).toContain("not valid YAML");
   });
 });
+
+describe("search settings", () => {
+  it("accepts samplers, pruners with options, constraints and conditional per-layer dims", () => {
+    const s = parseStudyFile(
+      valid
+        .replace("seed: 7", "seed: 7\nsampler: { tpe: { startupTrials: 4 } }\npruner: { asha: { minEpochs: 2, reductionFactor: 3 } }")
+        .replace("  epochs: 10", "  epochs: 10\n  constraints: { maxParams: 5000 }"),
+    );
+    expect(s.sampler).toEqual({ tpe: { startupTrials: 4, candidates: expect.any(Number), gamma: expect.any(Number), maxGood: expect.any(Number), priorWeight: expect.any(Number), constantLiar: expect.any(Boolean), maxObservations: expect.any(Number) } });
+    expect(s.pruner).toEqual({ asha: { minEpochs: 2, reductionFactor: 3 } });
+    expect(s.space!.constraints).toEqual({ maxParams: 5000 });
+    // The stored form parses again to the same study (the coordinator re-reads it from Postgres).
+    expect(parseStudyFile(JSON.stringify(s))).toEqual(s);
+    expect(parseStudyFile(valid).pruner).toBe("none");
+  });
+
+  it("names the field of a bad sampler, pruner or constraint", () => {
+    expect(errorOf(valid.replace("seed: 7", "seed: 7\nsampler: bayes"))).toContain("sampler");
+    expect(errorOf(valid.replace("seed: 7", "seed: 7\npruner: { asha: { reductionFactor: 1 } }"))).toContain("pruner.asha.reductionFactor");
+    expect(errorOf(valid.replace("  epochs: 10", "  epochs: 10\n  constraints: { maxParams: -1 }"))).toContain("space.constraints.maxParams");
+    const csv = valid.replace("{ builtin: xor, n: 100 }", "{ path: data.csv, target: y }").replace("  epochs: 10", "  epochs: 10\n  constraints: { maxFlops: 1000 }");
+    expect(errorOf(csv)).toContain("space.constraints: need a builtin dataset");
+  });
+
+  it("takes a list of objectives; the first CV metric is what workers score", () => {
+    const multi = valid.replace("objective: { metric: accuracy, direction: maximize }", "objectives: [{ metric: params, direction: minimize }, { metric: accuracy, direction: maximize }, { metric: logloss, direction: minimize }]");
+    const s = parseStudyFile(multi);
+    expect(s.objective).toEqual({ metric: "accuracy", direction: "maximize" });
+    expect(s.objectives.map((o) => o.metric)).toEqual(["params", "accuracy", "logloss"]);
+    expect(parseStudyFile(JSON.stringify(s))).toEqual(s);
+    expect(parseStudyFile(valid).objectives).toEqual([{ metric: "accuracy", direction: "maximize" }]);
+    expect(errorOf(multi.replace("metric: logloss, direction: minimize", "metric: logloss, direction: maximize"))).toContain("objectives[2].direction: logloss should be minimized");
+    expect(errorOf(multi.replace("metric: logloss", "metric: mse"))).toContain("objectives[2].metric: mse does not apply to a binary task");
+    expect(errorOf(multi.replace("metric: logloss", "metric: accuracy"))).toContain("objectives[2].metric: accuracy is listed twice");
+    expect(errorOf(valid.replace("objective: { metric: accuracy, direction: maximize }", "objectives: [{ metric: params, direction: minimize }]"))).toContain("objectives: needs a cross-validation metric");
+    expect(errorOf(valid.replace("objective: { metric: accuracy, direction: maximize }", ""))).toContain("objective: required");
+  });
+});

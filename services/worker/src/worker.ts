@@ -1,7 +1,6 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { credentials } from "@grpc/grpc-js";
-import { AppError, grpcCall, withRetry, type Logger } from "@automl/common";
+import { AppError, grpcCall, grpcClientChannel, withRetry, type GrpcClientSecurity, type Logger } from "@automl/common";
 import type { CachedDatasetStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
 import { join } from "node:path";
 import {
@@ -34,6 +33,8 @@ export interface WorkerOptions {
   threads?: boolean;
   /** Where uploaded datasets (by content hash) are fetched from and cached; distributed mode. */
   datasets?: CachedDatasetStore;
+  /** TLS and bearer token for the coordinator (README "Security"). */
+  security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
   reportPatienceMs?: number;
 }
@@ -65,7 +66,8 @@ const BACKEND = "js";
  */
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const workerId = opts.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const client = new TrialReportingClient(opts.coordinator, credentials.createInsecure());
+  const channel = grpcClientChannel(opts.security);
+  const client = new TrialReportingClient(opts.coordinator, channel.credentials, channel.options);
   const log = opts.log.child({ workerId });
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const busy = new Set<string>();
@@ -205,7 +207,21 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     await d.ack();
   };
 
-  await heartbeat();
+  // The first heartbeat doubles as a credentials check: a worker whose token the coordinator
+  // refuses would take trials it can never report, so it refuses to start instead.
+  const refused = await grpcCall<HeartbeatReply>((md, o, cb) => client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId: "" }, md, o, cb)).then(
+    () => undefined,
+    (err: unknown) => {
+      if (err instanceof AppError && err.code === "UNAUTHENTICATED") return err;
+      log.debug({ err: (err as Error).message }, "heartbeat failed");
+      return undefined;
+    },
+  );
+  if (refused) {
+    await executor.close();
+    client.close();
+    throw new AppError("UNAUTHENTICATED", `the coordinator at ${opts.coordinator} refused this worker: ${refused.message}`);
+  }
   const idleBeat = setInterval(() => {
     if (busy.size === 0) void heartbeat();
   }, heartbeatMs);
