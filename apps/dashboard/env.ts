@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { grpcClientSecurity, withSecretFiles, type GrpcClientSecurity } from "@automl/common";
 
 const token = z
   .string()
@@ -25,6 +26,13 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
   /** host:port of the coordinator's gRPC API (CreateStudy / CancelStudy). */
   AUTOML_COORDINATOR_ADDR: z.string().regex(/^[^\s:]+:\d+$/, "must be host:port").default("127.0.0.1:50051"),
+});
+
+/** How the dashboard reaches the coordinator: its bearer token and TLS (README "Security"). */
+const grpcSchema = z.object({
+  AUTOML_GRPC_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  AUTOML_GRPC_TLS_CA: z.string().optional(),
+  AUTOML_GRPC_TLS: z.stringbool().default(false),
 });
 
 export type AccessEnv = z.infer<typeof accessSchema>;
@@ -56,6 +64,14 @@ let cachedAccess: AccessEnv | undefined;
 export function serverEnv(): DashboardEnv {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+let cachedGrpc: GrpcClientSecurity | undefined;
+
+/** gRPC credentials for the coordinator client; secrets may come from <NAME>_FILE. */
+export function coordinatorSecurity(): GrpcClientSecurity {
+  cachedGrpc ??= grpcClientSecurity(check(grpcSchema, withSecretFiles(process.env)));
+  return cachedGrpc;
 }
 
 /** The token settings alone (for the proxy and the login action). */

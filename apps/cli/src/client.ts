@@ -1,5 +1,4 @@
-import { credentials } from "@grpc/grpc-js";
-import { grpcCall } from "@automl/common";
+import { grpcCall, grpcClientChannel, type GrpcClientSecurity } from "@automl/common";
 import {
   CoordinatorClient,
   type CancelStudyReply,
@@ -14,8 +13,10 @@ import {
 /** The Coordinator gRPC API as promises. */
 export class CoordinatorApi {
   private readonly client: CoordinatorClient;
-  constructor(address: string) {
-    this.client = new CoordinatorClient(address, credentials.createInsecure());
+  /** `security`: TLS and bearer token (README "Security"); none = plaintext without a token. */
+  constructor(address: string, security?: GrpcClientSecurity) {
+    const channel = grpcClientChannel(security);
+    this.client = new CoordinatorClient(address, channel.credentials, channel.options);
   }
   async createStudy(studyFile: string): Promise<Study> {
     // The first call of a command may race a coordinator that is still starting.

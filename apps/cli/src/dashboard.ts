@@ -16,6 +16,11 @@ export async function startDashboard(opts: {
   host: string;
   /** Whether access tokens are configured (AUTOML_DASHBOARD_ADMIN_TOKEN / _VIEWER_TOKEN). */
   protectedByTokens: boolean;
+  /**
+   * The embedded coordinator's own token (plaintext, loopback). Unset: the dashboard reads
+   * AUTOML_GRPC_TOKEN / _TLS_CA (or their _FILE forms) from the environment it inherits.
+   */
+  grpcToken?: string;
 }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const loopback = opts.host === "127.0.0.1" || opts.host === "localhost" || opts.host === "::1";
   if (!loopback && !opts.protectedByTokens) {
@@ -25,9 +30,15 @@ export async function startDashboard(opts: {
     throw new AppError("FAILED_PRECONDITION", "the dashboard is not built: run `npm run build` first");
   }
   const next = createRequire(join(DASHBOARD_DIR, "package.json")).resolve("next/dist/bin/next");
+  const env: NodeJS.ProcessEnv = { ...process.env, AUTOML_DATABASE_URL: opts.databaseUrl, AUTOML_COORDINATOR_ADDR: opts.coordinatorAddr, NEXT_TELEMETRY_DISABLED: "1" };
+  if (opts.grpcToken) {
+    // The embedded coordinator: its token, no TLS, whatever the shell had for a distributed one.
+    for (const k of ["AUTOML_GRPC_TOKEN_FILE", "AUTOML_GRPC_TLS", "AUTOML_GRPC_TLS_CA", "AUTOML_GRPC_TLS_CA_FILE"]) delete env[k];
+    env.AUTOML_GRPC_TOKEN = opts.grpcToken;
+  }
   const child = spawn(process.execPath, [next, "start", "-p", String(opts.port), "-H", opts.host], {
     cwd: DASHBOARD_DIR,
-    env: { ...process.env, AUTOML_DATABASE_URL: opts.databaseUrl, AUTOML_COORDINATOR_ADDR: opts.coordinatorAddr, NEXT_TELEMETRY_DISABLED: "1" },
+    env,
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://${opts.host}:${opts.port}`;

@@ -3,10 +3,10 @@ import { basename, dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { AppError } from "@automl/common";
 import { DatasetSpecError, hashBytes, parseCsv, type DatasetTask } from "@automl/datasets";
-import { JetStreamDatasetStore } from "@automl/messaging";
+import { JetStreamDatasetStore, type NatsCredentials } from "@automl/messaging";
 
 /** Where a dataset file given by path goes: read in place (embedded) or uploaded by hash (distributed). */
-export type DatasetDelivery = { mode: "embedded" } | { mode: "upload"; natsUrl: string | undefined };
+export type DatasetDelivery = { mode: "embedded" } | { mode: "upload"; natsUrl: string | undefined; credentials?: NatsCredentials };
 
 export function readStudyFile(path: string | undefined): string {
   if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
@@ -62,7 +62,7 @@ export async function prepareStudyFile(studyPath: string, delivery: DatasetDeliv
   }
   if (!delivery.natsUrl) throw new AppError("INVALID_ARGUMENT", "AUTOML_NATS_URL: required to upload the study's dataset file");
   const hash = hashBytes(bytes);
-  const store = await JetStreamDatasetStore.connect({ url: delivery.natsUrl });
+  const store = await JetStreamDatasetStore.connect({ url: delivery.natsUrl, credentials: delivery.credentials });
   try {
     await store.put(hash, bytes, { name });
   } finally {

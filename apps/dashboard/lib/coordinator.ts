@@ -1,13 +1,15 @@
 import "server-only";
-import { credentials } from "@grpc/grpc-js";
-import { AppError, grpcCall } from "@automl/common";
+import { AppError, grpcCall, grpcClientChannel } from "@automl/common";
 import { CoordinatorClient, type CancelStudyReply, type CreateStudyReply } from "@automl/proto";
-import { serverEnv } from "../env";
+import { coordinatorSecurity, serverEnv } from "../env";
 
 // One channel per process, reused by every action (gRPC channels multiplex and reconnect).
 const holder = globalThis as typeof globalThis & { __automlCoordinator?: CoordinatorClient };
 function client(): CoordinatorClient {
-  holder.__automlCoordinator ??= new CoordinatorClient(serverEnv().AUTOML_COORDINATOR_ADDR, credentials.createInsecure());
+  if (!holder.__automlCoordinator) {
+    const channel = grpcClientChannel(coordinatorSecurity());
+    holder.__automlCoordinator = new CoordinatorClient(serverEnv().AUTOML_COORDINATOR_ADDR, channel.credentials, channel.options);
+  }
   return holder.__automlCoordinator;
 }
 
@@ -32,6 +34,8 @@ export function userMessage(err: unknown): string {
         return err.message;
       case "UNAVAILABLE":
         return `the coordinator at ${serverEnv().AUTOML_COORDINATOR_ADDR} is unreachable`;
+      case "UNAUTHENTICATED":
+        return "the coordinator refused the dashboard's credentials (AUTOML_GRPC_TOKEN)";
       default:
         return `the coordinator failed (${err.code})`;
     }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeGenericClientConstructor, Server, status as GrpcStatus, type Client, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
+import { InterceptingCall, makeGenericClientConstructor, Server, status as GrpcStatus, type Client, type Interceptor, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "./errors";
 import {
@@ -54,8 +54,8 @@ async function serve(sec: GrpcServerSecurity): Promise<string> {
 }
 
 /** One call; resolves to the reply text or the gRPC status code it failed with. */
-function call(address: string, sec: GrpcClientSecurity): Promise<string | number> {
-  const { credentials, options } = grpcClientChannel(sec);
+function call(address: string, sec: GrpcClientSecurity, interceptors?: Interceptor[]): Promise<string | number> {
+  const { credentials, options } = grpcClientChannel(sec, { interceptors });
   const client = new EchoClient(address, credentials, options);
   clients.push(client);
   return new Promise((resolve) => {
@@ -89,6 +89,19 @@ describe("gRPC bearer token and TLS, over real sockets", () => {
     const other = makeTestCertificates(dir, "other");
     expect(await call(addr, { token: TOKEN, tls: { ca: other.ca } })).toBe(GrpcStatus.UNAVAILABLE);
     expect(await call(addr, { token: TOKEN, tls: {} })).toBe(GrpcStatus.UNAVAILABLE);
+  });
+
+  it("the caller's own client interceptors run alongside the token, over plaintext and TLS", async () => {
+    let seen = 0;
+    const counting: Interceptor = (options, nextCall) => {
+      seen++;
+      return new InterceptingCall(nextCall(options));
+    };
+    const plain = await serve({ token: TOKEN });
+    expect(await call(plain, { token: TOKEN }, [counting])).toBe("echo:hi");
+    const tls = await serve({ token: TOKEN, tls: { cert: certs.cert, key: certs.key } });
+    expect(await call(tls, { token: TOKEN, tls: { ca: certs.ca } }, [counting])).toBe("echo:hi");
+    expect(seen).toBe(2);
   });
 
   it("without a token configured the server stays open (the embedded, loopback-only mode)", async () => {

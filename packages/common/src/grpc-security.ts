@@ -109,19 +109,27 @@ export function serverInterceptors(sec: GrpcServerSecurity, log?: Logger): Serve
  * Over TLS the token rides as call credentials, which grpc-js only ever sends on a secure channel;
  * over plaintext (loopback, the embedded stack) an interceptor adds the same header.
  */
-export function grpcClientChannel(sec: GrpcClientSecurity = {}): { credentials: ChannelCredentials; options: Partial<ClientOptions> } {
+export function grpcClientChannel(
+  sec: GrpcClientSecurity = {},
+  extra: { interceptors?: Interceptor[] } = {},
+): { credentials: ChannelCredentials; options: Partial<ClientOptions> } {
   const bearer = sec.token ? `Bearer ${sec.token}` : undefined;
+  // The caller's own interceptors (e.g. metrics) are kept: options.interceptors is one list.
+  const options = (own: Interceptor[] = []): Partial<ClientOptions> => {
+    const all = [...own, ...(extra.interceptors ?? [])];
+    return all.length ? { interceptors: all } : {};
+  };
   if (sec.tls) {
     const ssl = credentials.createSsl(sec.tls.ca ? Buffer.from(sec.tls.ca) : null);
-    if (!bearer) return { credentials: ssl, options: {} };
+    if (!bearer) return { credentials: ssl, options: options() };
     const callCreds = credentials.createFromMetadataGenerator((_params, cb) => {
       const md = new Metadata();
       md.set(AUTHORIZATION, bearer);
       cb(null, md);
     });
-    return { credentials: credentials.combineChannelCredentials(ssl, callCreds), options: {} };
+    return { credentials: credentials.combineChannelCredentials(ssl, callCreds), options: options() };
   }
-  if (!bearer) return { credentials: credentials.createInsecure(), options: {} };
+  if (!bearer) return { credentials: credentials.createInsecure(), options: options() };
   const addToken: Interceptor = (options, nextCall) =>
     new InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
@@ -129,7 +137,7 @@ export function grpcClientChannel(sec: GrpcClientSecurity = {}): { credentials: 
         next(metadata, listener);
       },
     });
-  return { credentials: credentials.createInsecure(), options: { interceptors: [addToken] } };
+  return { credentials: credentials.createInsecure(), options: options([addToken]) };
 }
 
 /** 127.0.0.0/8, ::1 and `localhost`: reachable from this machine only. */
