@@ -9,6 +9,7 @@ import { parseEnv, type CliEnv } from "./env";
 import { leaderboardTable, progressLine, studyJson } from "./format";
 import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
+import { ablate, importance } from "./ablate";
 
 const USAGE = `usage: automl <command>
 
@@ -19,6 +20,9 @@ const USAGE = `usage: automl <command>
   dashboard                                    serve the dashboard (needs AUTOML_DATABASE_URL)
   study create <study-file> | list | show <id> | cancel <id>
   leaderboard <study-id> [--json]
+  ablate <study-id | study-file> [--base <trial>] [--json] [--correction holm|bh]
+                                               one-factor ablation of the best (or --base) trial, with corrected t-tests
+  importance <study-id> [--json]               parameter importance (fANOVA) of a study (needs AUTOML_DATABASE_URL)
 
 Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).
 Exit codes: 0 success, 2 bad input, 1 anything else.`;
@@ -149,7 +153,7 @@ async function leaderboard(args: string[], env: CliEnv): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const env = parseEnv(process.env);
-  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && command === "run" ? "warn" : env.AUTOML_LOG_LEVEL);
+  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && (command === "run" || command === "ablate") ? "warn" : env.AUTOML_LOG_LEVEL);
   switch (command) {
     case "run":
       return run(rest, env, log);
@@ -190,6 +194,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "study":
       return study(rest, env);
+    case "ablate":
+      return ablate(rest, env, log);
+    case "importance":
+      return importance(rest, env);
     case "leaderboard":
       return leaderboard(rest, env);
     case undefined:

@@ -30,6 +30,8 @@ export interface EmbeddedStack {
   databaseUrl: string;
   /** The embedded coordinator's token (random per run): only this process and its dashboard hold it. */
   coordinatorSecurity: GrpcClientSecurity;
+  /** The in-process client of the embedded database (the socket serves one session at a time). */
+  db: Db;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
     coordinatorSecurity: security,
+    db,
     async stop() {
       await worker.stop();
       await queue.close();
