@@ -84,6 +84,8 @@ describe.skipIf(!enabled)("a study across hosts (network namespaces)", () => {
   const databaseUrl = () => `postgresql://postgres@${ip.db}:5432/automl`;
   const natsUrl = () => `nats://${ip.nats}:4222`;
   const coordinatorAddr = () => `${ip.coord}:50051`;
+  // The coordinator listens beyond loopback, so it requires a bearer token (README "Security").
+  const GRPC_TOKEN = "multihost-grpc-token-0123";
 
   /** Starts `cmd` on a host; `signal` is what asks it to stop (Postgres: SIGINT, a fast shutdown). */
   function onHost(name: string, host: Host, cmd: string[], env: Record<string, string> = {}, signal: NodeJS.Signals = "SIGTERM"): Proc {
@@ -164,6 +166,7 @@ describe.skipIf(!enabled)("a study across hosts (network namespaces)", () => {
       AUTOML_DATABASE_URL: databaseUrl(),
       AUTOML_NATS_URL: natsUrl(),
       AUTOML_GRPC_LISTEN: coordinatorAddr(),
+      AUTOML_GRPC_TOKEN: GRPC_TOKEN,
       AUTOML_ACK_WAIT_MS: String(ACK_WAIT_MS),
     });
     await until("the coordinator to listen", async () => {
@@ -172,7 +175,7 @@ describe.skipIf(!enabled)("a study across hosts (network namespaces)", () => {
     }, 90_000);
     // …and answers a real client across the switch, from host cli.
     await until("the coordinator to answer `automl study list` from host cli", async () => {
-      const probe = automlOn("probe", "cli", ["study", "list"], { AUTOML_COORDINATOR_ADDR: coordinatorAddr(), AUTOML_LOG_LEVEL: "warn" });
+      const probe = automlOn("probe", "cli", ["study", "list"], { AUTOML_COORDINATOR_ADDR: coordinatorAddr(), AUTOML_GRPC_TOKEN: GRPC_TOKEN, AUTOML_LOG_LEVEL: "warn" });
       return (await probe.exited) === 0;
     }, 60_000, logs);
 
@@ -195,7 +198,7 @@ describe.skipIf(!enabled)("a study across hosts (network namespaces)", () => {
   it("completes; a worker cut off mid-trial has its trial redelivered and recorded once", async () => {
     onTestFailed(() => console.error(`multihost ${id} (10.77.${octet}.0/24) process logs:\n${logs()}`));
     const t0 = Date.now();
-    const workerEnv = { AUTOML_NATS_URL: natsUrl(), AUTOML_COORDINATOR_ADDR: coordinatorAddr(), AUTOML_ACK_WAIT_MS: String(ACK_WAIT_MS) };
+    const workerEnv = { AUTOML_NATS_URL: natsUrl(), AUTOML_COORDINATOR_ADDR: coordinatorAddr(), AUTOML_GRPC_TOKEN: GRPC_TOKEN, AUTOML_ACK_WAIT_MS: String(ACK_WAIT_MS) };
     const w1 = automlOn("w1", "w1", ["worker"], workerEnv);
     const w2 = automlOn("w2", "w2", ["worker"], workerEnv);
     /** w1's structured log (pino JSON lines on stderr). */
@@ -221,6 +224,7 @@ describe.skipIf(!enabled)("a study across hosts (network namespaces)", () => {
       AUTOML_DATABASE_URL: databaseUrl(),
       AUTOML_NATS_URL: natsUrl(),
       AUTOML_COORDINATOR_ADDR: coordinatorAddr(),
+      AUTOML_GRPC_TOKEN: GRPC_TOKEN,
       AUTOML_LOG_LEVEL: "warn",
     });
 
