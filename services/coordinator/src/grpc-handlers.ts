@@ -30,7 +30,7 @@ export function requireField(value: string, path: string): string {
 // Prisma codes for "cannot reach / lost the database", and Postgres SQLSTATEs of a connection that
 // was terminated or refused (57P01 admin shutdown, 57P03 cannot connect now, class 08 connection).
 const UNREACHABLE_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
-const UNREACHABLE_TEXT = /\b(57P0[1-3]|08\d{3}|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)\b|Connection terminated|terminating connection|connection (?:is )?closed|Server has closed the connection|Can't reach database|ConnectionClosed|DatabaseNotReachable|Timed out fetching a new connection/i;
+const UNREACHABLE_TEXT = /\b(57P0[1-3]|08\d{3}|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)\b|Connection terminated|terminating connection|connection (?:is )?closed|Server has closed the connection|Can't reach database|ConnectionClosed|DatabaseNotReachable|Timed out fetching a new connection|not queryable/i;
 
 /**
  * A request that failed because the database connection dropped is UNAVAILABLE, not INTERNAL:
