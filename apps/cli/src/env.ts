@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { commonEnvShape, parseEnvWith } from "@automl/common";
+import { BACKEND_CHOICES, type BackendChoice } from "@automl/nn";
 
 const schema = z.object({
   ...commonEnvShape,
@@ -16,6 +17,8 @@ const schema = z.object({
   AUTOML_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   AUTOML_HOME: z.string().default(".automl"),
   AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Which backend a worker trains on: auto picks native for big enough networks when it is built. */
+  AUTOML_BACKEND: z.enum(BACKEND_CHOICES as readonly BackendChoice[] as readonly [BackendChoice, ...BackendChoice[]]).default("auto"),
   AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
 });

@@ -60,6 +60,7 @@ export function studyJson(study: Study, trials: Trial[]) {
     workerId: t.workerId || null,
     error: t.error || null,
     divergedEpoch: t.divergedEpoch ?? null,
+    backend: t.backend || null,
   });
   return {
     study: {

@@ -56,7 +56,7 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     security,
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
   });
-  const worker = await startWorker({ queue, coordinator: coordinator.address, security, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env) });
+  const worker = await startWorker({ queue, coordinator: coordinator.address, security, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
@@ -124,6 +124,7 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
     log,
     concurrency: env.AUTOML_WORKER_CONCURRENCY,
     heartbeatMs: heartbeatMs(env),
+    backend: env.AUTOML_BACKEND,
   });
   return {
     ...worker,

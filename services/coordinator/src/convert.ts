@@ -52,6 +52,7 @@ export function trialToPb(t: Trial & { folds?: FoldResult[] }): PbTrial {
     workerId: t.workerId ?? "",
     error: t.error ?? "",
     divergedEpoch: t.divergedEpoch ?? undefined,
+    backend: t.backend ?? "",
   };
 }
 

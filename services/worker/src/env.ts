@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { commonEnvShape, parseEnvWith } from "@automl/common";
+import { BACKEND_CHOICES, type BackendChoice } from "@automl/nn";
 
 const schema = z.object({
   ...commonEnvShape,
   AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
+  /** Which backend trains: auto picks native for big enough networks when it is built. */
+  AUTOML_BACKEND: z.enum(BACKEND_CHOICES as readonly BackendChoice[] as readonly [BackendChoice, ...BackendChoice[]]).default("auto"),
 });
 
 export type WorkerEnv = z.infer<typeof schema>;

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { CvOutcome, EpochReport } from "@automl/nn";
+import type { BackendChoice, CvOutcome, EpochReport } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
 
 export type ToThread = { type: "run"; spec: Uint8Array } | { type: "decision"; id: number; decision: "continue" | "stop" };
@@ -37,12 +37,16 @@ export class ThreadPool implements TrialExecutor {
   private readonly all = new Set<Worker>();
   private closed = false;
 
-  constructor(private readonly size: number) {
+  /** `threadData.backend`: the AUTOML_BACKEND choice each training thread applies to its trials. */
+  constructor(
+    private readonly size: number,
+    private readonly threadData: { backend?: BackendChoice } = {},
+  ) {
     for (let i = 0; i < size; i++) this.idle.push(this.spawn());
   }
 
   private spawn(): Worker {
-    const w = new Worker(THREAD_ENTRY);
+    const w = new Worker(THREAD_ENTRY, { workerData: this.threadData });
     w.unref();
     // A thread that dies while idle is replaced; one that dies mid-trial is handled in run().
     w.on("error", () => {});

@@ -8,8 +8,9 @@ import {
   type BuiltinFileName,
   type Dataset,
 } from "@automl/datasets";
-import { crossValidate, type Activation, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
+import { crossValidate, type Activation, type BackendChoice, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
+import { backendFor } from "./backend-choice";
 
 const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
 
@@ -71,14 +72,19 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
 }
 
 /** Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run. */
-export async function runTrial(spec: TrialSpec, onEpoch: (fold: number, r: EpochReport) => Promise<"continue" | "stop">): Promise<CvOutcome> {
+export async function runTrial(
+  spec: TrialSpec,
+  onEpoch: (fold: number, r: EpochReport) => Promise<"continue" | "stop">,
+  backendChoice: BackendChoice = "auto",
+): Promise<CvOutcome> {
   const { data, folds } = loadWithFolds(spec);
   const { mlp, train } = engineConfig(spec, data);
+  const backend = backendFor(backendChoice, mlp, train.batchSize);
   return crossValidate(
     { X: data.X, y: data.y, n: data.n, d: data.d, categorical: data.categorical?.map((c) => c.column) },
     folds,
     mlp,
     train,
-    { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch },
+    { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch, backend },
   );
 }

@@ -1,6 +1,7 @@
 // A training thread (entered through trial-thread.mjs): runs one trial at a time for the pool in trial-pool.ts, so the
 // worker's event loop (heartbeats, gRPC, queue) never waits on arithmetic and trials use every core.
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
+import type { BackendChoice } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
 import { runTrial } from "./trial-runner";
 import type { FromThread, ToThread } from "./trial-pool";
@@ -8,6 +9,7 @@ import type { FromThread, ToThread } from "./trial-pool";
 const port = parentPort!;
 const decisions = new Map<number, (d: "continue" | "stop") => void>();
 let seq = 0;
+const backend = (workerData as { backend?: BackendChoice } | null)?.backend ?? "auto";
 
 port.on("message", (msg: ToThread) => {
   if (msg.type === "decision") {
@@ -23,6 +25,7 @@ port.on("message", (msg: ToThread) => {
       decisions.set(id, resolve);
       post({ type: "epoch", id, fold, report });
     }),
+    backend,
   ).then(
     (outcome) => post({ type: "done", outcome }),
     (err: unknown) => post({ type: "error", message: err instanceof Error ? err.message : String(err) }),

@@ -15,6 +15,8 @@ import {
   type StartTrialReply,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
+import { backendStartupNotice } from "./backend-choice";
+import type { BackendChoice } from "@automl/nn";
 import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
 import { Cancellations } from "./cancellations";
 
@@ -31,6 +33,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Train in worker threads (default) or on the worker's own thread. */
   threads?: boolean;
+  /** AUTOML_BACKEND: auto (default; native for big enough networks when it loads) | js | native | cuda | tfjs. */
+  backend?: BackendChoice;
   /** Where uploaded datasets (by content hash) are fetched from and cached; distributed mode. */
   datasets?: CachedDatasetStore;
   /** TLS and bearer token for the coordinator (README "Security"). */
@@ -56,8 +60,6 @@ function finiteOnly(m: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
 }
 
-/** The backend that trains; the native and GPU backends are separate work (see README). */
-const BACKEND = "js";
 
 /**
  * Pulls trials from the queue, trains each with k-fold CV, and reports over gRPC. A message is
@@ -75,9 +77,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   let stopped = false;
   let interrupting = false;
   const concurrency = opts.concurrency ?? 1;
+  const backend = opts.backend ?? "auto";
+  // An explicit backend that cannot load stops the worker here; auto without native says once how to enable it.
+  const backendNotice = backendStartupNotice(backend);
+  if (backendNotice) log.info({ backend }, backendNotice);
   const executor: TrialExecutor = opts.threads === false
-    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r))), close: async () => {} }
-    : new ThreadPool(concurrency);
+    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r)), backend), close: async () => {} }
+    : new ThreadPool(concurrency, { backend });
 
   const heartbeat = (trialId = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>
@@ -173,14 +179,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         paramCount: cv.paramCount,
         divergedFold: cv.divergedAt?.fold ?? 0,
         divergedEpoch: cv.divergedAt?.epoch ?? 0,
-        backend: BACKEND,
+        backend: cv.backend,
         surfaceJson: cv.surface ? JSON.stringify(cv.surface) : "",
       };
     } catch (err) {
       if (err instanceof TrialAbortedError && !interrupting) {
         // Its study was cancelled (control channel): stopped mid-epoch, reported CANCELLED.
         stopReason = "CANCELLED";
-        outcome = { trialId: spec.trialId, attempt, status: TrialStatus.TRIAL_STATUS_CANCELLED, folds: [], cvMean: NaN, cvStd: NaN, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: BACKEND, surfaceJson: "" };
+        outcome = { trialId: spec.trialId, attempt, status: TrialStatus.TRIAL_STATUS_CANCELLED, folds: [], cvMean: NaN, cvStd: NaN, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: "", surfaceJson: "" };
       } else {
         // The coordinator could not be reached mid-trial: let the queue redeliver it.
         if (err instanceof AppError && err.code === "UNAVAILABLE") throw err;

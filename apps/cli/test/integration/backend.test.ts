@@ -1,0 +1,91 @@
+// AUTOML_BACKEND=auto through the real worker: a tiny network (xor) trains in TypeScript, a
+// big enough one on the native backend; the backend lands in Postgres and in `run --json`.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentials } from "@grpc/grpc-js";
+import { grpcCall, silentLogger } from "@automl/common";
+import { createDb, type Db } from "@automl/db";
+import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { MemoryQueue } from "@automl/messaging";
+import { loadNative } from "@automl/nn-native";
+import { CoordinatorClient, type CreateStudyReply, type GetStudyReply, type ListTrialsReply } from "@automl/proto";
+import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
+import { startWorker, type RunningWorker } from "@automl/worker";
+import { studyJson } from "../../src/format";
+
+const available = await postgresAvailable();
+const native = loadNative();
+if (!native.backend && process.env.CI === "true") throw new Error(`CI=true but the native backend is unavailable: ${native.reason}`);
+
+const study = (name: string, dataset: string, width: number, batchSize: number) => `
+name: ${name}
+dataset: ${dataset}
+task: binary
+space: { depth: 2, width: ${width}, activation: relu, learningRate: 0.05, momentum: 0.9, batchSize: ${batchSize}, epochs: 3 }
+cv: { folds: 2 }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: 2, parallel: 2 }
+seed: 3
+`;
+
+describe.skipIf(!available || !native.backend)("worker with AUTOML_BACKEND=auto records the backend of each trial", () => {
+  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+  let queue: MemoryQueue;
+  let coordinator: RunningCoordinator;
+  let worker: RunningWorker;
+  let client: CoordinatorClient;
+
+  beforeAll(async () => {
+    fixture = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(fixture.url);
+    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 10_000, maxDeliver: 3 });
+    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
+    // Two training threads: two native trials at once share the BLAS threads.
+    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500, backend: "auto" });
+    client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await worker?.stop();
+    await queue?.close();
+    await coordinator?.stop();
+    await db?.$disconnect();
+    await fixture?.drop();
+  });
+
+  async function runToEnd(text: string) {
+    const created = await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: text }, md, o, cb));
+    const id = created.study!.id;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const s = await db.study.findUniqueOrThrow({ where: { id } });
+      if (s.status !== "RUNNING") break;
+      if (Date.now() > deadline) throw new Error("study did not finish");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const rows = await db.trial.findMany({ where: { studyId: id }, orderBy: { number: "asc" } });
+    const { study } = await grpcCall<GetStudyReply>((md, o, cb) => client.getStudy({ studyId: id }, md, o, cb));
+    const { trials } = await grpcCall<ListTrialsReply>((md, o, cb) => client.listTrials({ studyId: id, ranked: false, limit: 0, offset: 0 }, md, o, cb));
+    return { rows, json: studyJson(study!, trials) };
+  }
+
+  it("xor (2-8-8-1, batch 4) trains in TypeScript", async () => {
+    const { rows, json } = await runToEnd(study("xor-auto", "{ builtin: xor, n: 200, noise: 0.2 }", 8, 4));
+    expect(rows.map((t) => [t.status, t.backend])).toEqual([
+      ["COMPLETED", "js"],
+      ["COMPLETED", "js"],
+    ]);
+    expect(json.trials.map((t) => t.backend)).toEqual(["js", "js"]);
+  });
+
+  it("a 2-256-256-1 network at batch 64 trains on the native backend, and learns", async () => {
+    const { rows, json } = await runToEnd(study("wide-auto", "{ builtin: moons, n: 400, noise: 0.1 }", 256, 64));
+    expect(rows.map((t) => [t.status, t.backend])).toEqual([
+      ["COMPLETED", "native"],
+      ["COMPLETED", "native"],
+    ]);
+    for (const t of rows) expect(t.cvMean).toBeGreaterThan(0.75);
+    expect(json.trials.map((t) => t.backend)).toEqual(["native", "native"]);
+  });
+});

@@ -1,0 +1,26 @@
+// Which backend trains a trial: AUTOML_BACKEND (auto | js | native | cuda | tfjs) applied to
+// the trial's network by @automl/nn's selectBackend, over the backends this process can load.
+import { nativeUnavailableNotice, requireBackend, selectBackend, type AvailableBackends, type Backend, type BackendChoice, type MlpSpec } from "@automl/nn";
+import { loadNative } from "@automl/nn-native";
+
+/** The backends of this process: native when its addon loads (once per thread). */
+export function availableBackends(): AvailableBackends {
+  const native = loadNative();
+  return native.backend ? { backends: [native.backend] } : { backends: [], nativeUnavailable: native.reason };
+}
+
+export function backendFor(choice: BackendChoice, spec: MlpSpec, batchSize: number, available = availableBackends()): Backend {
+  return selectBackend(choice, { spec, batchSize }, available).backend;
+}
+
+/**
+ * Checked once when a worker starts: an explicit backend that cannot load throws (the message
+ * names `backend` and how to enable it); "auto" without native returns the one line to log.
+ */
+export function backendStartupNotice(choice: BackendChoice, available = availableBackends()): string | undefined {
+  if (choice !== "auto") {
+    requireBackend(choice, available);
+    return undefined;
+  }
+  return available.backends.some((b) => b.name === "native") ? undefined : nativeUnavailableNotice(available);
+}
