@@ -18,6 +18,8 @@ export { jsBackend, weightDecayMask } from "./backends/js";
 export {
   AUTO_NATIVE_MIN_MACS,
   ENABLE_NATIVE_HINT,
+  nativeUnavailableNotice,
+  requireBackend,
   selectBackend,
   stepMacs,
   type AvailableBackends,

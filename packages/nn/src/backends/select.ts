@@ -57,24 +57,32 @@ export function selectBackend(
   if (choice === "js") return { backend: jsBackend };
   const byName = (name: string) => available.backends.find((b) => b.name === name);
   if (choice !== "auto") {
-    const b = byName(choice);
-    if (!b) {
-      const why = choice === "native" && available.nativeUnavailable ? `: ${available.nativeUnavailable}` : "";
-      const hint = choice === "native" ? ` (to enable it: ${ENABLE_NATIVE_HINT})` : "";
-      throw new NnConfigError("backend", `${choice} is not available${why}${hint}`);
-    }
+    const b = requireBackend(choice, available);
     const reason = b.unsupported(net.spec, dtype);
     if (reason !== null) throw new NnConfigError("backend", `${choice} cannot train this network: ${reason}`);
     return { backend: b };
   }
   const native = byName("native");
-  if (!native) {
-    const why = available.nativeUnavailable ? ` (${available.nativeUnavailable})` : "";
-    return {
-      backend: jsBackend,
-      notice: `native backend unavailable${why}; training in TypeScript. To enable it: ${ENABLE_NATIVE_HINT}`,
-    };
-  }
+  if (!native) return { backend: jsBackend, notice: nativeUnavailableNotice(available) };
   if (native.unsupported(net.spec, dtype) !== null) return { backend: jsBackend };
   return { backend: stepMacs(net.spec, net.batchSize) >= AUTO_NATIVE_MIN_MACS ? native : jsBackend };
+}
+
+/** The one line a worker logs when "auto" has no native backend: why, and how to enable it. */
+export function nativeUnavailableNotice(available: AvailableBackends): string {
+  const why = available.nativeUnavailable ? ` (${available.nativeUnavailable})` : "";
+  return `native backend unavailable${why}; training in TypeScript. To enable it: ${ENABLE_NATIVE_HINT}`;
+}
+
+/**
+ * The backend named `choice` ("js" always exists), or an NnConfigError naming `backend` that
+ * says why it is unavailable — so a worker can refuse to start rather than fail every trial.
+ */
+export function requireBackend(choice: Exclude<BackendChoice, "auto">, available: AvailableBackends): Backend {
+  if (choice === "js") return jsBackend;
+  const b = available.backends.find((x) => x.name === choice);
+  if (b) return b;
+  const why = choice === "native" && available.nativeUnavailable ? `: ${available.nativeUnavailable}` : "";
+  const hint = choice === "native" ? ` (to enable it: ${ENABLE_NATIVE_HINT})` : "";
+  throw new NnConfigError("backend", `${choice} is not available${why}${hint}`);
 }
