@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresAvailable } from "@automl/db/testing";
+import { natsAvailable } from "@automl/messaging/testing";
+import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../support";
+import { freePort } from "../../src/stack";
+
+const available = (await postgresAvailable()) && (await natsAvailable());
+
+const TRIALS = 4;
+const FOLDS = 2;
+const EPOCHS = 5;
+const ROWS = 100;
+const study = `
+name: metrics-test
+dataset: { builtin: xor, n: ${ROWS}, noise: 0.1 }
+task: binary
+space: { depth: 1, width: { int: [2, 8] }, activation: tanh, learningRate: 0.1, batchSize: 10, epochs: ${EPOCHS} }
+cv: { folds: ${FOLDS} }
+objective: { metric: accuracy, direction: maximize }
+budget: { trials: ${TRIALS}, parallel: 2 }
+seed: 11
+`;
+
+/** The value of the one sample of `name` whose labels include `labels`; undefined if none. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const found: number[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) found.push(Number(m[3]));
+  }
+  if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)}: ${found.length} samples match`);
+  return found[0];
+}
+
+/** Scrapes /metrics of a real coordinator and worker after a study and checks the counts against what happened. */
+describe.skipIf(!available)("Prometheus metrics of a coordinator and a worker", () => {
+  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
+  let env: Record<string, string>;
+  const procs: Proc[] = [];
+  let coordHealth = "";
+  let workerHealth = "";
+
+  beforeAll(async () => {
+    fixture = await distributedFixture();
+    ({ env } = fixture);
+    coordHealth = `127.0.0.1:${await freePort()}`;
+    workerHealth = `127.0.0.1:${await freePort()}`;
+    procs.push(await startCoordinatorProcess({ ...env, AUTOML_HEALTH_LISTEN: coordHealth }));
+    procs.push(automl(["worker"], { ...env, AUTOML_HEALTH_LISTEN: workerHealth }));
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map(stop));
+    await fixture?.dispose();
+  });
+
+  it("count dispatches, outcomes, reports, epochs and samples exactly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "automl-metrics-"));
+    writeFileSync(join(dir, "study.yaml"), study);
+    const run = automl(["run", join(dir, "study.yaml"), "--json", "--no-dashboard"], env);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const out = JSON.parse(run.stdout()) as { trials: { status: string }[] };
+    expect(out.trials.map((t) => t.status)).toEqual(Array(TRIALS).fill("COMPLETED"));
+
+    const coord = await (await fetch(`http://${coordHealth}/metrics`)).text();
+    expect(sample(coord, "automl_trials_dispatched_total", { pool: "cpu" })).toBe(TRIALS);
+    expect(sample(coord, "automl_trials", { pool: "cpu", status: "COMPLETED" })).toBe(TRIALS);
+    expect(sample(coord, "automl_trials", { pool: "cpu", status: "RUNNING" })).toBeUndefined();
+    expect(sample(coord, "automl_queue_messages", { pool: "cpu", state: "pending" })).toBe(0);
+    expect(sample(coord, "automl_queue_messages", { pool: "cpu", state: "unacked" })).toBe(0);
+    const handled = (method: string) => sample(coord, "automl_grpc_server_handling_seconds_count", { method, code: "OK" });
+    expect(handled("CreateStudy")).toBe(1);
+    expect(handled("StartTrial")).toBe(TRIALS);
+    expect(handled("ReportEpoch")).toBe(TRIALS * FOLDS * EPOCHS);
+    expect(handled("CompleteTrial")).toBe(TRIALS);
+    expect(sample(coord, "automl_grpc_server_handling_seconds_sum", { method: "CompleteTrial", code: "OK" })).toBeGreaterThan(0);
+    expect(sample(coord, "automl_process_resident_memory_bytes", { component: "coordinator" })).toBeGreaterThan(0);
+
+    const worker = await (await fetch(`http://${workerHealth}/metrics`)).text();
+    expect(sample(worker, "automl_worker_trials_total", { pool: "cpu", status: "COMPLETED" })).toBe(TRIALS);
+    expect(sample(worker, "automl_worker_trials_running", { pool: "cpu" })).toBe(0);
+    expect(sample(worker, "automl_worker_epochs_total", { pool: "cpu" })).toBe(TRIALS * FOLDS * EPOCHS);
+    // Each epoch of a fold trains on the other folds' rows: (FOLDS − 1)/FOLDS of the dataset.
+    expect(sample(worker, "automl_worker_training_samples_total", { pool: "cpu" })).toBe(TRIALS * FOLDS * EPOCHS * ((ROWS * (FOLDS - 1)) / FOLDS));
+    expect(sample(worker, "automl_grpc_client_seconds_count", { method: "CompleteTrial", code: "OK" })).toBe(TRIALS);
+    expect(sample(worker, "automl_grpc_client_seconds_count", { method: "ReportEpoch", code: "OK" })).toBe(TRIALS * FOLDS * EPOCHS);
+    expect(sample(worker, "automl_process_resident_memory_bytes", { component: "worker" })).toBeGreaterThan(0);
+    // Health endpoints answer alongside.
+    expect((await fetch(`http://${coordHealth}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://${workerHealth}/readyz`)).status).toBe(200);
+  }, 180_000);
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { jsBackend, type Backend } from "@automl/nn";
+import { backendFor, backendStartupNotice } from "./backend-choice";
+
+const missing = { backends: [], nativeUnavailable: "the addon is not built" };
+const native: Backend = { ...jsBackend, name: "native" };
+const wide = { inputDim: 64, hidden: [256, 256], activation: "relu" as const, task: "binary" as const, outputDim: 1 };
+
+describe("the worker's backend choice", () => {
+  it("auto without the addon: one line saying why and how to enable it; trials train in TypeScript", () => {
+    const notice = backendStartupNotice("auto", missing);
+    expect(notice).toBe(
+      "native backend unavailable (the addon is not built); training in TypeScript. To enable it: apt-get install libopenblas-dev && npm run build -w @automl/nn-native",
+    );
+    expect(backendFor("auto", wide, 64, missing).name).toBe("js");
+  });
+
+  it("auto with the addon: nothing to say at start; wide networks go native", () => {
+    expect(backendStartupNotice("auto", { backends: [native] })).toBeUndefined();
+    expect(backendFor("auto", wide, 64, { backends: [native] }).name).toBe("native");
+  });
+
+  it("an explicit backend that cannot load refuses to start, naming the field", () => {
+    expect(() => backendStartupNotice("native", missing)).toThrow(/^backend: native is not available: the addon is not built/);
+    expect(() => backendStartupNotice("tfjs", missing)).toThrow(/^backend: tfjs is not available$/);
+    expect(backendStartupNotice("js", missing)).toBeUndefined();
+  });
+});
