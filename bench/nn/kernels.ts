@@ -13,12 +13,14 @@
 // reference of every ratio.
 
 import os from "node:os";
-import { MlpModel, selectBackend, jsBackend, type Backend } from "@automl/nn";
+import { Worker } from "node:worker_threads";
+import type { Backend } from "@automl/nn";
 import { benchEnv } from "./env";
 import { formatReport } from "./report";
 import { PytorchPeer, pytorchProblem, settingLabel, type PeerInfo, type ThreadSetting } from "./pytorch";
 import { measureSgemmPeak, type SgemmPeak } from "./sgemm";
-import { DEFAULT_TIMING, QUICK_TIMING, measure, type Measured, type Timing } from "./timing";
+import type { MeasureReply, MeasureRequest } from "./measure-thread-main";
+import { DEFAULT_TIMING, QUICK_TIMING } from "./timing";
 import {
   BACKEND_ORDER,
   isMeasured,
@@ -29,7 +31,7 @@ import {
   type Target,
   type WorkloadResult,
 } from "./types";
-import { WORKLOADS, flopsPerStep, workloadData, workloadSpec, type Workload } from "./workloads";
+import { WORKLOADS, flopsPerStep } from "./workloads";
 
 const LEARNING_RATE = 0.01; // small enough that no workload diverges on random labels
 const SEED = 1;
@@ -90,19 +92,14 @@ async function loadBackends(wanted: readonly BackendLabel[]) {
   return out;
 }
 
-function timeBackend(backend: Backend, w: Workload, timing: Timing): Measured & { finalLoss: number } {
-  const model = new MlpModel(workloadSpec(w), SEED);
-  const session = backend.createSession(model, {});
-  const { X, y } = workloadData(w, SEED);
-  let loss = NaN;
-  try {
-    const m = measure(() => {
-      loss = session.step(X, y, w.batch, LEARNING_RATE);
-    }, timing);
-    return { ...m, finalLoss: loss };
-  } finally {
-    session.dispose(); // a live native session holds a share of the BLAS threads
-  }
+/** One backend × workload in a fresh thread (see measure-thread-main.ts for why). */
+function measureInThread(req: MeasureRequest): Promise<MeasureReply> {
+  return new Promise((resolve, reject) => {
+    const t = new Worker(new URL("./measure-thread.mjs", import.meta.url), { workerData: req });
+    t.once("message", (m: MeasureReply) => resolve(m));
+    t.once("error", reject);
+    t.once("exit", (code) => reject(new Error(`measuring thread exited (${code}) before it answered`)));
+  });
 }
 
 async function main(): Promise<void> {
@@ -132,33 +129,18 @@ async function main(): Promise<void> {
   const results: WorkloadResult[] = [];
   for (const w of args.workloads) {
     const flops = flopsPerStep(w);
-    const spec = workloadSpec(w);
     const rows: WorkloadResult["backends"] = [];
-    const measured: { label: BackendLabel; detail?: string; m: Measured & { finalLoss: number } }[] = [];
+    const measured: { label: BackendLabel; detail?: string; m: { stepSeconds: number; reps: number; finalLoss: number } }[] = [];
     for (const label of args.backends) {
-      let backend: Backend | undefined;
-      let detail: string | undefined;
-      if (label === "js") backend = jsBackend;
-      else if (label === "native") backend = loaded.native;
-      else if (label === "tfjs") {
-        backend = loaded.tfjs;
-        detail = loaded.tfjsEngine?.split(" ")[0];
-      } else {
-        const sel = selectBackend(
-          "auto",
-          { spec, batchSize: w.batch },
-          { backends: loaded.native ? [loaded.native] : [], nativeUnavailable: loaded.nativeUnavailable },
-        );
-        backend = sel.backend;
-        detail = `picked ${sel.backend.name}`;
-      }
-      if (!backend) {
-        rows.push({ backend: label, unavailable: (label === "native" ? loaded.nativeUnavailable : loaded.tfjsUnavailable) ?? "not loaded" });
+      const r = await measureInThread({ label, workload: w.name, timing: args.timing, learningRate: LEARNING_RATE, seed: SEED });
+      if (!r.ok) {
+        rows.push({ backend: label, unavailable: r.unavailable });
+        log(`${w.name} ${label}: unavailable (${r.unavailable})`);
         continue;
       }
-      const m = timeBackend(backend, w, args.timing);
-      measured.push({ label, detail, m });
-      log(`${w.name} ${label}${detail ? ` (${detail})` : ""}: ${fmt(w.batch / m.stepSeconds)} samples/s, ${fmt((flops / m.stepSeconds) / 1e9)} GFLOP/s`);
+      if (!Number.isFinite(r.finalLoss)) log(`${w.name} ${label}: WARNING the loss is not finite (${r.finalLoss})`);
+      measured.push({ label, detail: r.detail, m: r });
+      log(`${w.name} ${label}${r.detail ? ` (${r.detail})` : ""}: ${fmt(w.batch / r.stepSeconds)} samples/s, ${fmt(flops / r.stepSeconds / 1e9)} GFLOP/s`);
     }
 
     let pytorch: PeerResult | null = null;
@@ -185,7 +167,7 @@ async function main(): Promise<void> {
         ratioToPytorch: pytorch ? samplesPerSec / pytorch.samplesPerSec : null,
         fractionOfSgemmPeak: sgemm ? gflops / sgemm.gflops : null,
         stepSeconds: m.stepSeconds,
-        reps: m.reps.length,
+        reps: m.reps,
         finalLoss: m.finalLoss,
       });
     }

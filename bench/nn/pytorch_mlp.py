@@ -12,7 +12,8 @@ runner can interleave it with its own measurements (BLAS threads are fixed per p
   OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/nn/pytorch_mlp.py 1     # torch.set_num_threads(1)
   {"op": "workload", "name": "A", "dims": [784, 256, 256, 10], "batch": 128, "output": "softmax",
    "lr": 0.01, "seed": 1, "timing": {"warmupSeconds", "minWarmupSteps", "seconds", "minReps",
-   "maxReps", "repSeconds"}}      -> {"name", "stepSeconds", "reps", "stepsPerRep", "loss", "finite"}
+   "maxReps", "repSeconds", "slowStepSeconds", "minRepsSlow"}}
+                                  -> {"name", "stepSeconds", "reps", "stepsPerRep", "loss", "finite"}
   {"op": "sgemm", "n": 2048, "seconds": 1.0}  -> {"n", "gflops", "reps"}
 The first line it prints describes itself, including the hand-written gradients' largest
 relative difference from torch.autograd on a small network of each kind (a self-check).
@@ -91,15 +92,18 @@ def measure(step, timing):
     """Median seconds per step over timed reps of k steps, after warm-up (timing.ts's scheme)."""
     now = time.perf_counter
     t0 = now()
-    steps = 0
-    while steps < timing["minWarmupSteps"] or now() - t0 < timing["warmupSeconds"]:
+    step()
+    steps = 1
+    slow = now() - t0 > timing["slowStepSeconds"]
+    while not slow and (steps < timing["minWarmupSteps"] or now() - t0 < timing["warmupSeconds"]):
         step()
         steps += 1
     per_step = (now() - t0) / steps
     k = max(1, int(timing["repSeconds"] / max(per_step, 1e-9)))
+    min_reps = timing["minRepsSlow"] if slow else timing["minReps"]
     reps = []
     stop = now() + timing["seconds"]
-    while len(reps) < timing["minReps"] or (now() < stop and len(reps) < timing["maxReps"]):
+    while len(reps) < min_reps or (now() < stop and len(reps) < timing["maxReps"]):
         r0 = now()
         for _ in range(k):
             step()

@@ -1,7 +1,9 @@
 // How a step is timed, the same scheme on both sides (pytorch_mlp.py's measure() mirrors it):
 // warm up for warmupSeconds (at least minWarmupSteps steps), then timed reps of k steps each,
 // k chosen so a rep lasts about repSeconds, until `seconds` have passed and at least minReps reps
-// ran; the result is the median seconds per step over the reps.
+// ran; the result is the median seconds per step over the reps. A step slower than
+// slowStepSeconds (plain TypeScript or tfjs on the big network: seconds per step) gets one
+// warm-up step and minRepsSlow reps, so the whole run stays within a few minutes.
 
 export interface Timing {
   warmupSeconds: number;
@@ -10,6 +12,8 @@ export interface Timing {
   minReps: number;
   maxReps: number;
   repSeconds: number;
+  slowStepSeconds: number;
+  minRepsSlow: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -19,6 +23,8 @@ export const DEFAULT_TIMING: Timing = {
   minReps: 3,
   maxReps: 40,
   repSeconds: 0.05,
+  slowStepSeconds: 0.5,
+  minRepsSlow: 2,
 };
 
 /** Quick settings for checking the harness itself (numbers are noisier). */
@@ -41,16 +47,19 @@ export function median(xs: readonly number[]): number {
 export function measure(step: () => void, t: Timing): Measured {
   const now = () => performance.now() / 1000;
   const t0 = now();
-  let steps = 0;
-  while (steps < t.minWarmupSteps || now() - t0 < t.warmupSeconds) {
+  step();
+  let steps = 1;
+  const slow = now() - t0 > t.slowStepSeconds;
+  while (!slow && (steps < t.minWarmupSteps || now() - t0 < t.warmupSeconds)) {
     step();
     steps++;
   }
   const perStep = (now() - t0) / steps;
   const k = Math.max(1, Math.floor(t.repSeconds / Math.max(perStep, 1e-9)));
+  const minReps = slow ? t.minRepsSlow : t.minReps;
   const reps: number[] = [];
   const stop = now() + t.seconds;
-  while (reps.length < t.minReps || (now() < stop && reps.length < t.maxReps)) {
+  while (reps.length < minReps || (now() < stop && reps.length < t.maxReps)) {
     const r0 = now();
     for (let i = 0; i < k; i++) step();
     reps.push((now() - r0) / k);
