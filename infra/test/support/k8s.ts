@@ -335,9 +335,12 @@ export function automlContainerProblems(objs: K8sObject[]): string[] {
         need("AUTOML_DATABASE_URL");
         need("AUTOML_NATS_URL");
         listener("AUTOML_GRPC_LISTEN");
+        // Beyond loopback the coordinator refuses to start without a token (README "Security").
+        if (env.values.get("AUTOML_INSECURE") !== "true") need("AUTOML_GRPC_TOKEN");
       }
       if (sub === "worker") {
         need("AUTOML_NATS_URL");
+        need("AUTOML_GRPC_TOKEN");
         const addr = env.values.get("AUTOML_COORDINATOR_ADDR");
         const hp = addr ? hostPort(addr) : undefined;
         if (!hp || LOOPBACK.has(hp.host)) problems.push(`${where}: AUTOML_COORDINATOR_ADDR=${addr} does not reach a coordinator outside the pod`);
@@ -347,6 +350,7 @@ export function automlContainerProblems(objs: K8sObject[]): string[] {
       }
       if (sub === "dashboard") {
         need("AUTOML_DATABASE_URL");
+        need("AUTOML_GRPC_TOKEN");
         const port = Number(env.values.get("AUTOML_DASHBOARD_PORT"));
         const host = env.values.get("AUTOML_DASHBOARD_HOST") ?? "";
         if (LOOPBACK.has(host)) problems.push(`${where}: AUTOML_DASHBOARD_HOST=${host} listens on loopback only`);
