@@ -112,15 +112,21 @@ export class GridSampler implements Sampler {
       if (ctx.number >= p.size) throw exhausted(p.size, ctx.number);
       return pointAt(ctx.space, p, perm(ctx.number));
     }
-    // The n-th point, in permuted order, that meets the constraints.
-    let seen = 0;
-    for (let i = 0; i < p.size; i++) {
-      const point = pointAt(ctx.space, p, perm(i));
-      if (constraintViolation(ctx.space, point, ctx.network) !== undefined) continue;
-      if (seen++ === ctx.number) return point;
+    // The n-th point, in permuted order, that meets the constraints. The scan is remembered per
+    // (space, seed, network): a memo of a pure function, so suggestions stay pure.
+    const key = JSON.stringify([ctx.space, ctx.seed, ctx.network]);
+    if (this.memo?.key !== key) this.memo = { key, fitting: [], scanned: 0 };
+    const m = this.memo;
+    while (m.fitting.length <= ctx.number && m.scanned < p.size) {
+      const index = perm(m.scanned++);
+      if (constraintViolation(ctx.space, pointAt(ctx.space, p, index), ctx.network) === undefined) m.fitting.push(index);
     }
-    throw exhausted(seen, ctx.number);
+    const index = m.fitting[ctx.number];
+    if (index === undefined) throw exhausted(m.fitting.length, ctx.number);
+    return pointAt(ctx.space, p, index);
   }
+
+  private memo?: { key: string; fitting: number[]; scanned: number };
 }
 
 function exhausted(size: number, number: number): AppError {

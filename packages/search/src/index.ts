@@ -24,3 +24,4 @@ export {
 export * from "./stats";
 export * from "./ablation";
 export * from "./importance";
+export { CONTINUOUS_SPACE, FINITE_SPACE, SHAPE as SYNTHETIC_SHAPE, syntheticScore, simulateStudy, type StudyRun } from "./synthetic";

@@ -1,0 +1,9 @@
+import { GridSampler } from "./grid";
+import { RandomSampler } from "./random";
+import { describeSamplerConformance } from "./sampler.conformance";
+import { TpeSampler } from "./tpe";
+
+describeSamplerConformance("random", () => new RandomSampler(), { continuous: true });
+describeSamplerConformance("grid", () => new GridSampler(), { continuous: false });
+describeSamplerConformance("tpe", () => new TpeSampler(), { continuous: true });
+describeSamplerConformance("tpe (constant liar, short startup)", () => new TpeSampler({ startupTrials: 3, constantLiar: true }), { continuous: true });
