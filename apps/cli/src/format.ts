@@ -1,4 +1,5 @@
 import { StudyStatus, TrialStatus, type Study, type Trial } from "@automl/proto";
+import { paretoTrials, storedStudyFile, type Objective } from "@automl/coordinator";
 
 export const trialStatusName = (s: TrialStatus) => TrialStatus[s].replace("TRIAL_STATUS_", "");
 export const studyStatusName = (s: StudyStatus) => StudyStatus[s].replace("STUDY_STATUS_", "");
@@ -20,10 +21,23 @@ export function progressLine(study: Study): string {
     (best !== undefined ? ` · best ${study.metric} ${best.toFixed(4)}` : "");
 }
 
-/** The leaderboard as a plain-text table. */
-export function leaderboardTable(study: Study, ranked: Trial[]): string {
+/** The study's objectives (one for a single-objective study). */
+export function objectivesOf(study: Study): Objective[] {
+  return study.specJson ? storedStudyFile(JSON.parse(study.specJson)).objectives : [{ metric: study.metric as Objective["metric"], direction: study.direction as Objective["direction"] }];
+}
+
+/** With several objectives: the completed trials no other trial beats on every objective; undefined with one. */
+export function paretoFrontOf(study: Study, trials: Trial[]): Trial[] | undefined {
+  const objectives = objectivesOf(study);
+  if (objectives.length < 2) return undefined;
+  return paretoTrials(objectives, study.metric, trials.filter((t) => t.status === TrialStatus.TRIAL_STATUS_COMPLETED));
+}
+
+/** The leaderboard as a plain-text table (the first `maxRows` ranked trials), and the Pareto front of a multi-objective study. */
+export function leaderboardTable(study: Study, ranked: Trial[], maxRows = Infinity): string {
+  const front = paretoFrontOf(study, ranked);
   const header = ["rank", "trial", `cv ${study.metric}`, "± std", "depth", "widths", "activation", "lr", "batch", "params"];
-  const rows = ranked.map((t, i) => [
+  const rows = ranked.slice(0, maxRows).map((t, i) => [
     String(i + 1),
     `#${t.number}`,
     t.cvMean?.toFixed(4) ?? "",
@@ -44,10 +58,17 @@ export function leaderboardTable(study: Study, ranked: Trial[]): string {
     "",
     line(header),
     ...rows.map(line),
+    ...(front
+      ? [
+          "",
+          `Pareto front (${objectivesOf(study).map((o) => `${o.metric} ${o.direction === "maximize" ? "↑" : "↓"}`).join(", ")}): ` +
+            front.map((t) => `#${t.number} (${t.cvMean?.toFixed(4)}, ${t.paramCount} params)`).join(", "),
+        ]
+      : []),
   ].join("\n");
 }
 
-/** The `--json` document: `{ study, trials: [...], best }`. */
+/** The `--json` document: `{ study, trials: [...], best }`; `best` is the Pareto front (a list) when the study has several objectives. */
 export function studyJson(study: Study, trials: Trial[]) {
   const toJson = (t: Trial) => ({
     id: t.id,
@@ -69,12 +90,13 @@ export function studyJson(study: Study, trials: Trial[]) {
       status: studyStatusName(study.status),
       task: study.task,
       objective: { metric: study.metric, direction: study.direction },
+      objectives: objectivesOf(study),
       budget: { trials: study.budgetTrials, parallel: study.parallel },
       counts: Object.fromEntries(study.counts.map((c) => [trialStatusName(c.status), c.count])),
       createdAt: study.createdAt,
       finishedAt: study.finishedAt || null,
     },
     trials: trials.map(toJson),
-    best: study.best ? toJson(study.best) : null,
+    best: ((front) => (front ? front.map(toJson) : study.best ? toJson(study.best) : null))(paretoFrontOf(study, trials)),
   };
 }

@@ -6,7 +6,7 @@ import { StudyStatus } from "@automl/proto";
 import { CoordinatorApi } from "./client";
 import { startDashboard } from "./dashboard";
 import { parseEnv, type CliEnv } from "./env";
-import { leaderboardTable, progressLine, studyJson } from "./format";
+import { leaderboardTable, objectivesOf, progressLine, studyJson } from "./format";
 import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
@@ -63,8 +63,9 @@ async function followStudy(api: CoordinatorApi, studyFile: string, json: boolean
     const trials = await api.listTrials(study.id, false);
     process.stdout.write(`${JSON.stringify(studyJson(study, trials), null, 2)}\n`);
   } else {
-    const ranked = await api.listTrials(study.id, true, 15);
-    process.stdout.write(`\n${leaderboardTable(study, ranked)}\n`);
+    // A Pareto front needs every completed trial, not only the top of the first objective.
+    const ranked = await api.listTrials(study.id, true, objectivesOf(study).length > 1 ? 0 : 15);
+    process.stdout.write(`\n${leaderboardTable(study, ranked, 15)}\n`);
   }
   return study.status === StudyStatus.STUDY_STATUS_COMPLETED ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from "./coordinator";
-export { parseStudyFile, studyFileSchema, type StudyFile } from "./study-file";
+export { parseStudyFile, storedStudyFile, studyFileSchema, type Objective, type StudyFile } from "./study-file";
+export { objectiveValues, paretoTrials, type ScoredTrial } from "./objectives";
 export { sampleRandom, trialSeed, type TrialParams } from "./sampler";
 export { parseEnv as parseCoordinatorEnv, type CoordinatorEnv } from "./env";

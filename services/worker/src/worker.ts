@@ -19,6 +19,8 @@ import { backendStartupNotice } from "./backend-choice";
 import type { BackendChoice } from "@automl/nn";
 import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
 import { Cancellations } from "./cancellations";
+import { WorkerMetrics } from "./metrics";
+import type { Registry } from "@automl/common";
 
 export interface WorkerOptions {
   queue: TrialQueue;
@@ -45,6 +47,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   workerId: string;
+  /** Prometheus metrics (served at /metrics by the CLI's health server). */
+  metrics: Registry;
   /** True while the queue consumer runs (readiness). */
   consuming(): boolean;
   /**
@@ -68,7 +72,8 @@ function finiteOnly(m: Record<string, number>): Record<string, number> {
  */
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const workerId = opts.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const channel = grpcClientChannel(opts.security);
+  const metrics = new WorkerMetrics(opts.pool);
+  const channel = grpcClientChannel(opts.security, { interceptors: [metrics.clientInterceptor] });
   const client = new TrialReportingClient(opts.coordinator, channel.credentials, channel.options);
   const log = opts.log.child({ workerId });
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
@@ -82,7 +87,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const backendNotice = backendStartupNotice(backend);
   if (backendNotice) log.info({ backend }, backendNotice);
   const executor: TrialExecutor = opts.threads === false
-    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r)), backend), close: async () => {} }
+    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r, n) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r, n)), backend), close: async () => {} }
     : new ThreadPool(concurrency, { backend });
 
   const heartbeat = (trialId = "") =>
@@ -126,6 +131,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       ref.path = join(opts.datasets.cacheDir, ref.contentHash);
     }
     busy.add(spec.trialId);
+    metrics.trialStarted();
     const cancelled = cancellations.track(spec.trialId, spec.studyId);
     const timer = setInterval(() => {
       d.working();
@@ -135,7 +141,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     let outcome: CompleteTrialRequest | undefined;
     let failure: string | undefined;
     try {
-      const cv = await executor.run(spec, async (fold, r) => {
+      const cv = await executor.run(spec, async (fold, r, samples) => {
+        metrics.epoch(samples);
         const reply = await withRetry(() =>
           grpcCall<ReportEpochReply>((md, o, cb) =>
             client.reportEpoch(
@@ -195,6 +202,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     } finally {
       clearInterval(timer);
       busy.delete(spec.trialId);
+      metrics.trialEnded();
       cancellations.untrack(spec.trialId);
     }
 
@@ -206,9 +214,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (outcome) {
       const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)), patiently(d));
       alog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
+      if (!reply.alreadyRecorded) metrics.outcome(TrialStatus[outcome.status].replace("TRIAL_STATUS_", ""));
     } else {
-      await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)), patiently(d));
+      const reply = await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)), patiently(d));
       alog.warn({ reason: failure }, "trial failed");
+      if (!reply.alreadyRecorded) metrics.outcome("FAILED");
     }
     await d.ack();
   };
@@ -240,6 +250,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   log.info({ pool: opts.pool, coordinator: opts.coordinator }, "worker started");
   return {
     workerId,
+    metrics: metrics.registry,
     consuming: () => !stopped,
     async stop({ graceMs = Number.POSITIVE_INFINITY } = {}) {
       stopped = true;
