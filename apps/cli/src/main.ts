@@ -164,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "coordinator": {
       const c = await startDistributedCoordinator(env, log);
-      const health = env.AUTOML_HEALTH_LISTEN ? await startHealthServer(env.AUTOML_HEALTH_LISTEN, c.ready) : undefined;
+      const health = env.AUTOML_HEALTH_LISTEN ? await startHealthServer(env.AUTOML_HEALTH_LISTEN, c.ready, c.coordinator.metrics) : undefined;
       await untilSignal();
       await health?.close();
       await c.stop();
@@ -172,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "worker": {
       const w = await startDistributedWorker(env, log);
-      const health = env.AUTOML_HEALTH_LISTEN ? await startHealthServer(env.AUTOML_HEALTH_LISTEN, () => w.consuming()) : undefined;
+      const health = env.AUTOML_HEALTH_LISTEN ? await startHealthServer(env.AUTOML_HEALTH_LISTEN, () => w.consuming(), w.metrics) : undefined;
       await untilSignal();
       await w.stop({ graceMs: env.AUTOML_SHUTDOWN_GRACE_MS });
       await w.close();

@@ -4,6 +4,8 @@ import { CoordinatorService, TrialReportingService } from "@automl/proto";
 import type { Logger } from "@automl/common";
 import type { Db } from "@automl/db";
 import type { TrialQueue } from "@automl/messaging";
+import type { Registry } from "@automl/common";
+import { CoordinatorMetrics } from "./metrics";
 import { Scheduler, type SchedulerOptions } from "./scheduler";
 import { coordinatorService, reportingService } from "./services";
 import { Store } from "./store";
@@ -24,6 +26,8 @@ export interface RunningCoordinator {
   /** host:port actually bound. */
   address: string;
   scheduler: Scheduler;
+  /** Prometheus metrics (served at /metrics by the CLI's health server). */
+  metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -32,10 +36,11 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   const security = opts.security ?? {};
   assertListenerAllowed(opts.listen, security, { insecure: opts.insecure, log: opts.log });
   const store = new Store(opts.db);
-  const scheduler = new Scheduler(store, opts.queue, opts.log, { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler });
+  const metrics = new CoordinatorMetrics(opts.db, opts.queue, opts.log);
+  const scheduler = new Scheduler(store, metrics.countingQueue(opts.queue), opts.log, { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler });
   const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024, interceptors: serverInterceptors(security, opts.log) });
-  server.addService(CoordinatorService, coordinatorService(store, scheduler, opts.log, opts.queue));
-  server.addService(TrialReportingService, reportingService(store, scheduler, opts.log));
+  server.addService(CoordinatorService, metrics.instrument(coordinatorService(store, scheduler, opts.log, opts.queue)));
+  server.addService(TrialReportingService, metrics.instrument(reportingService(store, scheduler, opts.log)));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(security), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -45,6 +50,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   return {
     address: `${host}:${port}`,
     scheduler,
+    metrics: metrics.registry,
     async stop() {
       await scheduler.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

@@ -4,11 +4,12 @@ import { TrialSpec } from "@automl/proto";
 
 export type ToThread = { type: "run"; spec: Uint8Array } | { type: "decision"; id: number; decision: "continue" | "stop" };
 export type FromThread =
-  | { type: "epoch"; id: number; fold: number; report: EpochReport }
+  | { type: "epoch"; id: number; fold: number; report: EpochReport; samples: number }
   | { type: "done"; outcome: CvOutcome }
   | { type: "error"; message: string };
 
-export type EpochCallback = (fold: number, r: EpochReport) => Promise<"continue" | "stop">;
+/** `samples`: training rows of the fold, i.e. samples seen in the epoch. */
+export type EpochCallback = (fold: number, r: EpochReport, samples: number) => Promise<"continue" | "stop">;
 
 /** Runs a trial somewhere: in a training thread, or inline on the caller's thread. */
 export type TrialExecutor = {
@@ -85,7 +86,7 @@ export class ThreadPool implements TrialExecutor {
       };
       const onMessage = (m: FromThread) => {
         if (m.type === "epoch") {
-          onEpoch(m.fold, m.report).then(
+          onEpoch(m.fold, m.report, m.samples).then(
             (decision) => {
               if (!settled) w.postMessage({ type: "decision", id: m.id, decision } satisfies ToThread);
             },

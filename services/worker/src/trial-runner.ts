@@ -71,10 +71,13 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
   return { mlp, train: { ...extra, learningRate: spec.learningRate, batchSize: spec.batchSize, epochs: spec.epochs } };
 }
 
-/** Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run. */
+/**
+ * Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run.
+ * `onEpoch` also gets the number of training rows of the fold (samples seen per epoch, for metrics).
+ */
 export async function runTrial(
   spec: TrialSpec,
-  onEpoch: (fold: number, r: EpochReport) => Promise<"continue" | "stop">,
+  onEpoch: (fold: number, r: EpochReport, samples: number) => Promise<"continue" | "stop">,
   backendChoice: BackendChoice = "auto",
 ): Promise<CvOutcome> {
   const { data, folds } = loadWithFolds(spec);
@@ -85,6 +88,6 @@ export async function runTrial(
     folds,
     mlp,
     train,
-    { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch, backend },
+    { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch: (fold, r) => onEpoch(fold, r, folds[fold]?.train.length ?? 0), backend },
   );
 }

@@ -19,11 +19,11 @@ port.on("message", (msg: ToThread) => {
   }
   const spec = TrialSpec.decode(msg.spec);
   const post = (m: FromThread) => port.postMessage(m);
-  runTrial(spec, (fold, report) =>
+  runTrial(spec, (fold, report, samples) =>
     new Promise((resolve) => {
       const id = ++seq;
       decisions.set(id, resolve);
-      post({ type: "epoch", id, fold, report });
+      post({ type: "epoch", id, fold, report, samples });
     }),
     backend,
   ).then(
