@@ -35,6 +35,8 @@ import { WORKLOADS, flopsPerStep } from "./workloads";
 
 const LEARNING_RATE = 0.01; // small enough that no workload diverges on random labels
 const SEED = 1;
+/** float32 rounding of one SGD step on a small network stays well under this. */
+const AUTOGRAD_TOL = 1e-4;
 /** torch.set_num_threads × OPENBLAS_NUM_THREADS tried on this 2-core machine. */
 const PEER_SETTINGS: ThreadSetting[] = [
   { torchThreads: 1, openblasThreads: 2 },
@@ -114,6 +116,9 @@ async function main(): Promise<void> {
   const peers: PytorchPeer[] = [];
   if (problem === null) {
     for (const s of PEER_SETTINGS) peers.push(await PytorchPeer.start(s, env));
+    const diff = peers[0]!.info.autogradMaxRelDiff;
+    // The peer must compute what we compute; a wrong hand-written backward would be a fake rival.
+    if (!(diff <= AUTOGRAD_TOL)) throw new Error(`PyTorch peer's hand-written backprop differs from autograd by ${diff} (> ${AUTOGRAD_TOL})`);
     log(`pytorch ${peers[0]!.info.torch}; hand-written gradients vs autograd: max rel diff ${peers[0]!.info.autogradMaxRelDiff.toExponential(1)}`);
   } else log(`pytorch ${problem}`);
 
