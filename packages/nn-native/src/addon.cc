@@ -6,8 +6,14 @@
 // budget is the pool size at load time (OPENBLAS_NUM_THREADS, else the cores); live Nets split
 // it: with one trial it gets all threads, with n concurrent trials each sgemm runs on
 // budget / n (at least 1), so two trials on two cores never run four BLAS threads.
+// Within its share a Net measures whether more threads actually help (small matrices, or cores
+// busy with other processes, can make 2 threads slower than 1): it times a few steps at its
+// share and a few at 1 thread, keeps the faster, and measures again every PROBE_EVERY steps.
+// Results do not depend on the thread count (OpenBLAS splits the output, not the sums).
 #include <napi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <mutex>
 #include <string>
@@ -25,14 +31,108 @@ int g_budget = 0;  // BLAS threads available to all trials together
 int g_live = 0;    // Nets alive
 int g_current = 0; // threads OpenBLAS was last told to use
 
-void rebalance_locked() {
+void init_budget_locked() {
   if (g_budget == 0) g_budget = std::max(1, openblas_get_num_threads());
-  const int want = std::max(1, g_budget / std::max(1, g_live));
+}
+
+void set_threads_locked(int want) {
   if (want != g_current) {
     openblas_set_num_threads(want);
     g_current = want;
   }
 }
+
+void rebalance_locked() {
+  init_budget_locked();
+  set_threads_locked(std::max(1, g_budget / std::max(1, g_live)));
+}
+
+/** This Net's share of the budget right now. */
+int fair_share() {
+  std::lock_guard<std::mutex> lock(g_thread_mutex);
+  init_budget_locked();
+  return std::max(1, g_budget / std::max(1, g_live));
+}
+
+/** Before a call: OpenBLAS uses min(preferred, fair share) threads. */
+void use_threads(int preferred) {
+  std::lock_guard<std::mutex> lock(g_thread_mutex);
+  init_budget_locked();
+  const int share = std::max(1, g_budget / std::max(1, g_live));
+  set_threads_locked(std::max(1, std::min(preferred, share)));
+}
+
+/**
+ * Picks a Net's thread count from measured step times: PROBE_STEPS steps at its fair share,
+ * then PROBE_STEPS at 1 thread (after WARMUP steps), the lower median time per sample wins.
+ */
+class ThreadTuner {
+ public:
+  static constexpr int WARMUP = 2, PROBE_STEPS = 6, PROBE_EVERY = 2000;
+
+  /** Threads to use for the next step. */
+  int threads() {
+    if (phase_ == Phase::Settled && since_ >= PROBE_EVERY) Restart();
+    const int share = fair_share();
+    if (share < 2) return 1;  // nothing to choose
+    switch (phase_) {
+      case Phase::Warmup:
+      case Phase::Many:
+        return share;
+      case Phase::One:
+        return 1;
+      default:
+        return chosen_ == 1 ? 1 : share;
+    }
+  }
+
+  /** After a step of B rows that took `seconds` with `threads`. */
+  void record(double seconds, int B, int threads) {
+    const double perSample = seconds / std::max(1, B);
+    switch (phase_) {
+      case Phase::Warmup:
+        if (++count_ >= WARMUP) Next(Phase::Many);
+        return;
+      case Phase::Many:
+        if (threads < 2) return Restart();  // the share fell to 1 meanwhile
+        many_.push_back(perSample);
+        if ((int)many_.size() >= PROBE_STEPS) Next(Phase::One);
+        return;
+      case Phase::One:
+        one_.push_back(perSample);
+        if ((int)one_.size() >= PROBE_STEPS) {
+          chosen_ = Median(one_) < Median(many_) ? 1 : 0;
+          Next(Phase::Settled);
+        }
+        return;
+      default:
+        since_++;
+    }
+  }
+
+  /** 1 when one thread measured faster, 0 for the fair share; −1 before the first choice. */
+  int chosen() const { return chosen_; }
+
+ private:
+  enum class Phase { Warmup, Many, One, Settled };
+  static double Median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  }
+  void Next(Phase p) {
+    phase_ = p;
+    count_ = 0;
+    since_ = 0;
+  }
+  void Restart() {
+    many_.clear();
+    one_.clear();
+    Next(Phase::Warmup);
+  }
+  Phase phase_ = Phase::Warmup;
+  int count_ = 0, since_ = 0, chosen_ = -1;
+  std::vector<double> many_, one_;
+};
 
 void net_opened() {
   std::lock_guard<std::mutex> lock(g_thread_mutex);
@@ -258,10 +358,19 @@ class Net : public Napi::ObjectWrap<Net> {
     const float* y = f32(env, info[1], TargetLength(B), "y");
     const double lr = numArg(env, info[3], "learningRate");
 
+    const int threads = tuner_.threads();
+    use_threads(threads);
+    const auto t0 = std::chrono::steady_clock::now();
+    const double loss = TrainStep(X, y, B, lr);
+    tuner_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), B, threads);
+    return Napi::Number::New(env, loss);
+  }
+
+  double TrainStep(const float* X, const float* y, int B, double lr) {
     ForwardPass(X, B);
     const size_t last = layers_.size() - 1;
     const double loss = output_loss(outputUnit_, Z_[last], y, dZ_[last], B, outputDim_);
-    if (!std::isfinite(loss)) return Napi::Number::New(env, loss);
+    if (!std::isfinite(loss)) return loss;
 
     // Without clipping each layer is updated as soon as its gradients exist (after dA used
     // its W), while they are still warm in cache; clipping needs every norm first.
@@ -289,13 +398,14 @@ class Net : public Napi::ObjectWrap<Net> {
       const double scale = norm > clipNorm_ ? clipNorm_ / norm : 1.0;
       for (size_t p = 0; p < params_.size(); p++) Update((int)p, lr, scale);
     }
-    return Napi::Number::New(env, loss);
+    return loss;
   }
 
   /** forward(X, B): output-unit values of the first B rows into workspace.out. */
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const int B = BatchArg(info, 1);
+    use_threads(tuner_.chosen() == 1 ? 1 : 1 << 20);
     ForwardPass(f32(env, info[0], (size_t)B * inputDim_, "X"), B);
     output_forward(outputUnit_, Z_.back(), out_, B, outputDim_);
     return env.Undefined();
@@ -329,6 +439,7 @@ class Net : public Napi::ObjectWrap<Net> {
   float leaky_ = 0.01f;
   double momentum_ = 0, weightDecay_ = 0, clipNorm_ = 0;
   bool open_ = false;
+  ThreadTuner tuner_;
 };
 
 // ---- the kernels one by one (same argument order as the TypeScript reference) ----
