@@ -44,7 +44,7 @@ export const DEFAULT_TPE_OPTIONS: TpeOptions = {
   maxGood: 25,
   priorWeight: 1,
   constantLiar: false,
-  maxObservations: 1024,
+  maxObservations: 512,
 };
 
 const TPE_STREAM = 0x747065; // "tpe": a stream apart from the random sampler's
