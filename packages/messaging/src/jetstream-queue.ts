@@ -150,7 +150,9 @@ export class JetStreamQueue implements TrialQueue {
     } catch (err) {
       // Undecodable: never redeliver it, never let it stop the worker.
       this.cfg.log.error({ seq: msg.seq, err: (err as Error).message }, "malformed trial message terminated");
-      msg.term(`malformed TrialSpec: ${(err as Error).message}`);
+      // No reason text: nats-server 2.9 only knows a bare "+TERM" and ignores "+TERM <reason>",
+      // which would leave the message to be redelivered until max_deliver. The log has the reason.
+      msg.term();
       return;
     }
     try {
@@ -162,7 +164,8 @@ export class JetStreamQueue implements TrialQueue {
           await msg.ackAck();
         },
         nak: (delayMs) => msg.nak(delayMs),
-        term: (reason) => msg.term(reason),
+        // The caller logs the reason; see above for why it is not sent.
+        term: () => msg.term(),
       });
     } catch (err) {
       // The handler owns the outcome; an escape here means it could not report. Redeliver later.
