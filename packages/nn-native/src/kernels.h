@@ -30,19 +30,62 @@ enum Output : int32_t { OUT_SIGMOID = 0, OUT_SOFTMAX = 1, OUT_SOFTMAX_KM1 = 2, O
 
 // ---- linear ----
 
+// Below this many multiply-adds a plain loop beats cblas_sgemm, whose fixed cost per call
+// (argument checks, buffer allocation, packing) is a few hundred ns: small networks take
+// several products per step.
+constexpr long SMALL_GEMM_MACS = 16384;
+
+inline bool small(int M, int N, int K) { return (long)M * N * K <= SMALL_GEMM_MACS; }
+
 /** Z (B×Dout) = A (B×Din) · W (Din×Dout); the bias is added by the caller's fused pass. */
-inline void gemm_forward(const float* A, const float* W, float* Z, int B, int Din, int Dout) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, Dout, Din, 1.0f, A, Din, W, Dout, 0.0f, Z, Dout);
+NN_MULTIVERSION inline void gemm_forward(const float* A, const float* W, float* Z, int B, int Din, int Dout) {
+  if (!small(B, Dout, Din)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, Dout, Din, 1.0f, A, Din, W, Dout, 0.0f, Z, Dout);
+    return;
+  }
+  for (int n = 0; n < B; n++) {
+    float* z = Z + (size_t)n * Dout;
+    std::fill(z, z + Dout, 0.0f);
+    for (int k = 0; k < Din; k++) {
+      const float a = A[(size_t)n * Din + k];
+      const float* w = W + (size_t)k * Dout;
+      for (int j = 0; j < Dout; j++) z[j] += a * w[j];
+    }
+  }
 }
 
 /** dW (Din×Dout) = Aᵀ dZ. */
-inline void gemm_weight_grad(const float* A, const float* dZ, float* dW, int B, int Din, int Dout) {
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Din, Dout, B, 1.0f, A, Din, dZ, Dout, 0.0f, dW, Dout);
+NN_MULTIVERSION inline void gemm_weight_grad(const float* A, const float* dZ, float* dW, int B, int Din, int Dout) {
+  if (!small(Din, Dout, B)) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Din, Dout, B, 1.0f, A, Din, dZ, Dout, 0.0f, dW, Dout);
+    return;
+  }
+  std::fill(dW, dW + (size_t)Din * Dout, 0.0f);
+  for (int n = 0; n < B; n++) {
+    const float* d = dZ + (size_t)n * Dout;
+    for (int k = 0; k < Din; k++) {
+      const float a = A[(size_t)n * Din + k];
+      float* g = dW + (size_t)k * Dout;
+      for (int j = 0; j < Dout; j++) g[j] += a * d[j];
+    }
+  }
 }
 
 /** dA (B×Din) = dZ Wᵀ. */
-inline void gemm_input_grad(const float* dZ, const float* W, float* dA, int B, int Din, int Dout) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, Din, Dout, 1.0f, dZ, Dout, W, Dout, 0.0f, dA, Din);
+NN_MULTIVERSION inline void gemm_input_grad(const float* dZ, const float* W, float* dA, int B, int Din, int Dout) {
+  if (!small(B, Din, Dout)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, Din, Dout, 1.0f, dZ, Dout, W, Dout, 0.0f, dA, Din);
+    return;
+  }
+  for (int n = 0; n < B; n++) {
+    const float* d = dZ + (size_t)n * Dout;
+    for (int k = 0; k < Din; k++) {
+      const float* w = W + (size_t)k * Dout;
+      float s = 0;
+      for (int j = 0; j < Dout; j++) s += d[j] * w[j];
+      dA[(size_t)n * Din + k] = s;
+    }
+  }
 }
 
 /** db = column sums of dZ (B×Dout). */

@@ -10,12 +10,15 @@ import { jsBackend } from "./js";
 
 /**
  * Below this many multiply-adds per training step (batch × Σ Din·width over the layers),
- * "auto" keeps a network in TypeScript: the native call's fixed cost (argument checks, the
- * N-API crossing, BLAS dispatch per layer: a few µs) outweighs its faster arithmetic. Measured
- * here (see packages/nn-native/README.md): 2-8-1 batch 4 (~100 MACs) is several times faster
- * in TS; from ~16k MACs per step native wins.
+ * "auto" keeps a network in TypeScript, where a tiny step costs less than the native call's
+ * fixed cost (the N-API crossing and argument checks, about a microsecond). Measured with
+ * packages/nn-native/scripts/crossover.ts (alternating js and native in one process): native
+ * was ~4.7× faster at 4.9k MACs (2-16-16-1, batch 16) and ~2× at 352 (2-8-8-1, batch 4) on a
+ * busy 2-core machine, where JIT-compiled JS suffers as much as native code. The threshold is
+ * set conservatively above that, so small demo networks (XOR's 2-8-1 batch 4: 96 MACs; a
+ * 2-16-16-3 net at batch 16: 5.4k) stay in TypeScript, the backend that needs nothing built.
  */
-export const AUTO_NATIVE_MIN_MACS = 16_384;
+export const AUTO_NATIVE_MIN_MACS = 8_192;
 
 /** The command that builds the native backend, for the one-line notice. */
 export const ENABLE_NATIVE_HINT = "apt-get install libopenblas-dev && npm run build -w @automl/nn-native";
