@@ -206,6 +206,11 @@ export class JetStreamQueue implements TrialQueue {
     return { close: async () => sub.unsubscribe() };
   }
 
+  /** Same as depth(); kept for callers written against its first name. */
+  pending(pool: string): Promise<{ pending: number; ackPending: number }> {
+    return this.depth(pool);
+  }
+
   /**
    * One consumer-info request (JetStream keeps the counts); before any worker created the
    * pool's consumer, the stream's message count on the pool's subject is what waits.
