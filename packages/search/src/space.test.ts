@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@automl/common";
+import { paramsInSpace } from "./draw";
+import { sampleRandom } from "./random";
 import { maxDepth, parseSpace } from "./space";
 
 function errorOf(raw: unknown): string {
@@ -76,5 +78,23 @@ describe("space language", () => {
     const { epochs: _e, ...noEpochs } = base;
     expect(errorOf(noEpochs)).toContain("space.epochs");
     expect(errorOf({ ...base, dropout: 0.5 })).toContain("dropout");
+  });
+});
+
+describe("paramsInSpace (what the conformance suite checks suggestions with)", () => {
+  const space = parseSpace({ ...base, width: { int: [2, 64], perLayer: false }, momentum: { float: [0, 0.9], step: 0.3 } });
+  const ok = sampleRandom({ space, seed: 1, number: 0 });
+  it("accepts a draw and rejects each kind of violation", () => {
+    expect(paramsInSpace(space, ok)).toBe(true);
+    const deeper = { ...ok, depth: 3, widths: [8, 8, 8], activations: ["relu", "relu", "relu"] };
+    expect(paramsInSpace(space, deeper)).toBe(true);
+    expect(paramsInSpace(space, { ...deeper, widths: [8, 8, 9] })).toBe(false); // shared width differs
+    expect(paramsInSpace(space, { ...deeper, widths: [8, 8] })).toBe(false); // a layer without width
+    expect(paramsInSpace(space, { ...deeper, widths: [65, 65, 65] })).toBe(false);
+    expect(paramsInSpace(space, { ...ok, momentum: 0.3 })).toBe(true);
+    expect(paramsInSpace(space, { ...ok, momentum: 0.4 })).toBe(false); // off the step
+    expect(paramsInSpace(space, { ...ok, batchSize: 8 })).toBe(false);
+    expect(paramsInSpace(space, { ...ok, output: "softmax" })).toBe(false); // no output dim: ""
+    expect(paramsInSpace(space, { ...deeper, depth: 4, widths: [8, 8, 8, 8], activations: ["relu", "relu", "relu", "relu"] })).toBe(false);
   });
 });
