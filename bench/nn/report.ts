@@ -22,7 +22,11 @@ export function formatReport(r: BenchReport): string {
       : `pytorch ${r.pytorch.version}, hand-written backprop (vs autograd: max rel diff ${r.pytorch.autogradMaxRelDiff.toExponential(1)}); best of: ${r.pytorch.settingsTried.join(" | ")}`,
   );
   out.push(`native: ${r.backendsLoaded.native}; tfjs: ${r.backendsLoaded.tfjs}`);
-  out.push(r.sgemm ? `sgemm peak: ${num(r.sgemm.gflops)} GFLOP/s (${r.sgemm.source}, n = ${r.sgemm.n})` : "sgemm peak: not measured");
+  if (r.sgemm) {
+    const runs = r.sgemm.runs && r.sgemm.runs.length > 1 ? `, best of ${r.sgemm.runs.map(num).join(" / ")} at start / end` : "";
+    const torch = r.sgemm.torchMm ? `; torch.mm: ${num(r.sgemm.torchMm.gflops)}` : "";
+    out.push(`sgemm peak: ${num(r.sgemm.gflops)} GFLOP/s (${r.sgemm.source}, n = ${r.sgemm.n}${runs}${torch})`);
+  } else out.push("sgemm peak: not measured");
   out.push(`GFLOP/s = ${r.flopFormula}`);
   out.push("");
   const rows: string[][] = [];

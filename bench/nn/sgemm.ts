@@ -11,6 +11,8 @@ export interface SgemmPeak {
   source: "native addon (linearForward = cblas_sgemm + bias)" | "torch.mm (native addon unavailable)";
   /** The addon's BLAS threads while measuring, when it reports them. */
   threads?: number;
+  /** GFLOP/s of every measurement of the peak in this run (gflops is the best). */
+  runs?: number[];
   /** torch.mm's peak in the same run, for comparison (same OpenBLAS). */
   torchMm?: { gflops: number; n: number; setting: string };
 }
