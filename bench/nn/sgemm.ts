@@ -1,6 +1,7 @@
 // OpenBLAS sgemm peak, the yardstick for "fraction of peak". Through the native addon when it
 // loaded: its linearForward(A, W, b, Z, B, Din, Dout) is one cblas_sgemm (Z = A·W) plus a bias
-// add, so with B = Din = Dout = n it does 2n³ + n² FLOPs (the n² is counted out). Without the
+// add, so with B = Din = Dout = n it does 2n³ + n² FLOPs; only 2n³ is counted, so the bias pass
+// (memory-bound, ~1-2% of the time at n = 2048) makes the peak slightly low. Without the
 // addon, PyTorch's torch.mm (Debian's torch calls the same OpenBLAS) stands in, and says so.
 
 import type { PytorchPeer } from "./pytorch";
