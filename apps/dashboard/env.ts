@@ -39,8 +39,9 @@ export type AccessEnv = z.infer<typeof accessSchema>;
 export type DashboardEnv = z.infer<typeof schema> & AccessEnv;
 
 function check<T>(s: z.ZodType<T>, source: Record<string, string | undefined>): T {
-  // Empty strings count as unset, as in a shell `VAR= next start`.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  // Empty strings count as unset, as in a shell `VAR= next start`. Secrets may come from
+  // <NAME>_FILE (e.g. AUTOML_DASHBOARD_ADMIN_TOKEN_FILE), as for every automl process.
+  const cleaned = Object.fromEntries(Object.entries(withSecretFiles(source)).filter(([, v]) => v !== ""));
   const r = s.safeParse(cleaned);
   if (!r.success) {
     const detail = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -70,7 +71,7 @@ let cachedGrpc: GrpcClientSecurity | undefined;
 
 /** gRPC credentials for the coordinator client; secrets may come from <NAME>_FILE. */
 export function coordinatorSecurity(): GrpcClientSecurity {
-  cachedGrpc ??= grpcClientSecurity(check(grpcSchema, withSecretFiles(process.env)));
+  cachedGrpc ??= grpcClientSecurity(check(grpcSchema, process.env));
   return cachedGrpc;
 }
 

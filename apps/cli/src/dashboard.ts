@@ -31,6 +31,8 @@ export async function startDashboard(opts: {
   }
   const next = createRequire(join(DASHBOARD_DIR, "package.json")).resolve("next/dist/bin/next");
   const env: NodeJS.ProcessEnv = { ...process.env, AUTOML_DATABASE_URL: opts.databaseUrl, AUTOML_COORDINATOR_ADDR: opts.coordinatorAddr, NEXT_TELEMETRY_DISABLED: "1" };
+  // The URL is given resolved; an inherited _FILE form as well would be "both forms set".
+  delete env.AUTOML_DATABASE_URL_FILE;
   if (opts.grpcToken) {
     // The embedded coordinator: its token, no TLS, whatever the shell had for a distributed one.
     for (const k of ["AUTOML_GRPC_TOKEN_FILE", "AUTOML_GRPC_TLS", "AUTOML_GRPC_TLS_CA", "AUTOML_GRPC_TLS_CA_FILE"]) delete env[k];

@@ -53,3 +53,23 @@ describe("sessions", () => {
     expect(roleFromSession("garbage", env, now)).toBeNull();
   });
 });
+
+describe("secrets from files", () => {
+  it("reads the access tokens and the coordinator's gRPC token from <NAME>_FILE", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { parseAccessEnv } = await import("../env");
+    const dir = mkdtempSync(join(tmpdir(), "dash-secrets-"));
+    try {
+      writeFileSync(join(dir, "admin"), `${ADMIN}\n`);
+      writeFileSync(join(dir, "db"), `${url}\n`);
+      expect(parseAccessEnv({ AUTOML_DASHBOARD_ADMIN_TOKEN_FILE: join(dir, "admin") })).toEqual({ AUTOML_DASHBOARD_ADMIN_TOKEN: ADMIN });
+      expect(parseEnv({ AUTOML_DATABASE_URL_FILE: join(dir, "db") }).AUTOML_DATABASE_URL).toBe(url);
+      expect(() => parseAccessEnv({ AUTOML_DASHBOARD_ADMIN_TOKEN: ADMIN, AUTOML_DASHBOARD_ADMIN_TOKEN_FILE: join(dir, "admin") })).toThrow(/both set/);
+      expect(() => parseAccessEnv({ AUTOML_DASHBOARD_ADMIN_TOKEN_FILE: join(dir, "missing") })).toThrow(/AUTOML_DASHBOARD_ADMIN_TOKEN_FILE: cannot read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
