@@ -4,6 +4,7 @@
 //
 //   npm run -s bench -- --json     one JSON document on stdout (-s keeps npm's banner off it)
 //   npm run bench                  a readable table; progress always goes to stderr
+//   npm run -s bench -- --markdown the README's table
 //   options: --quick (short timings, to check the harness), --backends=js,native,auto,tfjs,
 //            --workloads=A,B4,B256,C
 //
@@ -16,7 +17,7 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Backend } from "@automl/nn";
 import { benchEnv } from "./env";
-import { formatReport } from "./report";
+import { formatMarkdown, formatReport } from "./report";
 import { PytorchPeer, pytorchProblem, settingLabel, type PeerInfo, type ThreadSetting } from "./pytorch";
 import { measureSgemmPeak, type SgemmPeak } from "./sgemm";
 import type { MeasureReply, MeasureRequest } from "./measure-thread-main";
@@ -46,10 +47,10 @@ const PEER_SETTINGS: ThreadSetting[] = [
 
 function parseArgs(argv: string[]) {
   const get = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1]?.split(",");
-  const known = ["--json", "--quick"];
+  const known = ["--json", "--markdown", "--quick"];
   for (const a of argv) {
     if (!known.includes(a) && !a.startsWith("--backends=") && !a.startsWith("--workloads=")) {
-      throw new Error(`unknown argument ${a} (known: --json --quick --backends=… --workloads=…)`);
+      throw new Error(`unknown argument ${a} (known: --json --markdown --quick --backends=… --workloads=…)`);
     }
   }
   const backends = (get("backends") ?? [...BACKEND_ORDER]) as BackendLabel[];
@@ -60,7 +61,7 @@ function parseArgs(argv: string[]) {
     if (!w) throw new Error(`--workloads: unknown workload ${n} (known: ${WORKLOADS.map((x) => x.name).join(", ")})`);
     return w;
   });
-  return { json: argv.includes("--json"), timing: argv.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING, backends, workloads };
+  return { json: argv.includes("--json"), markdown: argv.includes("--markdown"), timing: argv.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING, backends, workloads };
 }
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
     seconds: (performance.now() - t0) / 1000,
   };
   log(`done in ${report.seconds.toFixed(0)} s`);
-  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : args.markdown ? formatMarkdown(report) : formatReport(report));
 }
 
 /** The issue's acceptance figures, read off this run (informative: a bench asserts nothing). */

@@ -1,6 +1,6 @@
 // The readable form of the kernel benchmark's report (without --json).
 
-import { isMeasured, type BenchReport } from "./types";
+import { isMeasured, type BackendResult, type BenchReport } from "./types";
 
 const num = (x: number) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toPrecision(3));
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(0)}%`);
@@ -34,7 +34,7 @@ export function formatReport(r: BenchReport): string {
     if (w.pytorch) rows.push([w.name, `pytorch (${w.pytorch.setting})`, num(w.pytorch.samplesPerSec), num(w.pytorch.gflops), "1×", pct(r.sgemm ? w.pytorch.gflops / r.sgemm.gflops : null)]);
     for (const b of w.backends) {
       if (!isMeasured(b)) {
-        rows.push([w.name, b.backend, `unavailable: ${b.unavailable}`, "", "", ""]);
+        rows.push([w.name, `${b.backend}: unavailable (${b.unavailable})`, "–", "–", "–", "–"]);
         continue;
       }
       const name = b.detail ? `${b.backend} (${b.detail})` : b.backend;
@@ -48,4 +48,27 @@ export function formatReport(r: BenchReport): string {
     out.push(`${t.met === null ? "n/a " : t.met ? "met " : "MISS"}  ${t.target}: ${v}`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** The README's table (--markdown): one row per workload, samples/s and the ratio to PyTorch. */
+export function formatMarkdown(r: BenchReport): string {
+  const cell = (w: BenchReport["workloads"][number], label: string) => {
+    const b = w.backends.find((x) => x.backend === label);
+    if (!b) return "–";
+    if (!isMeasured(b)) return "unavailable";
+    const ratio = b.ratioToPytorch === null ? "" : ` (${times(b.ratioToPytorch)})`;
+    const picked = b.backend === "auto" && b.detail ? ` ${b.detail.replace("picked ", "= ")}` : "";
+    return `${num(b.samplesPerSec)}${ratio}${picked}`;
+  };
+  const labels = ["js", "native", "auto", "tfjs"].filter((l) => r.workloads.some((w) => w.backends.some((b) => b.backend === l)));
+  const head = ["network", "PyTorch (best setting)", ...labels.map((l) => (l === "tfjs" ? "tfjs (pure-JS engine)" : l)), "GFLOP/s best ours", "of sgemm peak"];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  for (const w of r.workloads) {
+    const ours = w.backends.filter(isMeasured).reduce<BackendResult | null>((a, b) => (a === null || b.samplesPerSec > a.samplesPerSec ? b : a), null);
+    const torch = w.pytorch ? `${num(w.pytorch.samplesPerSec)} (${w.pytorch.setting.replace("torch.set_num_threads", "threads").replace("OPENBLAS_NUM_THREADS", "BLAS")})` : "missing";
+    lines.push(
+      `| ${w.what} | ${torch} | ${labels.map((l) => cell(w, l)).join(" | ")} | ${ours ? num(ours.gflops) : "–"} | ${ours ? pct(ours.fractionOfSgemmPeak) : "–"} |`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }
