@@ -40,7 +40,7 @@ const tValue = (t: number | null) => (t === null ? "—" : Number.isFinite(t) ? 
 /** The CI of Δ as a bar on a shared axis with zero marked: a bar that crosses zero is no evidence. */
 function CiBar({ row, lo, hi, minimize }: { row: AblationView["rows"][number]; lo: number; hi: number; minimize: boolean }) {
   if (row.ciLow === null || row.ciHigh === null || row.meanDiff === null) return <span className="muted">—</span>;
-  const W = 160;
+  const W = 120;
   const x = (v: number) => ((v - lo) / (hi - lo)) * W;
   const better = minimize ? row.meanDiff < 0 : row.meanDiff > 0;
   return (
