@@ -9,9 +9,14 @@ const STATE: Record<Trial["status"], TrialState> = {
   COMPLETED: "COMPLETE",
   PRUNED: "PRUNED",
   FAILED: "FAILED",
-  DIVERGED: "FAILED",
+  // A diverged trial is a verdict on its configuration, not an accident: the sampler sees it as
+  // pruned at step 0 (below every real pruned trial, see toFinished), so TPE steers away from it.
+  DIVERGED: "PRUNED",
   CANCELLED: "FAILED",
 };
+
+/** Step 0 ranks below every reported epoch: where a diverged trial sits among pruned ones. */
+const DIVERGED_CURVE: ReadonlyMap<number, number> = new Map([[0, 0]]);
 
 type Row = Awaited<ReturnType<Store["samplerRows"]>>[number];
 
@@ -56,7 +61,7 @@ export class SamplerHistory {
     // Chunked so a restarted coordinator with a large study does not send one huge IN list.
     for (let i = 0; i < numbers.length; i += 2000) {
       const rows = (await this.store.samplerRows(studyId, { numbers: numbers.slice(i, i + 2000) })).filter((r) => TERMINAL.includes(r.status));
-      const pruned = rows.filter((r) => r.status === "PRUNED").map((r) => r.id);
+      const pruned = rows.filter((r) => r.status === "PRUNED").map((r) => r.id); // diverged ones need no curve
       const curves = pruned.length ? await this.store.firstFoldCurves(pruned) : new Map<string, Map<number, number>>();
       for (const r of rows) cache.set(r.number, this.toFinished(r, curves.get(r.id)));
     }
@@ -70,7 +75,8 @@ export class SamplerHistory {
       if (values.length) t.values = values;
       else t.state = "FAILED"; // a completed row without a score cannot guide the search
     }
-    if (curve?.size) t.intermediate = curve;
+    if (r.status === "DIVERGED") t.intermediate = DIVERGED_CURVE;
+    else if (curve?.size) t.intermediate = curve;
     return t;
   }
 }
