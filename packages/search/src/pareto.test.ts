@@ -33,6 +33,14 @@ describe("Pareto helpers", () => {
     }
   });
 
+  it("two objectives, 300 continuous points: the O(n log n) ranks match brute force", () => {
+    const rng = createRng(42);
+    for (let round = 0; round < 3; round++) {
+      const points = Array.from({ length: 300 }, () => [rng.next(), rng.next() + 0.3 * rng.normal()]);
+      expect(nonDominatedRanks(points, ["maximize", "minimize"])).toEqual(bruteRanks(points, ["maximize", "minimize"]));
+    }
+  });
+
   it("ranks points with a non-finite value last (Infinity)", () => {
     expect(nonDominatedRanks([[1, 1], [Number.NaN, 0], [2, 2]], ["minimize", "minimize"])).toEqual([0, Infinity, 1]);
   });

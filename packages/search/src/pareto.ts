@@ -29,10 +29,11 @@ export function dominates(a: readonly number[], b: readonly number[], directions
 export function nonDominatedRanks(points: readonly (readonly number[])[], directions: readonly Direction[], maxRanked = Infinity): number[] {
   const ranks = new Array<number>(points.length).fill(Infinity);
   const pts = points.map((p) => signed(p, directions));
+  if (directions.length === 2) return ranks2d(pts, ranks);
   let remaining = pts.map((_, i) => i).filter((i) => pts[i]!.every(Number.isFinite));
   let ranked = 0;
   for (let rank = 0; remaining.length > 0 && ranked < maxRanked; rank++) {
-    const front = directions.length === 2 ? front2d(pts, remaining) : frontNaive(pts, remaining);
+    const front = frontNaive(pts, remaining);
     const inFront = new Set(front);
     for (const i of front) ranks[i] = rank;
     ranked += front.length;
@@ -41,23 +42,38 @@ export function nonDominatedRanks(points: readonly (readonly number[])[], direct
   return ranks;
 }
 
-// O(n log n): sort by the first objective (ties by the second); a point is on the front when its
-// second objective beats every earlier point's.
-function front2d(pts: number[][], idx: number[]): number[] {
-  const sorted = [...idx].sort((a, b) => pts[a]![0]! - pts[b]![0]! || pts[a]![1]! - pts[b]![1]!);
-  const front: number[] = [];
-  let best = Infinity;
-  let prev: number[] | undefined;
-  for (const i of sorted) {
-    const p = pts[i]!;
-    // Exact duplicates of a front point are on the front too (neither dominates the other).
-    if (p[1]! < best || (prev !== undefined && p[0] === prev[0] && p[1] === prev[1])) {
-      front.push(i);
-      if (p[1]! < best) prev = p;
-      best = Math.min(best, p[1]!);
+/**
+ * Every rank at once for two objectives, O(n log n). Points in order of the first objective (ties:
+ * second): a point joins the first front none of whose points dominates it. Earlier points are
+ * no worse in the first objective, so front k dominates p iff its smallest second value is below
+ * p's (or equal, from a point strictly better in the first). Those smallest values grow with k
+ * and "dominated by front k" holds for a prefix of fronts, so a binary search finds the front.
+ */
+function ranks2d(pts: number[][], ranks: number[]): number[] {
+  const idx = pts.map((_, i) => i).filter((i) => Number.isFinite(pts[i]![0]!) && Number.isFinite(pts[i]![1]!));
+  idx.sort((a, b) => pts[a]![0]! - pts[b]![0]! || pts[a]![1]! - pts[b]![1]!);
+  const min1: number[] = []; // per front: the smallest second value
+  const at0: number[] = []; // per front: the first value of the point that holds min1 (earliest, so smallest)
+  for (const i of idx) {
+    const [p0, p1] = pts[i] as [number, number];
+    const dominatedBy = (k: number) => min1[k]! < p1 || (min1[k] === p1 && at0[k]! < p0);
+    let lo = 0;
+    let hi = min1.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (dominatedBy(mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    ranks[i] = lo;
+    if (lo === min1.length) {
+      min1.push(p1);
+      at0.push(p0);
+    } else if (p1 < min1[lo]!) {
+      min1[lo] = p1;
+      at0[lo] = p0;
     }
   }
-  return front;
+  return ranks;
 }
 
 function frontNaive(pts: number[][], idx: number[]): number[] {

@@ -170,12 +170,12 @@ export function splitTrials(trials: readonly FinishedTrial[], directions: readon
   } else {
     const points = Array.from(completeIdx.subarray(0, nComplete), (i) => trials[i]!.values!);
     const ranks = nonDominatedRanks(points, directions, nGood);
-    const byRank = new Map<number, number[]>();
+    const byRank: number[][] = [];
     ranks.forEach((r, j) => {
-      if (r !== Infinity) byRank.set(r, [...(byRank.get(r) ?? []), j]);
+      if (r !== Infinity) (byRank[r] ??= []).push(j);
     });
-    for (const r of [...byRank.keys()].sort((a, b) => a - b)) {
-      const front = byRank.get(r)!;
+    for (const front of byRank) {
+      if (!front) continue;
       if (good.length + front.length <= nGood) {
         good.push(...front.map((j) => completeIdx[j]!));
         continue;
