@@ -28,6 +28,7 @@ export function formatReport(r: BenchReport): string {
     out.push(`sgemm peak: ${num(r.sgemm.gflops)} GFLOP/s (${r.sgemm.source}, n = ${r.sgemm.n}${runs}${torch})`);
   } else out.push("sgemm peak: not measured");
   out.push(`GFLOP/s = ${r.flopFormula}`);
+  out.push(`step: ${r.step}`);
   out.push("");
   const rows: string[][] = [];
   for (const w of r.workloads) {

@@ -20,7 +20,7 @@ export interface Timing {
 export const DEFAULT_TIMING: Timing = {
   warmupSeconds: 0.3,
   minWarmupSteps: 2,
-  seconds: 1.5,
+  seconds: 1.0,
   minReps: 3,
   maxReps: 40,
   repSeconds: 0.05,

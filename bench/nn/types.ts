@@ -19,6 +19,8 @@ export interface BackendResult {
   /** Median seconds per training step. */
   stepSeconds: number;
   reps: number;
+  /** samples/s of each round this backend was measured in (the best one is samplesPerSec). */
+  rounds: number[];
   finalLoss: number;
 }
 
@@ -57,6 +59,7 @@ export interface BenchReport {
   flopFormula: string;
   step: string;
   timing: Timing;
+  rounds: number;
   /** Version and settings, or "missing: apt-get install -y python3-torch". */
   pytorch: { version: string; settingsTried: string[]; autogradMaxRelDiff: number } | string;
   backendsLoaded: { native: string; tfjs: string };
