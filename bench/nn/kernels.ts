@@ -72,7 +72,8 @@ const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x
 /** Our backends, as far as they load here. */
 async function loadBackends(wanted: readonly BackendLabel[]) {
   const out: { native?: Backend; nativeUnavailable?: string; tfjs?: Backend; tfjsEngine?: string; tfjsUnavailable?: string; addon?: unknown } = {};
-  if (wanted.includes("native") || wanted.includes("auto")) {
+  {
+    // Always: the addon is also the sgemm yardstick.
     try {
       const { loadNative } = await import("@automl/nn-native");
       const n = loadNative();
