@@ -115,6 +115,14 @@ describe("search settings", () => {
     expect(errorOf(csv)).toContain("space.constraints: need a builtin dataset");
   });
 
+  it("the grid sampler states its size: an infinite grid or a budget beyond it is refused", () => {
+    const grid = valid.replace("seed: 7", "seed: 7\nsampler: grid");
+    expect(errorOf(grid)).toMatch(/sampler: grid: space\.learningRate.*infinitely many values/);
+    const finite = grid.replace("learningRate: { float: [0.001, 1.0], log: true }", "learningRate: { choice: [0.01, 0.1] }").replace("width: { int: [2, 64], log: true, perLayer: true }", "width: { choice: [4, 8] }");
+    expect(parseStudyFile(finite).sampler).toBe("grid");
+    expect(errorOf(finite.replace("trials: 5", "trials: 5000"))).toMatch(/budget\.trials: the grid has \d+ points, fewer than the 5000 trials to sample/);
+  });
+
   it("takes a list of objectives; the first CV metric is what workers score", () => {
     const multi = valid.replace("objective: { metric: accuracy, direction: maximize }", "objectives: [{ metric: params, direction: minimize }, { metric: accuracy, direction: maximize }, { metric: logloss, direction: minimize }]");
     const s = parseStudyFile(multi);

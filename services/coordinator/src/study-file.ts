@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "@automl/common";
-import { ACTIVATIONS, flattenIssues, formatPath, OUTPUTS, prunerSchema, samplerSchema, spaceInputSchema } from "@automl/search";
+import { ACTIVATIONS, flattenIssues, formatPath, gridSize, normalizeSpace, OUTPUTS, prunerSchema, samplerSchema, spaceInputSchema } from "@automl/search";
 
 /** Hidden units of the engine (the seed's design), and its output units. */
 export { ACTIVATIONS, OUTPUTS };
@@ -134,6 +134,7 @@ export const studyFileSchema = z
   .superRefine((s, ctx) => {
     checkEnqueued(s, ctx);
     checkObjectives(s, ctx);
+    checkGrid(s, ctx);
     const d = s.dataset;
     if ("builtin" in d) {
       const task = BUILTIN_TASKS[d.builtin];
@@ -193,6 +194,21 @@ function checkObjectives(s: ParsedStudyFile, ctx: z.RefinementCtx): void {
   else if (s.objective && (s.objective.metric !== primary.metric || s.objective.direction !== primary.direction)) {
     ctx.addIssue({ code: "custom", path: ["objective"], message: `must be the first CV metric of objectives (${primary.metric}), or be left out` });
   }
+}
+
+/** The grid sampler enumerates: its space must be finite, and the budget must fit in it. */
+function checkGrid(s: ParsedStudyFile, ctx: z.RefinementCtx): void {
+  const isGrid = s.sampler === "grid" || (typeof s.sampler === "object" && "grid" in s.sampler);
+  if (!isGrid || !s.space) return;
+  let size: number;
+  try {
+    size = gridSize(normalizeSpace(s.space));
+  } catch (err) {
+    ctx.addIssue({ code: "custom", path: ["sampler"], message: `grid: ${(err as Error).message}` });
+    return;
+  }
+  const sampled = (s.budget.trials ?? 0) - (s.trials?.length ?? 0);
+  if (sampled > size) ctx.addIssue({ code: "custom", path: ["budget", "trials"], message: `the grid has ${size} points, fewer than the ${sampled} trials to sample` });
 }
 
 /** Input features and network outputs of a builtin dataset (for space.constraints); CSV widths are known only to workers. */
