@@ -89,6 +89,14 @@ describe("TPE split into good and bad groups", () => {
     expect(splitTrials(trials, ["minimize"], { gamma: 0.2, maxGood: 25 }).good.map((i) => trials[i]!.number)).toEqual([0]);
   });
 
+  it("leaves out complete trials it cannot rank: non-finite values, or not one per objective", () => {
+    const trials: FinishedTrial[] = [complete(0, Number.NaN), complete(1, 0.5), { number: 2, params: p, state: "COMPLETE", values: [1, 2] }, { number: 3, params: p, state: "COMPLETE" }];
+    const s = splitTrials(trials, ["maximize"], { gamma: 0.5, maxGood: 25 });
+    expect(s.finished).toBe(1);
+    expect(s.good.map((i) => trials[i]!.number)).toEqual([1]);
+    expect(s.bad).toEqual([]);
+  });
+
   it("with two objectives fills the good group front by front", () => {
     const mo = (number: number, a: number, b: number): FinishedTrial => ({ number, params: p, state: "COMPLETE", values: [a, b] });
     // maximize a, minimize b: front 0 = {#0 (0.9, 10), #1 (0.5, 1)}; #2 (0.8, 20) is dominated by #0; #3 (0.4, 5) by #1.

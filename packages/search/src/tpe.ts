@@ -142,6 +142,8 @@ export function splitTrials(trials: readonly FinishedTrial[], directions: readon
     const t = trials[i]!;
     numbers[i] = t.number;
     if (t.state === "COMPLETE") {
+      // Values missing, non-finite or not one per objective: the trial cannot be ranked, so the
+      // model does not see it (it is neither good nor bad).
       if (!finiteValues(t.values, k)) continue;
       completeIdx[nComplete] = i;
       completeKey[nComplete++] = sign0 * t.values![0]!;
