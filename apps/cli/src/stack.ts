@@ -125,6 +125,7 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
     concurrency: env.AUTOML_WORKER_CONCURRENCY,
     heartbeatMs: heartbeatMs(env),
     backend: env.AUTOML_BACKEND,
+    benchNoopTraining: env.AUTOML_BENCH_NOOP_TRAINING,
   });
   return {
     ...worker,

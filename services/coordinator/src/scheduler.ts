@@ -132,20 +132,24 @@ export class Scheduler {
     // The sampler's state: the study's trials in Postgres (a restarted coordinator reads the same).
     const needsHistory = total + room > (file.trials?.length ?? 0);
     const trials = needsHistory ? await this.history.trials(study.id, counts) : [];
+    const proposals: { number: number; params: StoredParams }[] = [];
     for (let i = 0; i < room; i++) {
       const number = total + i;
       const params = this.propose(file, study, number, trials);
       // Later proposals of this pass see this one as running (what Postgres will say next pass).
       trials.push({ number, params, state: "RUNNING" });
-      const trial = await this.store.createTrial(study, number, params);
-      // Row first, then message: if we die in between, the resume pass re-dispatches it; if the
-      // publish fails (NATS away), the next pass re-dispatches every queued trial, and JetStream's
-      // duplicate window drops the copies of those that did arrive.
-      await this.queue.publish(study.pool, toTrialSpec(study, trial)).catch((err: unknown) => {
-        this.resumed = false;
-        throw err;
-      });
+      proposals.push({ number, params });
     }
+    // The pass's rows in one INSERT, then their messages published together (JetStream pipelines
+    // them): one round trip each instead of one per trial. Rows first, then messages: if we die in
+    // between, the resume pass re-dispatches them; if a publish fails (NATS away), the next pass
+    // re-dispatches every queued trial, and JetStream's duplicate window drops the copies of those
+    // that did arrive.
+    const created = await this.store.createTrials(study, proposals);
+    await Promise.all(created.map((trial) => this.queue.publish(study.pool, toTrialSpec(study, trial)))).catch((err: unknown) => {
+      this.resumed = false;
+      throw err;
+    });
   }
 
   /** Enqueued configurations first, in order; then the study's sampler. */

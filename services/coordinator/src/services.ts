@@ -72,6 +72,12 @@ function parseJsonField(text: string, path: string): object | undefined {
 export function reportingService(store: Store, scheduler: Scheduler, log: Logger): TrialReportingServer {
   return {
     startTrial: unary(log, "StartTrial", async (req) => {
+      // The common case in one statement; a settled or unknown trial or a stopped study below.
+      const started = await store.startRunningAttempt(requireField(req.trialId, "trial_id"), req.workerId);
+      if (started !== undefined) {
+        if (started > 1) log.warn({ trialId: req.trialId, attempt: started, delivery: req.attempt }, "trial started again");
+        return { proceed: true, status: PbTrialStatus.TRIAL_STATUS_RUNNING, attempt: started };
+      }
       const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
       const study = await store.getStudy(trial.studyId);
       if (study.status !== "RUNNING" && !TERMINAL.includes(trial.status)) {
@@ -113,7 +119,8 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       const status = trialStatusFromPb(req.status);
       if (!status || !OUTCOMES.has(status)) throw new AppError("INVALID_ARGUMENT", `status: must be COMPLETED, DIVERGED, PRUNED or CANCELLED`);
       const trial = await store.getTrial(trialId);
-      const study = await store.getStudy(trial.studyId);
+      // Only the study's immutable spec is read here: a cached copy saves a query per trial.
+      const study = await store.studyForReports(trial.studyId);
       const expectedFolds = (study.spec as { cv: { folds: number } }).cv.folds;
       if (status === "COMPLETED") {
         if (req.folds.length !== expectedFolds) throw new AppError("INVALID_ARGUMENT", `folds: expected ${expectedFolds} fold scores, got ${req.folds.length}`);

@@ -79,9 +79,15 @@ export class Store {
     return this.db.trial.count({ where: { studyId } });
   }
 
-  createTrial(study: Study, number: number, params: TrialParams): Promise<Trial> {
-    return this.db.trial.create({
-      data: {
+  async createTrial(study: Study, number: number, params: TrialParams): Promise<Trial> {
+    return (await this.createTrials(study, [{ number, params }]))[0]!;
+  }
+
+  /** Writes several QUEUED trials in one INSERT (a scheduler pass fills all free slots at once). */
+  createTrials(study: Study, trials: readonly { number: number; params: TrialParams }[]): Promise<Trial[]> {
+    if (trials.length === 0) return Promise.resolve([]);
+    return this.db.trial.createManyAndReturn({
+      data: trials.map(({ number, params }) => ({
         id: randomUUID(),
         studyId: study.id,
         number,
@@ -93,7 +99,7 @@ export class Store {
         learningRate: params.learningRate,
         batchSize: params.batchSize,
         paramCount: 0, // known once a worker built the network
-      },
+      })),
     });
   }
 
@@ -106,6 +112,39 @@ export class Store {
     if (!t) throw new AppError("NOT_FOUND", `trial ${id} not found`);
     return t;
   }
+
+  /**
+   * StartTrial's common case in one statement: a QUEUED or RUNNING trial of a RUNNING study starts
+   * its next attempt, which is returned. Undefined for anything else (the trial is settled or
+   * unknown, its study is not running): the caller then takes the general path.
+   */
+  async startRunningAttempt(trialId: string, workerId: string): Promise<number | undefined> {
+    const rows = await this.db.$queryRaw<{ attempt: number }[]>`
+      UPDATE "Trial" t SET status = 'RUNNING', attempt = t.attempt + 1, "workerId" = ${workerId},
+             "startedAt" = now() AT TIME ZONE 'UTC', "heartbeatAt" = now() AT TIME ZONE 'UTC'
+        FROM "Study" s
+       WHERE t.id = ${trialId} AND s.id = t."studyId" AND s.status = 'RUNNING' AND t.status IN ('QUEUED', 'RUNNING')
+      RETURNING t.attempt`;
+    const attempt = rows[0]?.attempt;
+    // A new attempt trains from scratch: drop the curve an earlier one left behind.
+    if (attempt !== undefined && attempt > 1) await this.db.epochMetric.deleteMany({ where: { trialId } });
+    return attempt;
+  }
+
+  /**
+   * The study of a report, from a small cache: only for fields that never change after creation
+   * (spec, task, metric, direction, seed, pool) — never for its status.
+   */
+  async studyForReports(id: string): Promise<Study> {
+    const hit = this.reportStudies.get(id);
+    if (hit) return hit;
+    const s = await this.getStudy(id);
+    if (this.reportStudies.size >= 256) this.reportStudies.delete(this.reportStudies.keys().next().value!);
+    this.reportStudies.set(id, s);
+    return s;
+  }
+
+  private readonly reportStudies = new Map<string, Study>();
 
   /**
    * QUEUED/RUNNING → RUNNING under a new attempt number (the previous one + 1), which is returned;
@@ -164,31 +203,36 @@ export class Store {
       values?: number[];
     },
   ): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      const r = await tx.trial.updateMany({
-        // A report from an attempt older than the one running is stale: a newer attempt owns the trial.
-        where: { id: trialId, status: { notIn: [...TERMINAL] }, attempt: { lte: outcome.attempt } },
-        data: {
-          status: outcome.status,
-          attempt: outcome.attempt,
-          cvMean: outcome.cvMean ?? null,
-          cvStd: outcome.cvStd ?? null,
-          paramCount: outcome.paramCount ?? undefined,
-          divergedFold: outcome.divergedFold ?? null,
-          divergedEpoch: outcome.divergedEpoch ?? null,
-          backend: outcome.backend ?? null,
-          surface: outcome.surface ?? undefined,
-          error: outcome.error ?? null,
-          values: outcome.values ?? undefined,
-          finishedAt: new Date(),
-        },
-      });
-      if (r.count === 0) return false;
-      if (outcome.folds?.length) {
-        await tx.foldResult.createMany({ data: outcome.folds.map((f) => ({ trialId, ...f })) });
-      }
-      return true;
-    });
+    // One statement (the hot path of every trial: one round trip, no interactive transaction):
+    // the conditional update and the fold rows commit together, and the fold rows are only
+    // inserted when the update happened. A report from an attempt older than the one running is
+    // stale: a newer attempt owns the trial.
+    const folds = JSON.stringify((outcome.folds ?? []).map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: f.metrics ?? null })));
+    const rows = await this.db.$queryRaw<{ updated: number }[]>`
+      WITH upd AS (
+        UPDATE "Trial" SET
+          status = ${outcome.status}::"TrialStatus",
+          attempt = ${outcome.attempt}::int,
+          "cvMean" = ${outcome.cvMean ?? null}::float8,
+          "cvStd" = ${outcome.cvStd ?? null}::float8,
+          "paramCount" = COALESCE(${outcome.paramCount ?? null}::int, "paramCount"),
+          "divergedFold" = ${outcome.divergedFold ?? null}::int,
+          "divergedEpoch" = ${outcome.divergedEpoch ?? null}::int,
+          backend = ${outcome.backend ?? null}::text,
+          surface = COALESCE(${outcome.surface ? JSON.stringify(outcome.surface) : null}::jsonb, surface),
+          error = ${outcome.error ?? null}::text,
+          "values" = COALESCE((SELECT array_agg(v::float8) FROM jsonb_array_elements_text(${outcome.values ? JSON.stringify(outcome.values) : null}::jsonb) AS v), "values"),
+          "finishedAt" = now() AT TIME ZONE 'UTC'
+        WHERE id = ${trialId} AND status::text <> ALL(${[...TERMINAL]}::text[]) AND attempt <= ${outcome.attempt}::int
+        RETURNING id
+      ), ins AS (
+        INSERT INTO "FoldResult" ("trialId", fold, score, loss, epochs, metrics)
+        SELECT upd.id, f.fold, f.score, f.loss, f.epochs, f.metrics
+          FROM upd, jsonb_to_recordset(${folds}::jsonb) AS f(fold int, score float8, loss float8, epochs int, metrics jsonb)
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM upd)::int AS updated`;
+    return (rows[0]?.updated ?? 0) > 0;
   }
 
   /** Raises the trial's rung to `rung` (the highest rung it reached; never lowered). */

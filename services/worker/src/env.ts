@@ -7,6 +7,8 @@ const schema = z.object({
   AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
+  /** bench/load only: trials are answered without training, to measure the orchestration. */
+  AUTOML_BENCH_NOOP_TRAINING: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** Which backend trains: auto picks native for big enough networks when it is built. */
   AUTOML_BACKEND: z.enum(BACKEND_CHOICES as readonly BackendChoice[] as readonly [BackendChoice, ...BackendChoice[]]).default("auto"),
 });

@@ -20,6 +20,7 @@ import type { BackendChoice } from "@automl/nn";
 import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
 import { Cancellations } from "./cancellations";
 import { WorkerMetrics } from "./metrics";
+import { benchNoopExecutor } from "./bench-executor";
 import type { Registry } from "@automl/common";
 
 export interface WorkerOptions {
@@ -43,6 +44,11 @@ export interface WorkerOptions {
   security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
   reportPatienceMs?: number;
+}
+
+export interface BenchOptions {
+  /** bench/load only: answer trials without training (see bench-executor.ts). */
+  benchNoopTraining?: boolean;
 }
 
 export interface RunningWorker {
@@ -70,7 +76,7 @@ function finiteOnly(m: Record<string, number>): Record<string, number> {
  * acked only after the coordinator confirmed the trial's outcome; if reporting fails it is
  * nak'ed and redelivered, and the coordinator's idempotent recording keeps one outcome.
  */
-export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<RunningWorker> {
   const workerId = opts.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const metrics = new WorkerMetrics(opts.pool);
   const channel = grpcClientChannel(opts.security, { interceptors: [metrics.clientInterceptor] });
@@ -86,7 +92,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // An explicit backend that cannot load stops the worker here; auto without native says once how to enable it.
   const backendNotice = backendStartupNotice(backend);
   if (backendNotice) log.info({ backend }, backendNotice);
-  const executor: TrialExecutor = opts.threads === false
+  if (opts.benchNoopTraining) log.warn({}, "AUTOML_BENCH_NOOP_TRAINING: trials are answered without training (load benchmark only)");
+  const executor: TrialExecutor = opts.benchNoopTraining
+    ? benchNoopExecutor
+    : opts.threads === false
     ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r, n) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r, n)), backend), close: async () => {} }
     : new ThreadPool(concurrency, { backend });
 
