@@ -89,6 +89,19 @@ describe("NATS credentials against a server that requires them", () => {
     expect(await roundTrip({ kind: "nkey", seed: NKEY_SEED })).toBe("t-auth");
   });
 
+  it("a token (a server of its own: nats-server takes a token or users, not both)", async () => {
+    const tokenServer = await startOwnNatsServer(`authorization { token: "nats-token-0c9d2e7a41" }`);
+    try {
+      const connect = (token: string) => JetStreamQueue.connect({ url: tokenServer.url, log: silentLogger(), credentials: { kind: "token", token }, ...uniqueStreamNames() });
+      await expect(connect("not-the-token")).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: expect.stringMatching(/token credentials were refused/) });
+      const queue = await connect("nats-token-0c9d2e7a41");
+      await queue.deleteStream();
+      await queue.close();
+    } finally {
+      await tokenServer.stop();
+    }
+  });
+
   it("the dataset object store logs in the same way", async () => {
     await expect(JetStreamDatasetStore.connect({ url: server.url, bucket: "auth-test" })).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     const store = await JetStreamDatasetStore.connect({ url: server.url, bucket: "auth-test", credentials: { kind: "nkey", seed: NKEY_SEED } });
