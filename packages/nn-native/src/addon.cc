@@ -9,7 +9,9 @@
 // Within its share a Net measures whether more threads actually help (small matrices, or cores
 // busy with other processes, can make 2 threads slower than 1): it times a few steps at its
 // share and a few at 1 thread, keeps the faster, and measures again every PROBE_EVERY steps.
-// Results do not depend on the thread count (OpenBLAS splits the output, not the sums).
+// The thread count changes OpenBLAS's blocking, so products differ in the last bits between 1
+// and 2 threads (deterministic for a given count): a native trial is reproducible up to float32
+// rounding, like js vs native, not bit for bit across machine load and concurrency.
 #include <napi.h>
 
 #include <algorithm>
