@@ -184,13 +184,18 @@ class NativeSession implements TrainingSession {
   }
 
   lossOfLastForward(y: Float32Array, B: number): number {
-    this.ensureCapacity(B);
+    this.lastPass(B);
     return this.net.loss(y, B);
   }
 
   preactivations(l: number, B: number): Float32Array {
-    const ws = this.ensureCapacity(B);
-    return ws.Z[l]!.subarray(0, B * this.model.layers[l]!.width);
+    return this.lastPass(B).Z[l]!.subarray(0, B * this.model.layers[l]!.width);
+  }
+
+  /** The buffers of the last pass; growing them here would hand out zeros instead. */
+  private lastPass(B: number): Workspace {
+    if (!this.ws || this.ws.capacity < B) throw new Error(`B: no forward pass of ${B} rows to read (run forward or step first)`);
+    return this.ws;
   }
 
   dispose(): void {
