@@ -4,6 +4,7 @@ export * from "./logger";
 export * from "./env";
 export * from "./grpc";
 export * from "./health";
+export * from "./limits";
 export * from "./metrics";
 export * from "./secrets";
 export * from "./grpc-security";

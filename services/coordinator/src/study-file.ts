@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "@automl/common";
+import { checkStudyFileNestingText, checkStudyFileShape, checkStudyFileSize } from "./input-limits";
 import { ACTIVATIONS, flattenIssues, formatPath, gridSize, normalizeSpace, OUTPUTS, prunerSchema, samplerSchema, spaceInputSchema } from "@automl/search";
 
 /** Hidden units of the engine (the seed's design), and its output units. */
@@ -275,15 +276,19 @@ export function storedStudyFile(spec: unknown): StudyFile {
 
 /** Parses YAML or JSON text into a validated study; a bad file is an INVALID_ARGUMENT naming each bad field. */
 export function parseStudyFile(text: string): StudyFile {
+  checkStudyFileSize(text);
+  checkStudyFileNestingText(text);
   let raw: unknown;
   try {
-    raw = parseYaml(text); // YAML is a superset of JSON
+    // YAML is a superset of JSON. Warnings (e.g. an unknown tag) would go to process warnings, not to the user.
+    raw = parseYaml(text, { logLevel: "error" });
   } catch (err) {
     throw new AppError("INVALID_ARGUMENT", `study file is not valid YAML or JSON: ${(err as Error).message}`);
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new AppError("INVALID_ARGUMENT", "study file must be a mapping of fields (name, dataset, task, space, …)");
   }
+  checkStudyFileShape(raw);
   const r = studyFileSchema.safeParse(raw);
   if (!r.success) {
     const issues = flattenIssues(r.error.issues, []).map((i) => `${formatPath(i.path) || "(root)"}: ${i.message}`);
