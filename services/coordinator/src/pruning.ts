@@ -1,5 +1,5 @@
 import type { Study, Trial } from "@automl/db";
-import { createPruner, prunerSchema, type PruneDecision, type Pruner, type TrialState } from "@automl/search";
+import { AshaPruner, createPruner, prunerSchema, rungAt, type PruneDecision, type Pruner, type TrialState } from "@automl/search";
 import type { Store } from "./store";
 import { storedStudyFile } from "./study-file";
 
@@ -36,6 +36,12 @@ export async function decidePrune(store: Store, study: Study, trial: Trial, fold
   const file = storedStudyFile(study.spec);
   if (fold !== 0 || file.pruner === "none") return { prune: false };
   const pruner = prunerFor(file.pruner);
+  if (pruner instanceof AshaPruner) {
+    // Between rungs ASHA decides nothing: skip reading the other trials.
+    const at = rungAt(epoch, pruner.options);
+    if (!at) return { prune: false };
+    if (at.rungEpoch !== epoch) return { prune: false, rung: at.rung };
+  }
   const others = await store.valuesAtEpoch(study.id, epoch);
   return pruner.decide({
     trialNumber: trial.number,
