@@ -10,6 +10,7 @@ import { leaderboardTable, objectivesOf, progressLine, studyJson } from "./forma
 import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
+import { refreshImportance } from "./importance";
 
 const USAGE = `usage: automl <command>
 
@@ -45,7 +46,8 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 /** Creates the study, shows progress on stderr until it ends, prints the result on stdout. */
-async function followStudy(api: CoordinatorApi, studyFile: string, json: boolean): Promise<number> {
+/** `onFinished` runs once the study stopped running, before the result is printed. */
+async function followStudy(api: CoordinatorApi, studyFile: string, json: boolean, onFinished?: (studyId: string) => Promise<void>): Promise<number> {
   let study = await api.createStudy(studyFile);
   const tty = process.stderr.isTTY;
   let last = "";
@@ -59,6 +61,7 @@ async function followStudy(api: CoordinatorApi, studyFile: string, json: boolean
     study = await api.getStudy(study.id);
   }
   process.stderr.write(tty ? `\r\x1b[K${progressLine(study)}\n` : `${progressLine(study)}\n`);
+  await onFinished?.(study.id);
   if (json) {
     const trials = await api.listTrials(study.id, false);
     process.stdout.write(`${JSON.stringify(studyJson(study, trials), null, 2)}\n`);
@@ -86,7 +89,9 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   const stack = await startEmbeddedStack(env, log, Math.max(1, availableParallelism()));
   const api = new CoordinatorApi(stack.coordinatorAddr, stack.coordinatorSecurity);
   try {
-    const code = await followStudy(api, studyFile, values.json ?? false);
+    // The embedded database is at hand: store the study's parameter importance for the dashboard.
+    const importanceOf = (id: string) => refreshImportance(stack.db, id).then(() => undefined, (err: unknown) => log.warn({ err, studyId: id }, "parameter importance not computed"));
+    const code = await followStudy(api, studyFile, values.json ?? false, importanceOf);
     if (values["no-dashboard"] || values.json) return code;
     const dash = await startDashboard({
       databaseUrl: stack.databaseUrl,
