@@ -54,7 +54,7 @@ async function roundTrip(credentials: NatsCredentials): Promise<string> {
         resolve(d);
       });
     });
-    await queue.publish("cpu", TrialSpec.fromPartial({ trialId: "t-auth", studyId: "s", attempt: 1, widths: [2], activation: "relu" }));
+    await queue.publish("cpu", TrialSpec.fromPartial({ trialId: "t-auth", studyId: "s", widths: [2], activation: "relu" }));
     return (await got).spec.trialId;
   } finally {
     await queue.deleteStream();
