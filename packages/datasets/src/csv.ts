@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { LIMITS } from "@automl/common";
 // csv-parse (the CSV project's parser, maintained since 2010, no dependencies) rather than a
 // hand-rolled splitter: quoted fields with commas, doubled quotes, embedded newlines, CRLF and a
 // BOM are each easy to get subtly wrong, and its `info` gives us the file line of every record
@@ -24,6 +25,9 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FLOAT32_MAX = 3.4028234663852886e38;
 const MAX_LISTED = 10;
 
+/** The dataset limits (LIMITS in @automl/common); tests pass smaller ones. */
+export type CsvLimits = Pick<typeof LIMITS, "datasetBytes" | "datasetRows" | "datasetColumns" | "datasetCells">;
+
 interface CsvRecord {
   record: string[];
   info: { lines: number };
@@ -33,8 +37,12 @@ interface CsvRecord {
  * A Dataset from CSV text with a header row. Rows are numbered in errors as data rows: 1-based,
  * header not counted (spreadsheet row = data row + 1), with the file line where the record ends.
  */
-export function parseCsv(text: string, opts: CsvOptions): Dataset {
+export function parseCsv(text: string, opts: CsvOptions, limits: CsvLimits = LIMITS): Dataset {
   validateOptions(opts);
+  // UTF-16 length bounds the UTF-8 size from below; exact count only when it matters.
+  if (text.length > limits.datasetBytes || (text.length > limits.datasetBytes / 3 && Buffer.byteLength(text, "utf8") > limits.datasetBytes)) {
+    throw new DatasetSpecError("csv", `is larger than ${limits.datasetBytes} bytes`);
+  }
   let records: CsvRecord[];
   try {
     records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as CsvRecord[]; // `info: true` changes the shape; the typings do not follow
@@ -44,6 +52,7 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   const headerRecord = records[0];
   if (headerRecord === undefined) throw new DatasetSpecError("csv", "is empty; a header row is required");
   const header = headerRecord.record.map((h) => h.trim());
+  if (header.length > limits.datasetColumns) throw new DatasetSpecError("csv", `has ${header.length} columns; at most ${limits.datasetColumns}`);
   checkHeader(header);
 
   const targetCol = header.indexOf(opts.target);
@@ -57,7 +66,9 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   const rows = records.slice(1);
   const n = rows.length;
   if (n === 0) throw new DatasetSpecError("csv", "has a header but no data rows");
+  if (n > limits.datasetRows) throw new DatasetSpecError("csv", `has ${n} data rows; at most ${limits.datasetRows}`);
   const d = featureCols.length;
+  if (n * d > limits.datasetCells) throw new DatasetSpecError("csv", `has ${n} rows × ${d} features = ${n * d} values; at most ${limits.datasetCells}`);
   const X = new Float32Array(n * d);
   // Per feature index: its level → code map when categorical.
   const levelMaps = featureNames.map((name) => (categoricalNames.has(name) ? new Map<string, number>() : undefined));
@@ -106,14 +117,18 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
 }
 
 /** parseCsv on a file read as UTF-8. */
-export function loadCsv(path: string, opts: CsvOptions): Dataset {
+export function loadCsv(path: string, opts: CsvOptions, limits: CsvLimits = LIMITS): Dataset {
   let text: string;
   try {
+    // Refused before it is read into memory.
+    const bytes = statSync(path).size;
+    if (bytes > limits.datasetBytes) throw new DatasetSpecError("csv", `${JSON.stringify(path)} is ${bytes} bytes; at most ${limits.datasetBytes}`);
     text = readFileSync(path, "utf8");
   } catch (err) {
+    if (err instanceof DatasetSpecError) throw err;
     throw new DatasetSpecError("path", `cannot read ${JSON.stringify(path)}: ${(err as Error).message}`);
   }
-  return parseCsv(text, opts);
+  return parseCsv(text, opts, limits);
 }
 
 function validateOptions(opts: CsvOptions): void {
