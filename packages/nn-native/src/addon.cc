@@ -197,6 +197,7 @@ class Net : public Napi::ObjectWrap<Net> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Net",
                        {InstanceMethod("setWorkspace", &Net::SetWorkspace), InstanceMethod("step", &Net::Step),
+                        InstanceMethod("stepRows", &Net::StepRows),
                         InstanceMethod("forward", &Net::Forward), InstanceMethod("loss", &Net::Loss),
                         InstanceMethod("dispose", &Net::Dispose)});
   }
@@ -368,6 +369,39 @@ class Net : public Napi::ObjectWrap<Net> {
     return Napi::Number::New(env, loss);
   }
 
+  /**
+   * stepRows(X, y, order, start, B, learningRate): step(…) on rows order[start..start+B) of the
+   * whole training part X (n×inputDim) / y, gathered here (a memcpy per row) instead of in JS.
+   */
+  Napi::Value StepRows(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const int B = BatchArg(info, 4);
+    const int start = intArg(env, info[3], "start");
+    if (!info[0].IsTypedArray() || !info[1].IsTypedArray()) throw Napi::TypeError::New(env, "X, y: must be Float32Arrays");
+    const size_t n = info[0].As<Napi::TypedArray>().ElementLength() / inputDim_;
+    const size_t yWidth = outputUnit_ == OUT_LINEAR ? (size_t)outputDim_ : 1;
+    const float* X = f32(env, info[0], n * inputDim_, "X");
+    const float* y = f32(env, info[1], n * yWidth, "y");
+    const int32_t* order = i32(env, info[2], (size_t)start + B, "order");
+    const double lr = numArg(env, info[5], "learningRate");
+    xb_.resize((size_t)B * inputDim_);
+    yb_.resize((size_t)B * yWidth);
+    for (int r = 0; r < B; r++) {
+      const int32_t row = order[start + r];
+      if (row < 0 || (size_t)row >= n) {
+        throw Napi::RangeError::New(env, "order[" + std::to_string(start + r) + "]: row " + std::to_string(row) + " out of [0, " + std::to_string(n) + ")");
+      }
+      std::memcpy(&xb_[(size_t)r * inputDim_], X + (size_t)row * inputDim_, sizeof(float) * inputDim_);
+      std::memcpy(&yb_[(size_t)r * yWidth], y + (size_t)row * yWidth, sizeof(float) * yWidth);
+    }
+    const int threads = tuner_.threads();
+    use_threads(threads);
+    const auto t0 = std::chrono::steady_clock::now();
+    const double loss = TrainStep(xb_.data(), yb_.data(), B, lr);
+    tuner_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), B, threads);
+    return Napi::Number::New(env, loss);
+  }
+
   double TrainStep(const float* X, const float* y, int B, double lr) {
     ForwardPass(X, B);
     const size_t last = layers_.size() - 1;
@@ -442,6 +476,7 @@ class Net : public Napi::ObjectWrap<Net> {
   double momentum_ = 0, weightDecay_ = 0, clipNorm_ = 0;
   bool open_ = false;
   ThreadTuner tuner_;
+  std::vector<float> xb_, yb_;  // stepRows' gathered batch (the first layer's input)
 };
 
 // ---- the kernels one by one (same argument order as the TypeScript reference) ----

@@ -51,6 +51,7 @@ interface Workspace {
 interface NativeNet {
   setWorkspace(ws: Workspace): void;
   step(X: Float32Array, y: Float32Array, B: number, learningRate: number): number;
+  stepRows(X: Float32Array, y: Float32Array, order: Int32Array, start: number, B: number, learningRate: number): number;
   forward(X: Float32Array, B: number): void;
   loss(y: Float32Array, B: number): number;
   dispose(): void;
@@ -175,6 +176,11 @@ class NativeSession implements TrainingSession {
   step(X: Float32Array, y: Float32Array, B: number, learningRate: number): number {
     this.ensureCapacity(B);
     return this.net.step(X, y, B, learningRate);
+  }
+
+  stepRows(X: Float32Array, y: Float32Array, order: Int32Array, start: number, B: number, learningRate: number): number {
+    this.ensureCapacity(B);
+    return this.net.stepRows(X, y, order, start, B, learningRate);
   }
 
   forward(X: Float32Array, B: number): Float32Array {

@@ -36,6 +36,12 @@ export interface TrainingSession {
    * Afterwards `sqNorms` holds Σg² per parameter tensor and preactivations() this batch's Z.
    */
   step(X: Float32Array, y: Float32Array, B: number, learningRate: number): number;
+  /**
+   * Optional: step() on rows order[start..start+B) of the whole training part X (n×inputDim)
+   * and y, gathered by the backend (saves a copy through JS per step). crossValidate uses it
+   * when present.
+   */
+  stepRows?(X: Float32Array, y: Float32Array, order: Int32Array, start: number, B: number, learningRate: number): number;
   /** Σg² of every parameter tensor's raw gradient at the last step (model.params order). */
   readonly sqNorms: Float64Array;
   /** Output-unit values of the first B rows: a view of an internal buffer, B×outputDim. */

@@ -323,9 +323,14 @@ async function trainFold(
     let lossSum = 0;
     for (let start = 0; start < nFit; start += bs) {
       const B = Math.min(bs, nFit - start);
-      gatherRows(fit.X, width, order, start, B, Xb);
-      gatherRows(fit.y, yWidth, order, start, B, yb);
-      const loss = session.step(Xb, yb, B, learningRate);
+      let loss: number;
+      if (session.stepRows) {
+        loss = session.stepRows(fit.X, fit.y, order, start, B, learningRate);
+      } else {
+        gatherRows(fit.X, width, order, start, B, Xb);
+        gatherRows(fit.y, yWidth, order, start, B, yb);
+        loss = session.step(Xb, yb, B, learningRate);
+      }
       if (!Number.isFinite(loss)) return diverged(epoch, loss);
       diagnostics.observeStep(session.sqNorms, B);
       lossSum += loss * B;

@@ -277,6 +277,48 @@ export function describeBackendConformance(name: string, backend: Backend): void
       });
     }
 
+    const hasStepRows = (() => {
+      const probe = backend.createSession(new MlpModel({ inputDim: 1, hidden: [], activation: "relu", task: "regression", outputDim: 1 }, 1), {});
+      try {
+        return typeof probe.stepRows === "function";
+      } finally {
+        probe.dispose();
+      }
+    })();
+    it.skipIf(!hasStepRows)(
+      "stepRows (optional) equals step on the same rows gathered in JS",
+      () => {
+        const spec: MlpSpec = { inputDim: 30, hidden: [40], activation: "tanh", task: "regression", outputDim: 2 };
+        const rng = createRng(81);
+        const n = 50;
+        const X = randn(rng, n * spec.inputDim);
+        const y = randn(rng, n * 2);
+        const order = Int32Array.from({ length: n }, (_, i) => (i * 7) % n);
+        const [mA, mB] = [new MlpModel(spec, 4), new MlpModel(spec, 4)];
+        const [a, b] = [backend.createSession(mA, { momentum: 0.9 }), backend.createSession(mB, { momentum: 0.9 })];
+        try {
+          for (let start = 0; start < n; start += 16) {
+            const B = Math.min(16, n - start);
+            const Xb = new Float32Array(B * spec.inputDim);
+            const yb = new Float32Array(B * 2);
+            for (let r = 0; r < B; r++) {
+              const row = order[start + r]!;
+              Xb.set(X.subarray(row * spec.inputDim, (row + 1) * spec.inputDim), r * spec.inputDim);
+              yb.set(y.subarray(row * 2, row * 2 + 2), r * 2);
+            }
+            const la = a.step(Xb, yb, B, 0.05);
+            const lb = b.stepRows!(X, y, order, start, B, 0.05);
+            expectAllClose([lb], [la], TOL, `loss at row ${start}`);
+          }
+          mA.params.forEach((p, i) => expectAllClose(mB.params[i]!.data, p.data, TOL, `param ${p.name}`));
+          expect(() => b.stepRows!(X, y, Int32Array.of(0, n), 0, 2, 0.05)).toThrow(/order\[1\]/);
+        } finally {
+          a.dispose();
+          b.dispose();
+        }
+      },
+    );
+
     it("a non-finite cost leaves the parameters unchanged", () => {
       const spec: MlpSpec = { inputDim: 3, hidden: [4], activation: "relu", task: "regression", outputDim: 1 };
       const m = new MlpModel(spec, 3);
