@@ -1,5 +1,5 @@
 import { Server } from "@grpc/grpc-js";
-import { assertListenerAllowed, serverCredentials, serverInterceptors, type GrpcServerSecurity } from "@automl/common";
+import { assertListenerAllowed, LIMITS, serverCredentials, serverInterceptors, type GrpcServerSecurity } from "@automl/common";
 import { CoordinatorService, TrialReportingService } from "@automl/proto";
 import type { Logger } from "@automl/common";
 import type { Db } from "@automl/db";
@@ -38,7 +38,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   const store = new Store(opts.db);
   const metrics = new CoordinatorMetrics(opts.db, opts.queue, opts.log);
   const scheduler = new Scheduler(store, metrics.countingQueue(opts.queue), opts.log, { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler });
-  const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024, interceptors: serverInterceptors(security, opts.log) });
+  const server = new Server({ "grpc.max_receive_message_length": LIMITS.grpcMessageBytes, "grpc.max_send_message_length": LIMITS.grpcMessageBytes, interceptors: serverInterceptors(security, opts.log) });
   server.addService(CoordinatorService, metrics.instrument(coordinatorService(store, scheduler, opts.log, opts.queue)));
   server.addService(TrialReportingService, metrics.instrument(reportingService(store, scheduler, opts.log)));
   const port = await new Promise<number>((resolve, reject) =>

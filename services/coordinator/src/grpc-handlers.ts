@@ -1,10 +1,10 @@
 import { type ServerUnaryCall, type sendUnaryData, type ServiceError, Metadata } from "@grpc/grpc-js";
-import { AppError, grpcStatusOf, type Logger } from "@automl/common";
+import { AppError, grpcStatusOf, LIMITS, type Logger } from "@automl/common";
 
 /** Wraps an async handler: AppErrors become their gRPC status, anything else INTERNAL (logged once, here). */
 export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-    fn(call.request).then(
+    Promise.resolve(call.request).then(rejectNul).then(fn).then(
       (res) => callback(null, res),
       (err: unknown) => {
         const app = err instanceof AppError ? err : databaseUnavailable(err);
@@ -24,7 +24,25 @@ export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => P
 
 export function requireField(value: string, path: string): string {
   if (!value) throw new AppError("INVALID_ARGUMENT", `${path}: required`);
+  if (value.length > LIMITS.idChars) throw new AppError("INVALID_ARGUMENT", `${path}: longer than ${LIMITS.idChars} characters`);
   return value;
+}
+
+/**
+ * Postgres text cannot hold NUL, so a string field carrying one would fail deep in a query as
+ * INTERNAL; it is refused up front, by its field name as the .proto spells it.
+ */
+function rejectNul<Req>(req: Req): Req {
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) throw new AppError("INVALID_ARGUMENT", `${path}: contains a NUL character`);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) {
+      for (const [k, x] of Object.entries(v)) walk(x, `${path ? `${path}.` : ""}${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`);
+    }
+  };
+  walk(req, "");
+  return req;
 }
 
 // Prisma codes for "cannot reach / lost the database", and Postgres SQLSTATEs of a connection that

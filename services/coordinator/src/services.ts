@@ -14,7 +14,6 @@ import { objectiveValues } from "./objectives";
 import { decidePrune } from "./pruning";
 import { parseStudyFile, storedStudyFile } from "./study-file";
 
-const MAX_STUDY_FILE_BYTES = 256 * 1024;
 
 /** `control` carries cancellations to the workers (the queue's control channel). */
 export function coordinatorService(store: Store, scheduler: Scheduler, log: Logger, control?: Pick<TrialQueue, "publishCancel">): CoordinatorServer {
@@ -25,7 +24,6 @@ export function coordinatorService(store: Store, scheduler: Scheduler, log: Logg
   };
   return {
     createStudy: unary(log, "CreateStudy", async (req) => {
-      if (req.studyFile.length > MAX_STUDY_FILE_BYTES) throw new AppError("INVALID_ARGUMENT", `study_file: larger than ${MAX_STUDY_FILE_BYTES} bytes`);
       const file = parseStudyFile(req.studyFile);
       const study = await store.createStudy(file);
       log.info({ studyId: study.id, name: study.name, trials: study.budgetTrials }, "study created");
