@@ -33,6 +33,8 @@ const grpcSchema = z.object({
   AUTOML_GRPC_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   AUTOML_GRPC_TLS_CA: z.string().optional(),
   AUTOML_GRPC_TLS: z.stringbool().default(false),
+  AUTOML_GRPC_TLS_CLIENT_CERT: z.string().optional(),
+  AUTOML_GRPC_TLS_CLIENT_KEY: z.string().optional(),
 });
 
 export type AccessEnv = z.infer<typeof accessSchema>;

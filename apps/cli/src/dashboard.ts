@@ -35,7 +35,7 @@ export async function startDashboard(opts: {
   delete env.AUTOML_DATABASE_URL_FILE;
   if (opts.grpcToken) {
     // The embedded coordinator: its token, no TLS, whatever the shell had for a distributed one.
-    for (const k of ["AUTOML_GRPC_TOKEN_FILE", "AUTOML_GRPC_TLS", "AUTOML_GRPC_TLS_CA", "AUTOML_GRPC_TLS_CA_FILE"]) delete env[k];
+    for (const k of Object.keys(env)) if (k.startsWith("AUTOML_GRPC_")) delete env[k];
     env.AUTOML_GRPC_TOKEN = opts.grpcToken;
   }
   const child = spawn(process.execPath, [next, "start", "-p", String(opts.port), "-H", opts.host], {

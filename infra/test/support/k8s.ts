@@ -324,6 +324,8 @@ export function automlContainerProblems(objs: K8sObject[]): string[] {
       const need = (name: string) => {
         if (!env.values.get(name)) problems.push(`${where}: \`automl ${sub}\` needs ${name}`);
       };
+      /** Set directly or as its `_FILE` form. */
+      const given = (name: string) => Boolean(env.values.get(name) || env.values.get(`${name}_FILE`));
       const listener = (name: string) => {
         const v = env.values.get(name);
         const hp = v ? hostPort(v) : undefined;
@@ -335,12 +337,12 @@ export function automlContainerProblems(objs: K8sObject[]): string[] {
         need("AUTOML_DATABASE_URL");
         need("AUTOML_NATS_URL");
         listener("AUTOML_GRPC_LISTEN");
-        // Beyond loopback the coordinator refuses to start without a token (README "Security").
-        if (env.values.get("AUTOML_INSECURE") !== "true") need("AUTOML_GRPC_TOKEN");
+        // Beyond loopback the coordinator refuses to start without a token or mutual TLS (README "Security").
+        if (env.values.get("AUTOML_INSECURE") !== "true" && !given("AUTOML_GRPC_TLS_CLIENT_CA")) need("AUTOML_GRPC_TOKEN");
       }
       if (sub === "worker") {
         need("AUTOML_NATS_URL");
-        need("AUTOML_GRPC_TOKEN");
+        if (!given("AUTOML_GRPC_TLS_CLIENT_CERT")) need("AUTOML_GRPC_TOKEN");
         const addr = env.values.get("AUTOML_COORDINATOR_ADDR");
         const hp = addr ? hostPort(addr) : undefined;
         if (!hp || LOOPBACK.has(hp.host)) problems.push(`${where}: AUTOML_COORDINATOR_ADDR=${addr} does not reach a coordinator outside the pod`);
@@ -350,7 +352,7 @@ export function automlContainerProblems(objs: K8sObject[]): string[] {
       }
       if (sub === "dashboard") {
         need("AUTOML_DATABASE_URL");
-        need("AUTOML_GRPC_TOKEN");
+        if (!given("AUTOML_GRPC_TLS_CLIENT_CERT")) need("AUTOML_GRPC_TOKEN");
         const port = Number(env.values.get("AUTOML_DASHBOARD_PORT"));
         const host = env.values.get("AUTOML_DASHBOARD_HOST") ?? "";
         if (LOOPBACK.has(host)) problems.push(`${where}: AUTOML_DASHBOARD_HOST=${host} listens on loopback only`);

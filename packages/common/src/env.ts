@@ -37,6 +37,13 @@ export const commonEnvShape = {
   AUTOML_GRPC_TLS_CA: z.string().optional(),
   AUTOML_GRPC_TLS_CA_FILE: z.string().optional(),
   AUTOML_GRPC_TLS: z.stringbool().default(false),
+  /** Mutual TLS: the coordinator requires client certificates signed by this PEM CA; clients present theirs. */
+  AUTOML_GRPC_TLS_CLIENT_CA: z.string().optional(),
+  AUTOML_GRPC_TLS_CLIENT_CA_FILE: z.string().optional(),
+  AUTOML_GRPC_TLS_CLIENT_CERT: z.string().optional(),
+  AUTOML_GRPC_TLS_CLIENT_CERT_FILE: z.string().optional(),
+  AUTOML_GRPC_TLS_CLIENT_KEY: z.string().optional(),
+  AUTOML_GRPC_TLS_CLIENT_KEY_FILE: z.string().optional(),
   /** Lets the coordinator listen beyond loopback without a token (logged as INSECURE). */
   AUTOML_INSECURE: z.stringbool().default(false),
   /** NATS credentials: user + password, a token, an nkey seed, or a .creds file (JWT + seed). */

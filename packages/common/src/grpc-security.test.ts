@@ -91,6 +91,16 @@ describe("gRPC bearer token and TLS, over real sockets", () => {
     expect(await call(addr, { token: TOKEN, tls: {} })).toBe(GrpcStatus.UNAVAILABLE);
   });
 
+  it("mutual TLS: only a client presenting a certificate from the client CA gets through", async () => {
+    const addr = await serve({ tls: { cert: certs.cert, key: certs.key, clientCa: certs.ca } });
+    const before = handled;
+    expect(await call(addr, { tls: { ca: certs.ca } })).toBe(GrpcStatus.UNAVAILABLE);
+    const other = makeTestCertificates(dir, "mtls-other");
+    expect(await call(addr, { tls: { ca: certs.ca, cert: other.clientCert, key: other.clientKey } })).toBe(GrpcStatus.UNAVAILABLE);
+    expect(handled).toBe(before);
+    expect(await call(addr, { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } })).toBe("echo:hi");
+  });
+
   it("the caller's own client interceptors run alongside the token, over plaintext and TLS", async () => {
     let seen = 0;
     const counting: Interceptor = (options, nextCall) => {
@@ -119,6 +129,10 @@ describe("security settings", () => {
     expect(grpcClientSecurity({ AUTOML_GRPC_TLS_CA: "pem" })).toEqual({ token: undefined, tls: { ca: "pem" } });
     expect(grpcClientSecurity({ AUTOML_GRPC_TLS: true })).toEqual({ token: undefined, tls: { ca: undefined } });
     expect(grpcClientSecurity({})).toEqual({ token: undefined, tls: undefined });
+    expect(grpcClientSecurity({ AUTOML_GRPC_TLS_CLIENT_CERT: "c", AUTOML_GRPC_TLS_CLIENT_KEY: "k" })).toEqual({ token: undefined, tls: { cert: "c", key: "k" } });
+    expect(() => grpcClientSecurity({ AUTOML_GRPC_TLS_CLIENT_CERT: "c" })).toThrow(/AUTOML_GRPC_TLS_CLIENT_KEY: required with AUTOML_GRPC_TLS_CLIENT_CERT/);
+    expect(() => grpcServerSecurity({ AUTOML_GRPC_TLS_CLIENT_CA: "ca" })).toThrow(/AUTOML_GRPC_TLS_CLIENT_CA: mutual TLS needs AUTOML_GRPC_TLS_CERT/);
+    expect(grpcServerSecurity({ AUTOML_GRPC_TLS_CERT: "c", AUTOML_GRPC_TLS_KEY: "k", AUTOML_GRPC_TLS_CLIENT_CA: "ca" })).toEqual({ token: undefined, tls: { cert: "c", key: "k", clientCa: "ca" } });
   });
 
   it("a malformed certificate is a clear configuration error", () => {
@@ -135,6 +149,8 @@ describe("security settings", () => {
     expect(() => assertListenerAllowed("[::]:50051", {})).toThrow(/AUTOML_GRPC_TOKEN/);
     expect(() => assertListenerAllowed("0.0.0.0:50051", {}, { insecure: true })).not.toThrow();
     expect(() => assertListenerAllowed("0.0.0.0:50051", { token: TOKEN })).not.toThrow();
+    expect(() => assertListenerAllowed("0.0.0.0:50051", { tls: { cert: "c", key: "k" } })).toThrow(/AUTOML_GRPC_TOKEN/);
+    expect(() => assertListenerAllowed("0.0.0.0:50051", { tls: { cert: "c", key: "k", clientCa: "ca" } })).not.toThrow();
     expect(() => assertListenerAllowed("127.0.0.1:0", {})).not.toThrow();
   });
 });

@@ -22,15 +22,18 @@ import type { Logger } from "./logger";
 export interface GrpcServerSecurity {
   /** Every call must carry `authorization: Bearer <token>`; unset = no check (loopback only, see assertListenerAllowed). */
   token?: string;
-  /** PEM certificate chain and private key; unset = plaintext HTTP/2. */
-  tls?: { cert: string; key: string };
+  /**
+   * PEM certificate chain and private key; unset = plaintext HTTP/2. With `clientCa`, mutual TLS:
+   * the handshake fails for a client without a certificate signed by that CA.
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
 }
 
 /** How a client (worker, CLI, dashboard) reaches the coordinator. */
 export interface GrpcClientSecurity {
   token?: string;
-  /** Use TLS; `ca` (PEM) replaces the system roots, for a private CA. */
-  tls?: { ca?: string };
+  /** Use TLS; `ca` (PEM) replaces the system roots, for a private CA; `cert` + `key`: this client's certificate (mTLS). */
+  tls?: { ca?: string; cert?: string; key?: string };
 }
 
 /** The settings these come from (a subset of commonEnvShape, after `<NAME>_FILE` resolution). */
@@ -40,19 +43,29 @@ export interface GrpcSecurityEnv {
   AUTOML_GRPC_TLS_KEY?: string;
   AUTOML_GRPC_TLS_CA?: string;
   AUTOML_GRPC_TLS?: boolean;
+  AUTOML_GRPC_TLS_CLIENT_CA?: string;
+  AUTOML_GRPC_TLS_CLIENT_CERT?: string;
+  AUTOML_GRPC_TLS_CLIENT_KEY?: string;
+}
+
+/** Both or neither of a certificate and its key. */
+function pair(certName: string, cert: string | undefined, keyName: string, key: string | undefined): void {
+  if (Boolean(cert) === Boolean(key)) return;
+  const [missing, given] = cert ? [keyName, certName] : [certName, keyName];
+  throw new AppError("INVALID_ARGUMENT", `bad environment: ${missing}: required with ${given} (or its _FILE form)`);
 }
 
 export function grpcServerSecurity(env: GrpcSecurityEnv): GrpcServerSecurity {
-  const { AUTOML_GRPC_TLS_CERT: cert, AUTOML_GRPC_TLS_KEY: key } = env;
-  if (Boolean(cert) !== Boolean(key)) {
-    const missing = cert ? "AUTOML_GRPC_TLS_KEY" : "AUTOML_GRPC_TLS_CERT";
-    throw new AppError("INVALID_ARGUMENT", `bad environment: ${missing}: required with ${cert ? "AUTOML_GRPC_TLS_CERT" : "AUTOML_GRPC_TLS_KEY"} (or its _FILE form) to serve TLS`);
-  }
-  return { token: env.AUTOML_GRPC_TOKEN, tls: cert && key ? { cert, key } : undefined };
+  const { AUTOML_GRPC_TLS_CERT: cert, AUTOML_GRPC_TLS_KEY: key, AUTOML_GRPC_TLS_CLIENT_CA: clientCa } = env;
+  pair("AUTOML_GRPC_TLS_CERT", cert, "AUTOML_GRPC_TLS_KEY", key);
+  if (clientCa && !cert) throw new AppError("INVALID_ARGUMENT", "bad environment: AUTOML_GRPC_TLS_CLIENT_CA: mutual TLS needs AUTOML_GRPC_TLS_CERT and AUTOML_GRPC_TLS_KEY too");
+  return { token: env.AUTOML_GRPC_TOKEN, tls: cert && key ? { cert, key, clientCa } : undefined };
 }
 
 export function grpcClientSecurity(env: GrpcSecurityEnv): GrpcClientSecurity {
-  const tls = env.AUTOML_GRPC_TLS || env.AUTOML_GRPC_TLS_CA ? { ca: env.AUTOML_GRPC_TLS_CA } : undefined;
+  const { AUTOML_GRPC_TLS_CLIENT_CERT: cert, AUTOML_GRPC_TLS_CLIENT_KEY: key } = env;
+  pair("AUTOML_GRPC_TLS_CLIENT_CERT", cert, "AUTOML_GRPC_TLS_CLIENT_KEY", key);
+  const tls = env.AUTOML_GRPC_TLS || env.AUTOML_GRPC_TLS_CA || cert ? { ca: env.AUTOML_GRPC_TLS_CA, cert, key } : undefined;
   return { token: env.AUTOML_GRPC_TOKEN, tls };
 }
 
@@ -60,8 +73,9 @@ export function serverCredentials(sec: GrpcServerSecurity = {}): ServerCredentia
   if (!sec.tls) return ServerCredentials.createInsecure();
   try {
     // grpc-js only reads the PEMs when the port binds; checking here names the settings at start.
-    createSecureContext({ cert: sec.tls.cert, key: sec.tls.key });
-    return ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(sec.tls.cert), private_key: Buffer.from(sec.tls.key) }], false);
+    createSecureContext({ cert: sec.tls.cert, key: sec.tls.key, ca: sec.tls.clientCa });
+    const clientCa = sec.tls.clientCa ? Buffer.from(sec.tls.clientCa) : null;
+    return ServerCredentials.createSsl(clientCa, [{ cert_chain: Buffer.from(sec.tls.cert), private_key: Buffer.from(sec.tls.key) }], clientCa !== null);
   } catch (err) {
     throw new AppError("INVALID_ARGUMENT", `bad environment: AUTOML_GRPC_TLS_CERT / AUTOML_GRPC_TLS_KEY: ${(err as Error).message}`, { cause: err });
   }
@@ -120,7 +134,8 @@ export function grpcClientChannel(
     return all.length ? { interceptors: all } : {};
   };
   if (sec.tls) {
-    const ssl = credentials.createSsl(sec.tls.ca ? Buffer.from(sec.tls.ca) : null);
+    const pem = (s: string | undefined) => (s ? Buffer.from(s) : null);
+    const ssl = credentials.createSsl(pem(sec.tls.ca), pem(sec.tls.key), pem(sec.tls.cert));
     if (!bearer) return { credentials: ssl, options: options() };
     const callCreds = credentials.createFromMetadataGenerator((_params, cb) => {
       const md = new Metadata();
@@ -155,11 +170,12 @@ export function isLoopbackHost(host: string): boolean {
 export function assertListenerAllowed(listen: string, sec: GrpcServerSecurity, opts: { insecure?: boolean; log?: Logger } = {}): void {
   const host = listen.slice(0, listen.lastIndexOf(":"));
   if (isLoopbackHost(host)) return;
-  if (!sec.token) {
+  // Mutual TLS authenticates every client as well as a token does.
+  if (!sec.token && !sec.tls?.clientCa) {
     if (!opts.insecure) {
       throw new AppError(
         "INVALID_ARGUMENT",
-        `AUTOML_GRPC_TOKEN: required to listen on ${listen} (not loopback): without it anyone who reaches the port can create studies and report results; set AUTOML_INSECURE=true to allow it anyway`,
+        `AUTOML_GRPC_TOKEN: required to listen on ${listen} (not loopback): without it (or mutual TLS, AUTOML_GRPC_TLS_CLIENT_CA) anyone who reaches the port can create studies and report results; set AUTOML_INSECURE=true to allow it anyway`,
       );
     }
     opts.log?.warn({ listen }, "INSECURE: gRPC listens beyond loopback without a token (AUTOML_INSECURE=true); anyone who reaches it can use it");

@@ -8,12 +8,16 @@ export interface TestCertificates {
   /** PEM server certificate for localhost / 127.0.0.1, and its key. */
   cert: string;
   key: string;
+  /** A client certificate (for mutual TLS) signed by the same CA, and its key. */
+  clientCert: string;
+  clientKey: string;
   /** The same as files in `dir` (for `<NAME>_FILE` variables). */
-  files: { ca: string; cert: string; key: string };
+  files: { ca: string; cert: string; key: string; clientCert: string; clientKey: string };
 }
 
 /**
- * A throwaway CA and a server certificate for `localhost` and 127.0.0.1, made with Debian's
+ * A throwaway CA, a server certificate for `localhost` and 127.0.0.1 and a client certificate
+ * (mutual TLS), made with Debian's
  * openssl in `dir` (valid one day; EC P-256 keys, fast to make). For tests only.
  */
 export function makeTestCertificates(dir: string, name = "automl-test"): TestCertificates {
@@ -24,6 +28,10 @@ export function makeTestCertificates(dir: string, name = "automl-test"): TestCer
   ssl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=localhost");
   writeFileSync(f("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
   ssl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.crt"), "-days", "1", "-extfile", f("ext.cnf"));
-  const files = { ca: f("ca.crt"), cert: f("server.crt"), key: f("server.key") };
-  return { ca: readFileSync(files.ca, "utf8"), cert: readFileSync(files.cert, "utf8"), key: readFileSync(files.key, "utf8"), files };
+  ssl("req", ...ec, "-keyout", f("client.key"), "-out", f("client.csr"), "-subj", "/CN=automl-worker");
+  writeFileSync(f("client-ext.cnf"), "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
+  ssl("x509", "-req", "-in", f("client.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("client.crt"), "-days", "1", "-extfile", f("client-ext.cnf"));
+  const files = { ca: f("ca.crt"), cert: f("server.crt"), key: f("server.key"), clientCert: f("client.crt"), clientKey: f("client.key") };
+  const read = (path: string) => readFileSync(path, "utf8");
+  return { ca: read(files.ca), cert: read(files.cert), key: read(files.key), clientCert: read(files.clientCert), clientKey: read(files.clientKey), files };
 }
