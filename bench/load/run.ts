@@ -5,7 +5,7 @@
 // the ratio, and the verification of every row.
 //
 //   npm run bench:load                       (10,000 trials, 2 workers; Optuna 1,000 trials)
-//   npx tsx bench/load/run.ts --trials 2000 --workers 2 --concurrency 32 --parallel 512 --optuna-trials 500
+//   npx tsx bench/load/run.ts --trials 2000 --workers 2 --concurrency 32 --parallel 128 --optuna-trials 500
 //
 // What is measured, honestly: workers run with AUTOML_BENCH_NOOP_TRAINING=true, so a trial is
 // answered without data or training (a score from 3 of its parameters, like Optuna's objective);
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     trials: { type: "string", default: "10000" },
     workers: { type: "string", default: "2" },
     concurrency: { type: "string", default: "32" },
-    parallel: { type: "string", default: "512" },
+    parallel: { type: "string", default: "128" },
     folds: { type: "string", default: "2" },
     "optuna-trials": { type: "string", default: "1000" },
     "optuna-processes": { type: "string", default: "2" },
@@ -68,8 +68,8 @@ budget: { trials: ${TRIALS}, parallel: ${PARALLEL} }
 seed: 1
 `;
 
-function start(args: string[], env: Record<string, string>, name: string): ChildProcess {
-  const child = spawn(process.execPath, [AUTOML_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, AUTOML_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+function start(args: string[], env: Record<string, string>, name: string, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, AUTOML_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, AUTOML_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let tail = "";
   child.stderr!.on("data", (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
   child.once("exit", (code, signal) => {
@@ -116,14 +116,17 @@ async function runOurs(): Promise<Record<string, unknown>> {
   const children: ChildProcess[] = [];
   const client = new CoordinatorClient(addr, credentials.createInsecure());
   try {
-    children.push(start(["coordinator"], env, "coordinator"));
+    // BENCH_PROFILE_DIR: CPU profiles of the coordinator and the workers (node --cpu-prof) to find the bottleneck.
+    const prof = (who: string): string[] =>
+      process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_PROFILE_DIR, who)}`] : [];
+    children.push(start(["coordinator"], env, "coordinator", prof("coordinator")));
     await until("the coordinator", async () => Boolean(await grpcCall<ListStudiesReply>((md, o, cb) => client.listStudies({ limit: 1 }, md, o, cb))), 120_000);
     const health: string[] = [];
     for (let i = 0; i < WORKERS; i++) {
       const h = `127.0.0.1:${await freePortFor()}`;
       health.push(h);
       children.push(
-        start(["worker"], { ...env, AUTOML_WORKER_CONCURRENCY: String(CONCURRENCY), AUTOML_BENCH_NOOP_TRAINING: "true", AUTOML_HEALTH_LISTEN: h }, `worker ${i + 1}`),
+        start(["worker"], { ...env, AUTOML_WORKER_CONCURRENCY: String(CONCURRENCY), AUTOML_BENCH_NOOP_TRAINING: "true", AUTOML_HEALTH_LISTEN: h }, `worker ${i + 1}`, prof(`worker-${i + 1}`)),
       );
     }
     for (const h of health) await until(`worker at ${h}`, async () => (await fetch(`http://${h}/readyz`)).status === 200, 120_000);

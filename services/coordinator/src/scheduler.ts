@@ -61,6 +61,8 @@ export class Scheduler {
   private running: Promise<void> | undefined;
   private again = false;
   private resumed = false;
+  /** When each study's silent trials were last swept for. */
+  private readonly swept = new Map<string, number>();
   private readonly history: SamplerHistory;
 
   constructor(
@@ -116,7 +118,12 @@ export class Scheduler {
   }
 
   private async advance(study: Study): Promise<void> {
-    await this.failLostTrials(study);
+    // The sweep for silent trials looks back several ack-waits: once per interval is plenty, not
+    // on every pass (passes run after every outcome when trials are short).
+    if (Date.now() - (this.swept.get(study.id) ?? 0) >= this.opts.intervalMs) {
+      this.swept.set(study.id, Date.now());
+      await this.failLostTrials(study);
+    }
     const counts = await this.store.statusCounts(study.id);
     const total = counts.reduce((a, c) => a + c.count, 0);
     const inFlight = counts.filter((c) => c.status === "QUEUED" || c.status === "RUNNING").reduce((a, c) => a + c.count, 0);
@@ -130,7 +137,9 @@ export class Scheduler {
     if (room <= 0) return;
     const file = storedStudyFile(study.spec);
     // The sampler's state: the study's trials in Postgres (a restarted coordinator reads the same).
-    const needsHistory = total + room > (file.trials?.length ?? 0);
+    // The random sampler's draw is a function of (seed, number) alone: it reads no history, and
+    // skipping the read keeps a pass O(new trials) in large studies (bench/load).
+    const needsHistory = file.sampler !== "random" && total + room > (file.trials?.length ?? 0);
     const trials = needsHistory ? await this.history.trials(study.id, counts) : [];
     const proposals: { number: number; params: StoredParams }[] = [];
     for (let i = 0; i < room; i++) {
