@@ -126,6 +126,22 @@ describe.skipIf(!available)("coordinator gRPC security (TLS + bearer token, real
     for (const secret of [TOKEN, "wrong-token-000000000000", certs.key.split("\n")[1]!]) expect(logText).not.toContain(secret);
   });
 
+  it("mutual TLS: a client without a certificate from the client CA is refused during the handshake", async () => {
+    const mtls = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", security: { tls: { cert: certs.cert, key: certs.key, clientCa: certs.ca } } });
+    try {
+      const call = (tls: GrpcClientSecurity["tls"]) => {
+        const ch = grpcClientChannel({ tls });
+        const c = new CoordinatorClient(mtls.address, ch.credentials, ch.options);
+        closers.push(() => c.close());
+        return outcome(grpcCall<ListStudiesReply>((md, o, cb) => c.listStudies({ limit: 1 }, md, o, cb), 10_000));
+      };
+      expect(await call({ ca: certs.ca })).toBe("UNAVAILABLE");
+      expect(await call({ ca: certs.ca, cert: certs.clientCert, key: certs.clientKey })).toBe("ok");
+    } finally {
+      await mtls.stop();
+    }
+  });
+
   it("refuses to listen beyond loopback without a token, unless told it is insecure", async () => {
     const opts = { db, queue, log: silentLogger(), listen: "0.0.0.0:0" };
     await expect(startCoordinator(opts)).rejects.toThrow(/AUTOML_GRPC_TOKEN: required to listen on 0\.0\.0\.0:0 \(not loopback\)/);
