@@ -66,11 +66,13 @@ void use_threads(int preferred) {
 
 /**
  * Picks a Net's thread count from measured step times: PROBE_STEPS steps at its fair share,
- * then PROBE_STEPS at 1 thread (after WARMUP steps), the lower median time per sample wins.
+ * then PROBE_STEPS at 1 thread, each after WARMUP unmeasured steps (the first steps after a
+ * switch pay for waking or idling BLAS workers). More threads must be at least 5% faster per
+ * sample to win: otherwise one thread leaves a core to the rest of the machine.
  */
 class ThreadTuner {
  public:
-  static constexpr int WARMUP = 2, PROBE_STEPS = 6, PROBE_EVERY = 2000;
+  static constexpr int WARMUP = 2, PROBE_STEPS = 5, PROBE_EVERY = 2000;
 
   /** Threads to use for the next step. */
   int threads() {
@@ -101,9 +103,10 @@ class ThreadTuner {
         if ((int)many_.size() >= PROBE_STEPS) Next(Phase::One);
         return;
       case Phase::One:
+        if (++count_ <= WARMUP) return;
         one_.push_back(perSample);
         if ((int)one_.size() >= PROBE_STEPS) {
-          chosen_ = Median(one_) < Median(many_) ? 1 : 0;
+          chosen_ = Median(many_) < 0.95 * Median(one_) ? 0 : 1;
           Next(Phase::Settled);
         }
         return;
