@@ -50,7 +50,8 @@ describe.skipIf(!available)("cancelling a study", () => {
     writeFileSync(join(dir, "study.yaml"), heavyStudy);
     procs.push(await startCoordinatorProcess(env));
     // One training slot and `parallel: 2`: one trial trains, the other waits in JetStream.
-    const worker = automl(["worker"], { ...env, AUTOML_LOG_LEVEL: "info" });
+    // The plain engine: what is tested is the cancellation, not a backend.
+    const worker = automl(["worker"], { ...env, AUTOML_LOG_LEVEL: "info", AUTOML_BACKEND: "js" });
     procs.push(worker);
     const create = automl(["study", "create", join(dir, "study.yaml")], env);
     expect(await create.exited, create.stderr()).toBe(0);
@@ -91,7 +92,8 @@ describe.skipIf(!available)("cancelling a study", () => {
     const study = await db.study.findUniqueOrThrow({ where: { id: studyId } });
     const trials = await db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
     expect(study.status).toBe("CANCELLED");
-    expect(trials).toHaveLength(2); // the two dispatched before the cancellation, no more
+    // The two dispatched before the cancellation, no more.
+    expect(trials.map((t) => [t.number, t.status, t.error]), worker.stderr().slice(-3000)).toHaveLength(2);
     expect(trials.map((t) => t.status)).toEqual(["CANCELLED", "CANCELLED"]);
     const queued = trials.find((t) => t.id !== running.id)!;
     expect(queued.startedAt).toBeNull(); // never trained
