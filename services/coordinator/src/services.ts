@@ -116,9 +116,8 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       const trialId = requireField(req.trialId, "trial_id");
       const status = trialStatusFromPb(req.status);
       if (!status || !OUTCOMES.has(status)) throw new AppError("INVALID_ARGUMENT", `status: must be COMPLETED, DIVERGED, PRUNED or CANCELLED`);
-      const trial = await store.getTrial(trialId);
-      // Only the study's immutable spec is read here: a cached copy saves a query per trial.
-      const study = await store.studyForReports(trial.studyId);
+      // Only the study's immutable spec is read here: cached copies save two queries per trial.
+      const study = await store.studyForReports(await store.studyIdOfTrial(trialId));
       const expectedFolds = (study.spec as { cv: { folds: number } }).cv.folds;
       if (status === "COMPLETED") {
         if (req.folds.length !== expectedFolds) throw new AppError("INVALID_ARGUMENT", `folds: expected ${expectedFolds} fold scores, got ${req.folds.length}`);

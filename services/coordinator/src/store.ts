@@ -119,13 +119,14 @@ export class Store {
    * unknown, its study is not running): the caller then takes the general path.
    */
   async startRunningAttempt(trialId: string, workerId: string): Promise<number | undefined> {
-    const rows = await this.db.$queryRaw<{ attempt: number }[]>`
+    const rows = await this.db.$queryRaw<{ attempt: number; studyId: string }[]>`
       UPDATE "Trial" t SET status = 'RUNNING', attempt = t.attempt + 1, "workerId" = ${workerId},
              "startedAt" = now() AT TIME ZONE 'UTC', "heartbeatAt" = now() AT TIME ZONE 'UTC'
         FROM "Study" s
        WHERE t.id = ${trialId} AND s.id = t."studyId" AND s.status = 'RUNNING' AND t.status IN ('QUEUED', 'RUNNING')
-      RETURNING t.attempt`;
+      RETURNING t.attempt, t."studyId"`;
     const attempt = rows[0]?.attempt;
+    if (rows[0]) this.rememberStudyOf(trialId, rows[0].studyId);
     // A new attempt trains from scratch: drop the curve an earlier one left behind.
     if (attempt !== undefined && attempt > 1) await this.db.epochMetric.deleteMany({ where: { trialId } });
     return attempt;
@@ -145,6 +146,26 @@ export class Store {
   }
 
   private readonly reportStudies = new Map<string, Study>();
+
+  /** Study of each trial started here and not yet reported (bounded: lost trials never report). */
+  private readonly startedTrials = new Map<string, string>();
+
+  private rememberStudyOf(trialId: string, studyId: string): void {
+    if (this.startedTrials.size >= 100_000) this.startedTrials.delete(this.startedTrials.keys().next().value!);
+    this.startedTrials.set(trialId, studyId);
+  }
+
+  /** The study a trial belongs to (never changes): from StartTrial's answer when it went through here, else one query. */
+  async studyIdOfTrial(trialId: string): Promise<string> {
+    const known = this.startedTrials.get(trialId);
+    if (known) {
+      this.startedTrials.delete(trialId);
+      return known;
+    }
+    const t = await this.db.trial.findUnique({ where: { id: trialId }, select: { studyId: true } });
+    if (!t) throw new AppError("NOT_FOUND", `trial ${trialId} not found`);
+    return t.studyId;
+  }
 
   /**
    * QUEUED/RUNNING → RUNNING under a new attempt number (the previous one + 1), which is returned;
