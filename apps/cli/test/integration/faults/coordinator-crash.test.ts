@@ -48,7 +48,7 @@ describe.skipIf(!available)("a coordinator killed mid-study", () => {
       procs.push(coordinator);
     }
 
-    expect(await studyEnd(db, study.id, 180_000, procs)).toBe("COMPLETED");
+    expect(await studyEnd(db, study.id, 300_000, procs)).toBe("COMPLETED");
     await expectEachTrialOnce(db, study.id, { trials: TRIALS, folds: TINY.folds, epochs: EPOCHS, allCompleted: true });
-  }, 300_000);
+  }, 480_000);
 });

@@ -66,7 +66,7 @@ describe.skipIf(!available)("NATS restarted", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     nats = await startNatsServer(nats.port, nats.storeDir);
 
-    expect(await studyEnd(db, study.id, 180_000, procs)).toBe("COMPLETED");
+    expect(await studyEnd(db, study.id, 300_000, procs)).toBe("COMPLETED");
     await expectEachTrialOnce(db, study.id, { trials: TRIALS, folds: TINY.folds, epochs: TINY.epochs, allCompleted: true });
-  }, 300_000);
+  }, 480_000);
 });

@@ -44,14 +44,14 @@ describe.skipIf(!available)("poison messages", () => {
     const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR!);
     const study = await api.createStudy(tinyStudyFile("after-poison", { trials: 6, parallel: 2 }));
     api.close();
-    expect(await studyEnd(db, study.id, 180_000, procs)).toBe("COMPLETED");
+    expect(await studyEnd(db, study.id, 300_000, procs)).toBe("COMPLETED");
     await expectEachTrialOnce(db, study.id, { trials: 6, folds: TINY.folds, allCompleted: true });
 
     expect(logged()).toHaveLength(1); // never redelivered
     expect(logged()[0]).toContain('"level":50'); // logged as an error, with the decode error
     expect(await queue.depth("cpu")).toEqual({ pending: 0, ackPending: 0 });
     await stop(worker);
-  }, 300_000);
+  }, 480_000);
 
   it(`a trial that takes its worker down on every delivery is FAILED with its reason after ${MAX_DELIVER} attempts`, async () => {
     const { db, env } = fixture;
@@ -84,11 +84,11 @@ seed: 5
     // A healthy worker is around, but the queue has given up on the message.
     procs.push(automl(["worker"], env));
 
-    expect(await studyEnd(db, study.id, 180_000, procs)).toBe("COMPLETED");
+    expect(await studyEnd(db, study.id, 300_000, procs)).toBe("COMPLETED");
     const [trial] = await db.trial.findMany({ where: { studyId: study.id }, include: { folds: true } });
     expect(trial!.status).toBe("FAILED");
     expect(trial!.attempt).toBe(MAX_DELIVER);
     expect(trial!.error).toContain(`attempt ${MAX_DELIVER} of ${MAX_DELIVER}`);
     expect(trial!.folds).toHaveLength(0);
-  }, 300_000);
+  }, 480_000);
 });
