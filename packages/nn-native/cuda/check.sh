@@ -8,10 +8,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${NNCUDA_BUILD:-$here/build}"
 nvidia-smi -L || echo '{"warning":"nvidia-smi failed"}'
-arch="${CUDA_ARCH:-native}"
-cmake -S "$here" -B "$build" -DCMAKE_CUDA_ARCHITECTURES="$arch" >"$build.cmake.log" 2>&1 || { cat "$build.cmake.log"; exit 1; }
-grep 'nncuda:' "$build.cmake.log" || true
-cmake --build "$build" -j >"$build.build.log" 2>&1 || { cat "$build.build.log"; exit 1; }
+mkdir -p "$build"
+# "native" needs CMake >= 3.24; older CMake gets sm_90 (H100/H200). CUDA_ARCH overrides both.
+configure() { cmake -S "$here" -B "$build" -DCMAKE_CUDA_ARCHITECTURES="$1" >"$build/configure.log" 2>&1; }
+if [ -n "${CUDA_ARCH:-}" ]; then configure "$CUDA_ARCH"; else configure native || { rm -rf "$build/CMakeCache.txt" "$build/CMakeFiles"; configure 90; }; fi ||
+  { cat "$build/configure.log"; exit 1; }
+grep 'nncuda:' "$build/configure.log" || true
+cmake --build "$build" -j >"$build/build.log" 2>&1 || { cat "$build/build.log"; exit 1; }
 rc=0
 "$build/driver" "$here/vectors.bin" || rc=$?
 if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
