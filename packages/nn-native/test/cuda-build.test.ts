@@ -3,6 +3,8 @@
 //   no Node, so the file is committed; this keeps it from going stale when a reference kernel changes).
 // - With nvcc on PATH (CI has it), kernels.cu and driver.cpp must compile and link (no GPU needed)
 //   and the driver must parse the committed vectors (--parse-only: writer and reader agree).
+// - The same driver built with g++ against cuda/emulate (a CPU stand-in for the CUDA runtime)
+//   must pass every case: the kernels' formulas and indexing, checked without a GPU.
 // - The driver's comparison against the reference runs only where `nvidia-smi -L` succeeds. That
 //   test is registered only there, rather than skipped elsewhere, so machines without a GPU (all
 //   but the rare GPU machine) count no skipped test; cuda/check.sh is the one command on it.
@@ -21,6 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const succeeds = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8" }).status === 0;
 const hasNvcc = succeeds("nvcc", ["--version"]);
 const hasGpu = hasNvcc && succeeds("nvidia-smi", ["-L"]);
+const hasGxx = succeeds("g++", ["--version"]) && succeeds("python3", ["--version"]);
 const driver = join(work, "driver");
 
 /** Compiles and links the driver once (the tiled GEMM: cuBLAS headers are optional). */
@@ -60,6 +63,21 @@ describe("CUDA check (packages/nn-native/cuda)", () => {
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/not a NNCUDAV1 vectors file/);
   }, 300_000);
+
+  // The kernels' arithmetic and indexing on the CPU stand-in (cuda/emulate): runs wherever g++
+  // is, so a wrong formula or index fails here, not only on the rare GPU machine.
+  const gxxNote = hasGxx ? "" : " (skipped: no g++ on PATH)";
+  it.skipIf(!hasGxx)(`emulated on the CPU, every kernel and training step matches the TypeScript reference${gxxNote}`, () => {
+    const out = join(work, "emulated");
+    const b = spawnSync("bash", [join(cudaDir, "emulate", "build.sh"), out], { encoding: "utf8", timeout: 240_000 });
+    expect(b.status, b.stderr).toBe(0);
+    const r = spawnSync(join(out, "driver-emulated"), [vectors, "--no-bench"], { encoding: "utf8", timeout: 240_000 });
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.ok === false)).toEqual([]);
+    expect(lines.filter((l) => l.ok === true)).toHaveLength(18);
+    expect(lines.at(-1)).toEqual({ summary: true, cases: 18, failed: 0 });
+    expect(r.status).toBe(0);
+  }, 500_000);
 
   if (hasGpu) {
     it("on this GPU every kernel and training step matches the TypeScript reference", () => {
