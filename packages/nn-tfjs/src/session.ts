@@ -10,6 +10,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import {
+  NnConfigError,
   resolveLeakyAlpha,
   weightDecayMask,
   type MlpModel,
@@ -43,6 +44,9 @@ export class TfjsSession implements TrainingSession {
   /** Host copies of lastZ, filled on demand. */
   private zHost: (Float32Array | null)[] = [];
   private out = new Float32Array(0);
+  /** Row buffers of stepRows (grown on demand). */
+  private xRows = new Float32Array(0);
+  private yRows = new Float32Array(0);
   private disposed = false;
 
   constructor(
@@ -170,6 +174,28 @@ export class TfjsSession implements TrainingSession {
     tf.dispose([r.loss, r.sq, ...r.newParams]);
     this.keepZ(r.Z);
     return loss;
+  }
+
+  /**
+   * step() on rows order[start..start+B) of X and y. The rows are gathered in JS: uploading the
+   * whole training part to tfjs every step would cost more than the copy.
+   */
+  stepRows(X: Float32Array, y: Float32Array, order: Int32Array, start: number, B: number, learningRate: number): number {
+    this.checkOpen();
+    const d = this.model.spec.inputDim;
+    const yw = this.model.spec.task === "regression" ? this.model.spec.outputDim : 1;
+    const n = Math.floor(X.length / d);
+    if (this.xRows.length < B * d) this.xRows = new Float32Array(B * d);
+    if (this.yRows.length < B * yw) this.yRows = new Float32Array(B * yw);
+    for (let r = 0; r < B; r++) {
+      const row = order[start + r];
+      if (row === undefined || !Number.isInteger(row) || row < 0 || row >= n) {
+        throw new NnConfigError(`order[${start + r}]`, `must be a row index in [0, ${n}), got ${String(row)}`);
+      }
+      this.xRows.set(X.subarray(row * d, (row + 1) * d), r * d);
+      this.yRows.set(y.subarray(row * yw, (row + 1) * yw), r * yw);
+    }
+    return this.step(this.xRows, this.yRows, B, learningRate);
   }
 
   private keepZ(Z: tf.Tensor[]): void {
