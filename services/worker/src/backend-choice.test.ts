@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsBackend, type Backend } from "@automl/nn";
-import { backendFor, backendStartupNotice } from "./backend-choice";
+import { availableBackendsFor, backendFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 
 const missing = { backends: [], nativeUnavailable: "the addon is not built" };
 const native: Backend = { ...jsBackend, name: "native" };
@@ -24,5 +24,14 @@ describe("the worker's backend choice", () => {
     expect(() => backendStartupNotice("native", missing)).toThrow(/^backend: native is not available: the addon is not built/);
     expect(() => backendStartupNotice("tfjs", missing)).toThrow(/^backend: tfjs is not available$/);
     expect(backendStartupNotice("js", missing)).toBeUndefined();
+  });
+
+  it("tfjs is loaded when asked for by name, trains the trial, and says which engine it runs on", async () => {
+    const available = await availableBackendsFor("tfjs");
+    expect(backendStartupNotice("tfjs", available)).toBeUndefined();
+    expect(backendFor("tfjs", wide, 64, available).name).toBe("tfjs");
+    // Neither tfjs-node package installs here (their install downloads libtensorflow).
+    expect(await tfjsEngineNotice()).toMatch(/^tfjs engine: (cpu|tensorflow|tensorflow-gpu)/);
+    expect((await availableBackendsFor("auto")).backends.some((b) => b.name === "tfjs")).toBe(false);
   });
 });

@@ -2,11 +2,33 @@
 // the trial's network by @automl/nn's selectBackend, over the backends this process can load.
 import { nativeUnavailableNotice, requireBackend, selectBackend, type AvailableBackends, type Backend, type BackendChoice, type MlpSpec } from "@automl/nn";
 import { loadNative } from "@automl/nn-native";
+import { loadTfjsBackend, type TfjsBackendLoad } from "@automl/nn-tfjs";
 
 /** The backends of this process: native when its addon loads (once per thread). */
 export function availableBackends(): AvailableBackends {
   const native = loadNative();
   return native.backend ? { backends: [native.backend] } : { backends: [], nativeUnavailable: native.reason };
+}
+
+let tfjsLoad: Promise<TfjsBackendLoad> | undefined;
+
+/**
+ * The backends for a choice. tfjs is loaded only when it is asked for by name ("auto" never
+ * picks it): its engine is process-wide state and its code is large.
+ */
+export async function availableBackendsFor(choice: BackendChoice): Promise<AvailableBackends> {
+  const available = availableBackends();
+  if (choice !== "tfjs") return available;
+  tfjsLoad ??= loadTfjsBackend();
+  const { backend } = await tfjsLoad;
+  return { ...available, backends: [...available.backends, backend] };
+}
+
+/** Which tfjs engine a tfjs worker trains on, and why faster ones were not used. */
+export async function tfjsEngineNotice(): Promise<string> {
+  tfjsLoad ??= loadTfjsBackend();
+  const { engine, skipped } = await tfjsLoad;
+  return skipped.length ? `tfjs engine: ${engine} (${skipped.join("; ")})` : `tfjs engine: ${engine}`;
 }
 
 export function backendFor(choice: BackendChoice, spec: MlpSpec, batchSize: number, available = availableBackends()): Backend {

@@ -10,7 +10,7 @@ import {
 } from "@automl/datasets";
 import { crossValidate, type Activation, type BackendChoice, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
-import { backendFor } from "./backend-choice";
+import { availableBackendsFor, backendFor } from "./backend-choice";
 
 const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
 
@@ -82,7 +82,7 @@ export async function runTrial(
 ): Promise<CvOutcome> {
   const { data, folds } = loadWithFolds(spec);
   const { mlp, train } = engineConfig(spec, data);
-  const backend = backendFor(backendChoice, mlp, train.batchSize);
+  const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
   return crossValidate(
     { X: data.X, y: data.y, n: data.n, d: data.d, categorical: data.categorical?.map((c) => c.column) },
     folds,

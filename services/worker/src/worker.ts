@@ -15,7 +15,7 @@ import {
   type StartTrialReply,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
-import { backendStartupNotice } from "./backend-choice";
+import { availableBackendsFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 import type { BackendChoice } from "@automl/nn";
 import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
 import { Cancellations } from "./cancellations";
@@ -90,8 +90,9 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   const concurrency = opts.concurrency ?? 1;
   const backend = opts.backend ?? "auto";
   // An explicit backend that cannot load stops the worker here; auto without native says once how to enable it.
-  const backendNotice = backendStartupNotice(backend);
+  const backendNotice = backendStartupNotice(backend, await availableBackendsFor(backend));
   if (backendNotice) log.info({ backend }, backendNotice);
+  if (backend === "tfjs") log.info({ backend }, await tfjsEngineNotice());
   if (opts.benchNoopTraining) log.warn({}, "AUTOML_BENCH_NOOP_TRAINING: trials are answered without training (load benchmark only)");
   const executor: TrialExecutor = opts.benchNoopTraining
     ? benchNoopExecutor

@@ -1,5 +1,5 @@
-// AUTOML_BACKEND=auto through the real worker: a tiny network (xor) trains in TypeScript, a
-// big enough one on the native backend; the backend lands in Postgres and in `run --json`.
+// AUTOML_BACKEND through the real worker: with auto a tiny network (xor) trains in TypeScript, a
+// big enough one on the native backend; tfjs when asked for; the backend lands in Postgres and in `run --json`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentials } from "@grpc/grpc-js";
 import { grpcCall, silentLogger } from "@automl/common";
@@ -87,5 +87,17 @@ describe.skipIf(!available || !native.backend)("worker with AUTOML_BACKEND=auto 
     ]);
     for (const t of rows) expect(t.cvMean).toBeGreaterThan(0.75);
     expect(json.trials.map((t) => t.backend)).toEqual(["native", "native"]);
+  });
+
+  it("a worker started with AUTOML_BACKEND=tfjs trains every trial on tfjs, and learns", async () => {
+    await worker.stop();
+    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500, backend: "tfjs" });
+    const { rows, json } = await runToEnd(study("moons-tfjs", "{ builtin: moons, n: 400, noise: 0.1 }", 16, 32));
+    expect(rows.map((t) => [t.status, t.backend])).toEqual([
+      ["COMPLETED", "tfjs"],
+      ["COMPLETED", "tfjs"],
+    ]);
+    for (const t of rows) expect(t.cvMean).toBeGreaterThan(0.75);
+    expect(json.trials.map((t) => t.backend)).toEqual(["tfjs", "tfjs"]);
   });
 });
