@@ -1,22 +1,13 @@
 import type { Db } from "@automl/db/client";
+import type { AblationRow } from "@automl/search";
 
 /** Ablations and parameter importance as `automl ablate` / `automl importance` stored them. */
 
-export interface AblationRowView {
+/** A stored row: the analysis' statistics plus where it sits, its trial, and why it was skipped. */
+export interface AblationRowView extends AblationRow {
   position: number;
-  factor: string;
-  variant: string;
   trialNumber: number | null;
   skipReason: string | null;
-  n: number;
-  meanScore: number | null;
-  meanDiff: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  t: number | null;
-  p: number | null;
-  pAdjusted: number | null;
-  significant: boolean;
 }
 
 export interface AblationView {

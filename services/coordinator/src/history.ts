@@ -3,7 +3,8 @@ import type { FinishedTrial, Params, TrialState } from "@automl/search";
 import { TERMINAL } from "./convert";
 import type { Store } from "./store";
 
-const STATE: Record<Trial["status"], TrialState> = {
+/** A trial row's state as the sampler sees it. */
+export const SAMPLER_STATE: Record<Trial["status"], TrialState> = {
   QUEUED: "RUNNING",
   RUNNING: "RUNNING",
   COMPLETED: "COMPLETE",
@@ -68,7 +69,7 @@ export class SamplerHistory {
   }
 
   private toFinished(r: Row, curve: Map<number, number> | undefined): FinishedTrial {
-    const state = STATE[r.status];
+    const state = SAMPLER_STATE[r.status];
     const t: FinishedTrial = { number: r.number, params: r.params as unknown as Params, state };
     if (state === "COMPLETE") {
       const values = r.values.length ? r.values : r.cvMean !== null ? [r.cvMean] : [];

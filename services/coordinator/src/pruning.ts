@@ -1,5 +1,6 @@
 import type { Study, Trial } from "@automl/db";
 import { AshaPruner, createPruner, prunerSchema, rungAt, type PruneDecision, type Pruner, type TrialState } from "@automl/search";
+import { SAMPLER_STATE } from "./history";
 import type { Store } from "./store";
 import { storedStudyFile } from "./study-file";
 
@@ -15,15 +16,8 @@ function prunerFor(config: unknown): Pruner {
   return p;
 }
 
-const STATE: Record<Trial["status"], TrialState> = {
-  QUEUED: "RUNNING",
-  RUNNING: "RUNNING",
-  COMPLETED: "COMPLETE",
-  PRUNED: "PRUNED",
-  FAILED: "FAILED",
-  DIVERGED: "FAILED",
-  CANCELLED: "FAILED",
-};
+// The sampler's view, except that a diverged trial reported no epoch a pruner could compare with.
+const STATE: Record<Trial["status"], TrialState> = { ...SAMPLER_STATE, DIVERGED: "FAILED" };
 
 /**
  * The study's pruner on a trial's epoch report. The fidelity is fold 0's epochs: folds train one
