@@ -352,6 +352,7 @@ __global__ void kSgd(float* w, const float* g, float* v, long n, float lr, float
       w[i] -= lr * gh;
     }
   }
+  if (!sq) return;  // uniform over the block: no thread is left waiting at a barrier
   __shared__ double part[256];
   part[threadIdx.x] = s;
   __syncthreads();
@@ -366,6 +367,22 @@ void sgdUpdate(float* w, const float* g, float* v, int n, float lr, float mu, fl
   launched("sgdUpdate");
 }
 
+__global__ void kSumSq(const float* x, long n, double* sq) {
+  const long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+  __shared__ double part[256];
+  part[threadIdx.x] = i < n ? (double)x[i] * x[i] : 0.0;
+  __syncthreads();
+  for (int k = blockDim.x / 2; k > 0; k >>= 1) {
+    if (threadIdx.x < k) part[threadIdx.x] += part[threadIdx.x + k];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) atomicAdd(sq, part[0]);
+}
+void sumSquares(const float* x, int n, double* sq, cudaStream_t s) {
+  kSumSq<<<blocks(n, 256), 256, 0, s>>>(x, n, sq);
+  launched("sumSquares");
+}
+
 // ---------------- CudaNet ----------------
 template <typename T>
 static T* devAlloc(size_t n) {
@@ -376,82 +393,135 @@ static T* devAlloc(size_t n) {
 }
 
 CudaNet::CudaNet(int inputDim, const std::vector<LayerSpec>& hidden, int outputUnit, int outputDim, int capacity, float leakyAlpha,
-                 float momentum, float weightDecay)
-    : inputDim_(inputDim), outputUnit_(outputUnit), outputDim_(outputDim), capacity_(capacity), leakyAlpha_(leakyAlpha),
-      momentum_(momentum), weightDecay_(weightDecay) {
+                 float momentum, float weightDecay, float clipNorm)
+    : inputDim_(inputDim), outputUnit_(outputUnit), outputDim_(outputDim), capacity_(0), leakyAlpha_(leakyAlpha),
+      momentum_(momentum), weightDecay_(weightDecay), clipNorm_(clipNorm) {
   check(cudaStreamCreate(&stream_), "cudaStreamCreate");
   gemm_ = gemmCreate(stream_);
-  int din = inputDim;
-  auto add = [&](size_t n, bool decay) {
-    params_.push_back(devAlloc<float>(n));
-    grads_.push_back(devAlloc<float>(n));
-    velocity_.push_back(momentum > 0 ? devAlloc<float>(n) : nullptr);
-    sizes_.push_back(n);
-    decay_.push_back(decay);
-    return (int)params_.size() - 1;
-  };
-  std::vector<LayerSpec> all = hidden;
-  const int logits = outputUnit == OUT_SOFTMAX_KM1 ? outputDim - 1 : outputDim;
-  all.push_back({logits, IDENTITY, 1});
-  for (size_t l = 0; l < all.size(); l++) {
-    const LayerSpec& s = all[l];
-    const int pieces = s.act == MAXOUT ? s.pieces : 1;
-    Layer L{din, s.units * pieces, s.units, s.act, pieces, -1, -1, -1};
-    L.w = add((size_t)din * L.width, true);
-    L.b = add(L.width, false);
-    if (s.act == PRELU) L.alpha = add(s.units, false);
-    layers_.push_back(L);
-    Z_.push_back(devAlloc<float>((size_t)capacity * L.width));
-    dZ_.push_back(devAlloc<float>((size_t)capacity * L.width));
-    const bool isHidden = l + 1 < all.size();
-    A_.push_back(isHidden ? devAlloc<float>((size_t)capacity * s.units) : nullptr);
-    dA_.push_back(isHidden ? devAlloc<float>((size_t)capacity * s.units) : nullptr);
-    winners_.push_back(s.act == MAXOUT && isHidden ? devAlloc<int32_t>((size_t)capacity * s.units) : nullptr);
-    din = s.units;
+  try {
+    int din = inputDim;
+    auto add = [&](size_t n, bool decay) {
+      params_.push_back(devAlloc<float>(n));
+      grads_.push_back(devAlloc<float>(n));
+      velocity_.push_back(momentum > 0 ? devAlloc<float>(n) : nullptr);
+      sizes_.push_back(n);
+      decay_.push_back(decay);
+      return (int)params_.size() - 1;
+    };
+    std::vector<LayerSpec> all = hidden;
+    const int logits = outputUnit == OUT_SOFTMAX_KM1 ? outputDim - 1 : outputDim;
+    all.push_back({logits, IDENTITY, 1});
+    for (size_t l = 0; l < all.size(); l++) {
+      const LayerSpec& s = all[l];
+      const bool isHidden = l + 1 < all.size();
+      const int pieces = isHidden && s.act == MAXOUT ? s.pieces : 1;
+      Layer L{din, s.units * pieces, s.units, isHidden ? s.act : IDENTITY, pieces, -1, -1, -1};
+      L.w = add((size_t)din * L.width, true);
+      L.b = add(L.width, false);
+      if (isHidden && s.act == PRELU) L.alpha = add(s.units, false);
+      layers_.push_back(L);
+      din = s.units;
+    }
+    scalars_ = devAlloc<double>(1 + params_.size());
+    hostScalars_.assign(1 + params_.size(), 0.0);
+    sq_.assign(params_.size(), 0.0);
+    allocRows(capacity < 1 ? 1 : capacity);
+  } catch (...) {
+    release();  // a failed allocation must not leak what was allocated before it
+    throw;
   }
-  dX_ = devAlloc<float>((size_t)capacity * inputDim);
-  dy_ = devAlloc<float>((size_t)capacity * (outputUnit == OUT_LINEAR ? outputDim : 1));
-  scalars_ = devAlloc<double>(1 + params_.size());
+}
+
+// Buffers whose size is a number of rows: activations and their gradients, the batch, the output.
+void CudaNet::allocRows(int capacity) {
+  const size_t cap = (size_t)capacity;
+  for (size_t l = 0; l < layers_.size(); l++) {
+    const Layer& L = layers_[l];
+    const bool isHidden = l + 1 < layers_.size();
+    Z_.push_back(devAlloc<float>(cap * L.width));
+    dZ_.push_back(devAlloc<float>(cap * L.width));
+    A_.push_back(isHidden ? devAlloc<float>(cap * L.units) : nullptr);
+    dA_.push_back(isHidden ? devAlloc<float>(cap * L.units) : nullptr);
+    winners_.push_back(isHidden && L.act == MAXOUT ? devAlloc<int32_t>(cap * L.units) : nullptr);
+  }
+  dX_ = devAlloc<float>(cap * inputDim_);
+  dy_ = devAlloc<float>(cap * targetWidth());
+  dOut_ = devAlloc<float>(cap * outputDim_);
+  capacity_ = capacity;
+}
+
+void CudaNet::freeRows() {
+  for (auto* v : {&Z_, &dZ_, &A_, &dA_}) {
+    for (auto* p : *v)
+      if (p) cudaFree(p);
+    v->clear();
+  }
+  for (auto* p : winners_)
+    if (p) cudaFree(p);
+  winners_.clear();
+  for (float** p : {&dX_, &dy_, &dOut_}) {
+    if (*p) cudaFree(*p);
+    *p = nullptr;
+  }
+  capacity_ = 0;
+}
+
+void CudaNet::reserve(int B) {
+  if (B <= capacity_) return;
+  check(cudaStreamSynchronize(stream_), "reserve");  // queued work may still read the old buffers
+  freeRows();
+  allocRows(B);
+}
+
+void CudaNet::release() {
+  freeRows();
+  for (auto* v : {&params_, &grads_, &velocity_}) {
+    for (auto* p : *v)
+      if (p) cudaFree(p);
+    v->clear();
+  }
+  if (scalars_) cudaFree(scalars_);
+  scalars_ = nullptr;
+  if (gemm_) gemmDestroy(gemm_);
+  gemm_ = nullptr;
+  if (stream_) cudaStreamDestroy(stream_);
+  stream_ = nullptr;
 }
 
 CudaNet::~CudaNet() {
-  for (auto* p : params_) cudaFree(p);
-  for (auto* p : grads_) cudaFree(p);
-  for (auto* p : velocity_)
-    if (p) cudaFree(p);
-  for (auto* p : Z_) cudaFree(p);
-  for (auto* p : dZ_) cudaFree(p);
-  for (auto* p : A_)
-    if (p) cudaFree(p);
-  for (auto* p : dA_)
-    if (p) cudaFree(p);
-  for (auto* p : winners_)
-    if (p) cudaFree(p);
-  cudaFree(dX_);
-  cudaFree(dy_);
-  cudaFree(scalars_);
-  gemmDestroy(gemm_);
-  cudaStreamDestroy(stream_);
+  if (stream_) cudaStreamSynchronize(stream_);  // no kernel may still use the memory freed next
+  release();
 }
 
 void CudaNet::setParam(size_t p, const float* host) {
+  check(cudaStreamSynchronize(stream_), "setParam");  // a queued update must not overwrite it afterwards
   check(cudaMemcpy(params_.at(p), host, sizes_[p] * sizeof(float), cudaMemcpyHostToDevice), "setParam");
 }
 void CudaNet::getParam(size_t p, float* host) const {
+  // The stream's queued update must land first (cudaMemcpy on the legacy default stream would
+  // wait for it too, but not with per-thread default streams).
+  check(cudaStreamSynchronize(stream_), "getParam");
   check(cudaMemcpy(host, params_.at(p), sizes_[p] * sizeof(float), cudaMemcpyDeviceToHost), "getParam");
 }
 
+void CudaNet::preactivations(size_t l, int B, float* host) const {
+  if (B < 1 || B > capacity_) throw std::runtime_error("preactivations: B must be in [1, capacity]");
+  check(cudaMemcpyAsync(host, Z_.at(l), (size_t)B * layers_[l].width * sizeof(float), cudaMemcpyDeviceToHost, stream_),
+        "download Z");
+  check(cudaStreamSynchronize(stream_), "preactivations");
+}
+
 double CudaNet::step(const float* X, const float* y, int B, float lr) {
-  if (B < 1 || B > capacity_) throw std::runtime_error("step: B must be in [1, capacity]");
-  const size_t yLen = (size_t)B * (outputUnit_ == OUT_LINEAR ? outputDim_ : 1);
+  if (B < 1) throw std::runtime_error("step: B must be at least 1");
+  reserve(B);
   check(cudaMemcpyAsync(dX_, X, (size_t)B * inputDim_ * sizeof(float), cudaMemcpyHostToDevice, stream_), "upload X");
-  check(cudaMemcpyAsync(dy_, y, yLen * sizeof(float), cudaMemcpyHostToDevice, stream_), "upload y");
+  check(cudaMemcpyAsync(dy_, y, (size_t)B * targetWidth() * sizeof(float), cudaMemcpyHostToDevice, stream_), "upload y");
   return stepDevice(dX_, dy_, B, lr);
 }
 
-double CudaNet::stepDevice(const float* X, const float* y, int B, float lr) {
+// Forward: GEMM, then the bias fused with the elementwise unit (PReLU/maxout: bias, then their kernel).
+void CudaNet::forwardPass(const float* X, int B) {
   const int L = (int)layers_.size();
-  // Forward: GEMM, then the bias fused with the elementwise unit (PReLU/maxout: bias, then their kernel).
   const float* in = X;
   for (int l = 0; l < L; l++) {
     const Layer& ly = layers_[l];
@@ -464,6 +534,33 @@ double CudaNet::stepDevice(const float* X, const float* y, int B, float lr) {
     if (isHidden && ly.act == MAXOUT) maxoutForward(Z_[l], A_[l], winners_[l], B, ly.units, ly.pieces, stream_);
     in = A_[l];
   }
+}
+
+void CudaNet::forward(const float* X, int B, float* out) {
+  if (B < 1) throw std::runtime_error("forward: B must be at least 1");
+  reserve(B);
+  check(cudaMemcpyAsync(dX_, X, (size_t)B * inputDim_ * sizeof(float), cudaMemcpyHostToDevice, stream_), "upload X");
+  forwardPass(dX_, B);
+  outputForward(outputUnit_, Z_.back(), dOut_, B, outputDim_, stream_);
+  check(cudaMemcpyAsync(out, dOut_, (size_t)B * outputDim_ * sizeof(float), cudaMemcpyDeviceToHost, stream_), "download out");
+  check(cudaStreamSynchronize(stream_), "forward");
+}
+
+double CudaNet::loss(const float* y, int B) {
+  if (B < 1 || B > capacity_) throw std::runtime_error("loss: B must be in [1, capacity]");
+  check(cudaMemcpyAsync(dy_, y, (size_t)B * targetWidth() * sizeof(float), cudaMemcpyHostToDevice, stream_), "upload y");
+  // δ(L) lands in the last dZ, which only a step reads (after writing it afresh).
+  outputLossAndDelta(outputUnit_, Z_.back(), dy_, dZ_.back(), scalars_, B, outputDim_, stream_);
+  double sum = 0;
+  check(cudaMemcpyAsync(&sum, scalars_, sizeof(double), cudaMemcpyDeviceToHost, stream_), "download loss");
+  check(cudaStreamSynchronize(stream_), "loss");
+  return sum / B;
+}
+
+double CudaNet::stepDevice(const float* X, const float* y, int B, float lr) {
+  if (B < 1 || B > capacity_) throw std::runtime_error("step: B must be in [1, capacity]");
+  const int L = (int)layers_.size();
+  forwardPass(X, B);
   outputLossAndDelta(outputUnit_, Z_[L - 1], y, dZ_[L - 1], scalars_, B, outputDim_, stream_);
   // Backward.
   for (int l = L - 1; l >= 0; l--) {
@@ -481,15 +578,24 @@ double CudaNet::stepDevice(const float* X, const float* y, int B, float lr) {
       activationBackward(below.act, Z_[l - 1], A_[l - 1], dA_[l - 1], dZ_[l - 1], B * below.units, leakyAlpha_, stream_);
     }
   }
-  double loss = 0;
-  check(cudaMemcpyAsync(&loss, scalars_, sizeof(double), cudaMemcpyDeviceToHost, stream_), "download loss");
+  // Σg² of every raw gradient, then one download of [loss, Σg²…] and one sync per step: the
+  // clipping scale and the non-finite check need them before the update.
+  const size_t P = params_.size();
+  check(cudaMemsetAsync(scalars_ + 1, 0, P * sizeof(double), stream_), "memset sq");
+  for (size_t p = 0; p < P; p++) sumSquares(grads_[p], (int)sizes_[p], scalars_ + 1 + p, stream_);
+  check(cudaMemcpyAsync(hostScalars_.data(), scalars_, (1 + P) * sizeof(double), cudaMemcpyDeviceToHost, stream_),
+        "download loss");
   check(cudaStreamSynchronize(stream_), "step");
-  loss /= B;
+  const double loss = hostScalars_[0] / B;
+  double total = 0;
+  for (size_t p = 0; p < P; p++) total += sq_[p] = hostScalars_[1 + p];
   if (!std::isfinite(loss)) return loss;  // parameters unchanged, as TrainingSession.step promises
-  check(cudaMemsetAsync(scalars_ + 1, 0, params_.size() * sizeof(double), stream_), "memset sq");
-  for (size_t p = 0; p < params_.size(); p++)
-    sgdUpdate(params_[p], grads_[p], velocity_[p], (int)sizes_[p], lr, momentum_, decay_[p] ? weightDecay_ : 0.f, 1.f,
-              scalars_ + 1 + p, stream_);
+  const double norm = std::sqrt(total);
+  const float scale = clipNorm_ > 0 && norm > clipNorm_ ? (float)(clipNorm_ / norm) : 1.f;
+  // Queued, not awaited: the next call on this stream runs after them.
+  for (size_t p = 0; p < P; p++)
+    sgdUpdate(params_[p], grads_[p], velocity_[p], (int)sizes_[p], lr, momentum_, decay_[p] ? weightDecay_ : 0.f, scale, nullptr,
+              stream_);
   return loss;
 }
 

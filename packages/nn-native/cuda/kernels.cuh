@@ -48,8 +48,11 @@ void maxoutBackward(const int32_t* winners, const float* dA, float* dZ, int B, i
 void outputForward(int unit, const float* Z, float* out, int B, int outputDim, cudaStream_t s);
 // One kernel: per-row cost and δ(L) = ∂(mean cost)/∂Z; the mean cost lands in *lossSum (device double, summed then /B).
 void outputLossAndDelta(int unit, const float* Z, const float* y, float* dZ, double* lossSum, int B, int outputDim, cudaStream_t s);
-// ĝ = g·scale + λw; with v: v ← μv − ηĝ, w ← w + v; without (v null): w ← w − ηĝ. Adds Σg² to *sq.
+// ĝ = g·scale + λw; with v: v ← μv − ηĝ, w ← w + v; without (v null): w ← w − ηĝ. Adds Σg² to *sq
+// (sq may be null: no reduction).
 void sgdUpdate(float* w, const float* g, float* v, int n, float lr, float mu, float lambda, float scale, double* sq, cudaStream_t s);
+// Adds Σx² to *sq (device double).
+void sumSquares(const float* x, int n, double* sq, cudaStream_t s);
 
 // A network resident on the device for a whole trial: parameters, momentum buffers,
 // activations and gradients are allocated once; step() uploads only the batch.
@@ -61,9 +64,11 @@ struct LayerSpec {
 
 class CudaNet {
  public:
-  // hidden: the hidden layers; outputUnit/outputDim: the output layer. capacity: largest batch.
+  // hidden: the hidden layers; outputUnit/outputDim: the output layer. capacity: the batch the
+  // activation buffers hold at first (reserve() grows them). clipNorm > 0: the gradient's global
+  // L2 norm is clipped to it before the update (scale = clipNorm / ‖g‖ when ‖g‖ > clipNorm).
   CudaNet(int inputDim, const std::vector<LayerSpec>& hidden, int outputUnit, int outputDim, int capacity, float leakyAlpha,
-          float momentum, float weightDecay);
+          float momentum, float weightDecay, float clipNorm = 0.f);
   ~CudaNet();
   CudaNet(const CudaNet&) = delete;
   CudaNet& operator=(const CudaNet&) = delete;
@@ -78,24 +83,48 @@ class CudaNet {
   double step(const float* X, const float* y, int B, float learningRate);
   // Same, with X and y already on the device (for timing the step without host transfers).
   double stepDevice(const float* dX, const float* dy, int B, float learningRate);
+  // Σg² of every parameter tensor's raw gradient at the last step (host copy, model.params order).
+  const std::vector<double>& sqNorms() const { return sq_; }
+
+  // Grows the per-row buffers (activations, batch) to hold B rows; parameters are kept.
+  void reserve(int B);
+  int capacity() const { return capacity_; }
+  int inputDim() const { return inputDim_; }
+  int outputDim() const { return outputDim_; }
+  // Rows of targets: outputDim floats per row for the linear unit, one label otherwise.
+  int targetWidth() const { return outputUnit_ == OUT_LINEAR ? outputDim_ : 1; }
+  size_t layerCount() const { return layers_.size(); }
+  int layerWidth(size_t l) const { return layers_.at(l).width; }
+  // Output-unit values of the first B rows of X (host) into out (host, B×outputDim); the pass's
+  // preactivations stay on the device for preactivations() and loss().
+  void forward(const float* X, int B, float* out);
+  // Mean cost of the last pass's first B rows (after forward() or step()) against y (host).
+  double loss(const float* y, int B);
+  // Z of weight layer l from the last pass, first B rows (B×layerWidth(l)), into host.
+  void preactivations(size_t l, int B, float* host) const;
 
  private:
   struct Layer {
     int din, width, units, act, pieces;
     int w, b, alpha;  // indices into params_
   };
+  void forwardPass(const float* dX, int B);
+  void allocRows(int capacity);
+  void freeRows();
+  void release();
   int inputDim_, outputUnit_, outputDim_, capacity_;
-  float leakyAlpha_, momentum_, weightDecay_;
+  float leakyAlpha_, momentum_, weightDecay_, clipNorm_;
   std::vector<Layer> layers_;
   std::vector<float*> params_, grads_, velocity_;
   std::vector<size_t> sizes_;
   std::vector<bool> decay_;
   std::vector<float*> Z_, A_, dZ_, dA_;
   std::vector<int32_t*> winners_;
-  float *dX_ = nullptr, *dy_ = nullptr;
+  float *dX_ = nullptr, *dy_ = nullptr, *dOut_ = nullptr;
   double* scalars_ = nullptr;  // [0] loss sum, [1..] Σg² per tensor
-  cudaStream_t stream_;
-  Gemm* gemm_;
+  std::vector<double> hostScalars_, sq_;
+  cudaStream_t stream_ = nullptr;
+  Gemm* gemm_ = nullptr;
 };
 
 }  // namespace nncuda

@@ -10,8 +10,10 @@
 //   The conformance suite (@automl/nn/testing) checks each against the TypeScript reference.
 // - `createSession`: a network's whole training step (forward, cost + δ(L), backward, SGD
 //   update) as one call, which is what makes a native backend fast (one crossing per step).
-// Parameters always live in the model's own Float32Arrays (model.params[i].data); a session
-// reads and updates them in place, so copies/restores of the model's weights just work.
+// Parameters live in the model's own Float32Arrays (model.params[i].data); a session reads and
+// updates them in place, so copies/restores of the model's weights just work. The exception is a
+// session with pullParams/pushParams (cuda: parameters resident in device memory for the whole
+// session): the caller pulls before reading model.params and pushes after writing them.
 
 import type { ElementwiseActivation } from "./kernels/activations";
 import type { Dtype } from "./kernels/float";
@@ -50,6 +52,14 @@ export interface TrainingSession {
   lossOfLastForward(y: Float32Array, B: number): number;
   /** Z of weight layer l (0-based) from the last forward/step: a view, B×width. */
   preactivations(l: number, B: number): Float32Array;
+  /**
+   * Optional, for sessions that keep the parameters in their own memory (cuda: on the device).
+   * When present, step/stepRows update that copy only: model.params are current after
+   * pullParams() (device → model), and writes to model.params reach the session through
+   * pushParams() (model → device). Sessions without them keep model.params current throughout.
+   */
+  pullParams?(): void;
+  pushParams?(): void;
   /** Frees native resources; the session must not be used afterwards. Idempotent. */
   dispose(): void;
 }

@@ -336,6 +336,8 @@ async function trainFold(
       lossSum += loss * B;
       if (pacer.due()) await pacer.yield(); // no await (and no promise) on most steps
     }
+    // Device-resident parameters (cuda) come back once per epoch, for the checks and copies below.
+    session.pullParams?.();
     // A step can overflow the weights without the loss having seen it yet.
     if (!model.paramsFinite()) return diverged(epoch, NaN);
 
@@ -378,6 +380,7 @@ async function trainFold(
   if (bestEpoch !== epochsRun) {
     // The final model is the best one on the inner validation split, scored afresh.
     model.restoreParams(bestParams!);
+    session.pushParams?.();
     validLoss = await evaluateInto(session, model.spec.outputDim, Xtest, ytest, nTest, width, yWidth, outputs, pacer);
     validMetric = evaluateMetric(opts.metric, outputs, ytest, nTest, spec.task);
   }

@@ -262,6 +262,7 @@ export function describeBackendConformance(name: string, backend: Backend): void
               expectAllClose(sGot.preactivations(l, B), sRef.preactivations(l, B), STEP_TOL, `step ${step} Z${l + 1}`);
             }
           }
+          sGot.pullParams?.(); // a device-resident session's parameters come back when asked
           mRef.params.forEach((p, i) => expectAllClose(mGot.params[i]!.data, p.data, STEP_TOL, `param ${p.name}`));
           // Parameters moved (the test would pass trivially otherwise).
           const init = new MlpModel(spec, 7);
@@ -312,6 +313,8 @@ export function describeBackendConformance(name: string, backend: Backend): void
             const lb = b.stepRows!(X, y, order, start, B, 0.05);
             expectAllClose([lb], [la], TOL, `loss at row ${start}`);
           }
+          a.pullParams?.();
+          b.pullParams?.();
           mA.params.forEach((p, i) => expectAllClose(mB.params[i]!.data, p.data, TOL, `param ${p.name}`));
           expect(() => b.stepRows!(X, y, Int32Array.of(0, n), 0, 2, 0.05)).toThrow(/order\[1\]/);
         } finally {
@@ -329,6 +332,7 @@ export function describeBackendConformance(name: string, backend: Backend): void
       try {
         const loss = s.step(Float32Array.of(1, 2, 3), Float32Array.of(Infinity), 1, 0.1);
         expect(Number.isFinite(loss)).toBe(false);
+        s.pullParams?.();
         m.params.forEach((p, i) => expect([...p.data]).toEqual([...before[i]!]));
       } finally {
         s.dispose();
