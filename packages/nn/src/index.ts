@@ -16,6 +16,7 @@ export { learningRateAt, sgdUpdateTensor, SgdOptimizer, type LrSchedule, type Sg
 export * from "./backend";
 export { jsBackend, weightDecayMask } from "./backends/js";
 export {
+  AUTO_CUDA_MIN_MACS,
   AUTO_NATIVE_MIN_MACS,
   ENABLE_NATIVE_HINT,
   nativeUnavailableNotice,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { jsBackend, type Backend } from "@automl/nn";
-import { availableBackendsFor, backendFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
+import { spawnSync } from "node:child_process";
+import { AUTO_CUDA_MIN_MACS, jsBackend, stepMacs, type Backend } from "@automl/nn";
+import { availableBackends, availableBackendsFor, backendFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 
 const missing = { backends: [], nativeUnavailable: "the addon is not built" };
 const native: Backend = { ...jsBackend, name: "native" };
@@ -24,6 +25,31 @@ describe("the worker's backend choice", () => {
     expect(() => backendStartupNotice("native", missing)).toThrow(/^backend: native is not available: the addon is not built/);
     expect(() => backendStartupNotice("tfjs", missing)).toThrow(/^backend: tfjs is not available$/);
     expect(backendStartupNotice("js", missing)).toBeUndefined();
+  });
+
+  it("auto prefers cuda over native only for steps of at least AUTO_CUDA_MIN_MACS multiply-adds", () => {
+    const cuda: Backend = { ...jsBackend, name: "cuda" };
+    const both = { backends: [native, cuda] };
+    const big = { inputDim: 784, hidden: [1024, 1024], activation: "relu" as const, task: "multiclass" as const, outputDim: 10 };
+    expect(stepMacs(wide, 64)).toBeLessThan(AUTO_CUDA_MIN_MACS);
+    expect(stepMacs(big, 64)).toBeGreaterThanOrEqual(AUTO_CUDA_MIN_MACS);
+    expect(backendFor("auto", wide, 64, both).name).toBe("native");
+    expect(backendFor("auto", big, 64, both).name).toBe("cuda");
+    expect(backendFor("auto", big, 64, { backends: [cuda], nativeUnavailable: "x" }).name).toBe("cuda");
+    expect(backendFor("auto", wide, 64, { backends: [cuda], nativeUnavailable: "x" }).name).toBe("js");
+    expect(backendFor("cuda", wide, 64, both).name).toBe("cuda"); // by name: whatever the size
+  });
+
+  it("AUTOML_BACKEND=cuda where it cannot load refuses to start, naming the field and why", () => {
+    const available = availableBackends();
+    const hasGpu = spawnSync("nvidia-smi", ["-L"]).status === 0;
+    if (!hasGpu) expect(available.backends.some((b) => b.name === "cuda")).toBe(false);
+    if (available.backends.some((b) => b.name === "cuda")) {
+      expect(backendStartupNotice("cuda", available)).toBeUndefined(); // a GPU machine with the addon built
+      return;
+    }
+    expect(available.cudaUnavailable).toMatch(/^(not built: .+|no CUDA device.*|the cuda addon failed to load: .+)$/);
+    expect(() => backendStartupNotice("cuda", available)).toThrow(/^backend: cuda is not available: (not built|no CUDA device|the cuda addon failed)/);
   });
 
   it("tfjs is loaded when asked for by name, trains the trial, and says which engine it runs on", async () => {

@@ -1,13 +1,24 @@
 // Which backend trains a trial: AUTOML_BACKEND (auto | js | native | cuda | tfjs) applied to
 // the trial's network by @automl/nn's selectBackend, over the backends this process can load.
+// "auto" moves a network to cuda only from AUTO_CUDA_MIN_MACS multiply-adds per step (a guess,
+// unmeasured: see select.ts).
 import { nativeUnavailableNotice, requireBackend, selectBackend, type AvailableBackends, type Backend, type BackendChoice, type MlpSpec } from "@automl/nn";
 import { loadNative } from "@automl/nn-native";
+import { loadCuda } from "@automl/nn-native/cuda";
 import { loadTfjsBackend, type TfjsBackendLoad } from "@automl/nn-tfjs";
 
-/** The backends of this process: native when its addon loads (once per thread). */
+/**
+ * The backends of this process: native when its addon loads, cuda when its addon loads and a
+ * CUDA device is present (each loaded once per thread), with the reason for each that did not.
+ */
 export function availableBackends(): AvailableBackends {
   const native = loadNative();
-  return native.backend ? { backends: [native.backend] } : { backends: [], nativeUnavailable: native.reason };
+  const cuda = loadCuda();
+  return {
+    backends: [native.backend, cuda.backend].filter((b): b is Backend => b !== undefined),
+    ...(native.backend ? {} : { nativeUnavailable: native.reason }),
+    ...(cuda.backend ? {} : { cudaUnavailable: cuda.reason }),
+  };
 }
 
 let tfjsLoad: Promise<TfjsBackendLoad> | undefined;

@@ -20,6 +20,17 @@ import { jsBackend } from "./js";
  */
 export const AUTO_NATIVE_MIN_MACS = 8_192;
 
+/**
+ * At or above this many multiply-adds per training step, "auto" prefers cuda (when loaded) over
+ * native. UNMEASURED: no GPU was available where this was written. A cuda step has a fixed cost
+ * of ~20 kernel launches plus one host↔device round trip (the batch up, [loss, Σg²] down) —
+ * tens of microseconds — that OpenBLAS does not pay, so only networks whose step costs far more
+ * than that should move. 50M MACs (e.g. 784-1024-1024-10 at batch 64 is 119M; 784-256-256-10
+ * at batch 128 is 34M and stays native) is a conservative guess; measure with cuda/check.sh's
+ * timings against native before lowering it.
+ */
+export const AUTO_CUDA_MIN_MACS = 50_000_000;
+
 /** The command that builds the native backend, for the one-line notice. */
 export const ENABLE_NATIVE_HINT = "apt-get install libopenblas-dev && npm run build -w @automl/nn-native";
 
@@ -34,6 +45,8 @@ export interface AvailableBackends {
   backends: readonly Backend[];
   /** Why native did not load, when it did not. */
   nativeUnavailable?: string;
+  /** Why cuda did not load, when it did not (not built, no CUDA device…). */
+  cudaUnavailable?: string;
 }
 
 /** Multiply-adds of one training step's forward pass: B × Σ Din·width. */
@@ -43,9 +56,10 @@ export function stepMacs(spec: MlpSpec, batchSize: number): number {
 
 /**
  * "js" → TypeScript; "native" / "cuda" / "tfjs" → that backend, or an NnConfigError naming
- * `backend` when it is unavailable or cannot run this network; "auto" → native when it is
- * available, supports the network and the step has at least AUTO_NATIVE_MIN_MACS
- * multiply-adds, else TypeScript (with a notice when native is missing).
+ * `backend` when it is unavailable or cannot run this network; "auto" → cuda when it is loaded,
+ * supports the network and the step has at least AUTO_CUDA_MIN_MACS multiply-adds; else native
+ * when it is available, supports the network and the step has at least AUTO_NATIVE_MIN_MACS
+ * multiply-adds; else TypeScript (with a notice when native is missing).
  */
 export function selectBackend(
   choice: BackendChoice,
@@ -64,6 +78,10 @@ export function selectBackend(
     const reason = b.unsupported(net.spec, dtype);
     if (reason !== null) throw new NnConfigError("backend", `${choice} cannot train this network: ${reason}`);
     return { backend: b };
+  }
+  const cuda = byName("cuda");
+  if (cuda && cuda.unsupported(net.spec, dtype) === null && stepMacs(net.spec, net.batchSize) >= AUTO_CUDA_MIN_MACS) {
+    return { backend: cuda };
   }
   const native = byName("native");
   if (!native) return { backend: jsBackend, notice: nativeUnavailableNotice(available) };
@@ -85,7 +103,8 @@ export function requireBackend(choice: Exclude<BackendChoice, "auto">, available
   if (choice === "js") return jsBackend;
   const b = available.backends.find((x) => x.name === choice);
   if (b) return b;
-  const why = choice === "native" && available.nativeUnavailable ? `: ${available.nativeUnavailable}` : "";
+  const unavailable = choice === "native" ? available.nativeUnavailable : choice === "cuda" ? available.cudaUnavailable : undefined;
+  const why = unavailable ? `: ${unavailable}` : "";
   const hint = choice === "native" ? ` (to enable it: ${ENABLE_NATIVE_HINT})` : "";
   throw new NnConfigError("backend", `${choice} is not available${why}${hint}`);
 }
