@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -75,7 +75,8 @@ const nodeInclude = join(dirname(process.execPath), "..", "include", "node");
 if (!existsSync(join(nodeInclude, "node_api.h"))) skip(`node's headers not found (${nodeInclude}/node_api.h)`);
 let napiInclude;
 try {
-  napiInclude = createRequire(import.meta.url)("node-addon-api").include_dir;
+  // include_dir is relative to the current folder; the compilers run in the package's.
+  napiInclude = resolve(createRequire(import.meta.url)("node-addon-api").include_dir);
 } catch {
   skip("node-addon-api not installed");
 }

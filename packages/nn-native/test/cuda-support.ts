@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const cudaDir = join(dirname(fileURLToPath(import.meta.url)), "..", "cuda");
@@ -25,7 +25,8 @@ export function buildEmulatedCuda(): { path: string; error?: undefined } | { pat
   const dir = join(tmpdir(), `nncuda-emulated-${hash.digest("hex").slice(0, 16)}`);
   const path = join(dir, "nn_cuda_emulated.node");
   if (existsSync(path)) return { path };
-  const napi = (createRequire(import.meta.url)("node-addon-api") as { include_dir: string }).include_dir;
+  // include_dir is relative to the current folder.
+  const napi = resolve((createRequire(import.meta.url)("node-addon-api") as { include_dir: string }).include_dir);
   const r = spawnSync("bash", [join(cudaDir, "emulate", "build.sh"), dir, "addon"], {
     encoding: "utf8",
     timeout: 300_000,
