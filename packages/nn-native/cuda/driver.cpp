@@ -215,7 +215,8 @@ static double runCase(const Case& c, Gemm* g, cudaStream_t s, Verdict& v) {
     const auto& h = c.F("hyper");
     std::vector<LayerSpec> hidden;
     for (int l = 0; l < nHidden; l++) hidden.push_back({hid[3 * l], hid[3 * l + 1], hid[3 * l + 2]});
-    CudaNet net(inputDim, hidden, unit, outputDim, B, h[3], h[1], h[2]);
+    // Capacity 1: the first step grows the row buffers (CudaNet::reserve), as in a session.
+    CudaNet net(inputDim, hidden, unit, outputDim, 1, h[3], h[1], h[2], h.size() > 4 ? h[4] : 0.f);
     if ((int)net.paramCount() != nParams) throw std::runtime_error(n + ": parameter tensor count differs from the reference");
     for (int p = 0; p < nParams; p++) net.setParam(p, c.F("param" + std::to_string(p)).data());
     std::vector<float> losses;
@@ -227,6 +228,14 @@ static double runCase(const Case& c, Gemm* g, cudaStream_t s, Verdict& v) {
       net.getParam(p, got.data());
       compare(v, "param" + std::to_string(p), got, c.F("want" + std::to_string(p)), STEP_RTOL);
     }
+    compare(v, "sq", std::vector<float>(net.sqNorms().begin(), net.sqNorms().end()), c.F("sq"), STEP_RTOL);
+    // Inference after training: output values, their cost, the first layer's preactivations.
+    std::vector<float> out((size_t)B * outputDim), z0((size_t)B * net.layerWidth(0));
+    net.forward(c.F("Xe").data(), B, out.data());
+    compare(v, "out", out, c.F("out"), STEP_RTOL);
+    compare(v, "evalLoss", {(float)net.loss(c.F("ye").data(), B)}, c.F("evalLoss"), STEP_RTOL);
+    net.preactivations(0, B, z0.data());
+    compare(v, "Z0", z0, c.F("Z0"), STEP_RTOL);
     return STEP_RTOL;
   }
   throw std::runtime_error("unknown case " + n);

@@ -142,11 +142,13 @@ for (const [name, mu, lambda, scale] of [
 }
 
 // Whole training steps through the js backend's session (the engine every backend must match).
-const NETS: { name: string; spec: MlpSpec; B: number; momentum: number; weightDecay: number }[] = [
+const NETS: { name: string; spec: MlpSpec; B: number; momentum: number; weightDecay: number; clipNorm?: number }[] = [
   { name: "step_relu_softmax_momentum", spec: { inputDim: 6, hidden: [8, 7], activation: "relu", task: "multiclass", outputDim: 5 }, B: 9, momentum: 0.9, weightDecay: 1e-3 },
   { name: "step_prelu_maxout_sigmoid", spec: { inputDim: 5, hidden: [6, 4], activation: ["prelu", "maxout"], task: "binary", outputDim: 1, maxoutPieces: 3 }, B: 8, momentum: 0.5, weightDecay: 0 },
   { name: "step_tanh_leaky_linear", spec: { inputDim: 4, hidden: [5, 5], activation: ["tanh", "leaky_relu"], task: "regression", outputDim: 3, leakyAlpha: 0.05 }, B: 7, momentum: 0, weightDecay: 1e-2 },
   { name: "step_sigmoid_abs_km1", spec: { inputDim: 5, hidden: [6, 6], activation: ["sigmoid", "abs"], task: "multiclass", outputDim: 4, output: "softmax_km1" }, B: 8, momentum: 0.9, weightDecay: 0 },
+  // Clipping: the global gradient norm (≈ 1–3 here) is cut to 0.3 on every step.
+  { name: "step_relu_softmax_clip", spec: { inputDim: 6, hidden: [8], activation: "relu", task: "multiclass", outputDim: 3 }, B: 10, momentum: 0.5, weightDecay: 0, clipNorm: 0.3 },
 ];
 const STEPS = 4;
 const LR = 0.1;
@@ -154,7 +156,9 @@ for (const net of NETS) {
   const { spec, B } = net;
   const model = new MlpModel(spec, 7);
   const initial = model.params.map((p) => f(`param${model.params.indexOf(p)}`, p.data.slice()));
-  const session = jsBackend.createSession(model, { momentum: net.momentum, weightDecay: net.weightDecay });
+  // clipNorm only when set: the js optimizer takes 0 literally (clip to zero); the hyper row below writes 0 for "none".
+  const clip = net.clipNorm !== undefined ? { clipNorm: net.clipNorm } : {};
+  const session = jsBackend.createSession(model, { momentum: net.momentum, weightDecay: net.weightDecay, ...clip });
   const acts = typeof spec.activation === "string" ? spec.hidden.map(() => spec.activation as Activation) : [...spec.activation];
   const unit: OutputUnit = spec.output ?? (spec.task === "binary" ? "sigmoid" : spec.task === "regression" ? "linear" : "softmax");
   const batches: Tensor[] = [];
@@ -165,17 +169,30 @@ for (const net of NETS) {
     batches.push(f(`X${s}`, X), f(`y${s}`, y));
     losses.push(session.step(X, y, B, LR));
   }
+  const sq = f("sq", Array.from(session.sqNorms)); // Σg² per tensor at the last step
+  // After training: a forward pass of fresh rows (outputs, its cost, the first layer's Z).
+  const Xe = uniform(B * spec.inputDim);
+  const ye = unit === "linear" ? uniform(B * spec.outputDim) : labels(B, unit === "sigmoid" ? 2 : spec.outputDim);
+  const out = f("out", session.forward(Xe, B));
+  const evalLoss = f("evalLoss", [session.lossOfLastForward(ye, B)]);
+  const z0 = f("Z0", session.preactivations(0, B));
   session.dispose();
   cases.push({
     name: net.name,
     tensors: [
       i("dims", [spec.inputDim, OUTPUT_UNITS.indexOf(unit), spec.outputDim, spec.hidden.length, STEPS, B, model.params.length]),
       i("hidden", spec.hidden.flatMap((units, l) => [units, ACT_IDS[acts[l]!], spec.maxoutPieces ?? 2])),
-      f("hyper", [LR, net.momentum, net.weightDecay, spec.leakyAlpha ?? 0.01]),
+      f("hyper", [LR, net.momentum, net.weightDecay, spec.leakyAlpha ?? 0.01, net.clipNorm ?? 0]),
       ...initial,
       ...batches,
       f("loss", losses),
       ...model.params.map((p, k) => f(`want${k}`, p.data)),
+      sq,
+      f("Xe", Xe),
+      f("ye", ye),
+      out,
+      evalLoss,
+      z0,
     ],
   });
 }

@@ -43,7 +43,7 @@ describe("CUDA check (packages/nn-native/cuda)", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(cudaDir, "make-vectors.ts"), out], { encoding: "utf8", timeout: 120_000 });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout.trim())).toMatchObject({ cases: 18 });
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ cases: 19 });
     expect(readFileSync(out).equals(readFileSync(vectors))).toBe(true);
   }, 150_000);
 
@@ -54,7 +54,7 @@ describe("CUDA check (packages/nn-native/cuda)", () => {
     expect(r.status).toBe(0);
     const p = spawnSync(driver, [vectors, "--parse-only"], { encoding: "utf8" });
     expect(p.status, p.stderr).toBe(0);
-    expect(JSON.parse(p.stdout.trim())).toEqual({ parsed: true, cases: 18, tensors: expect.any(Number) });
+    expect(JSON.parse(p.stdout.trim())).toEqual({ parsed: true, cases: 19, tensors: expect.any(Number) });
   }, 300_000);
 
   it.skipIf(!hasNvcc)(`the driver rejects a file that is not a vectors file, naming why${nvccNote}`, () => {
@@ -74,8 +74,8 @@ describe("CUDA check (packages/nn-native/cuda)", () => {
     const r = spawnSync(join(out, "driver-emulated"), [vectors, "--no-bench"], { encoding: "utf8", timeout: 240_000 });
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => l.ok === false)).toEqual([]);
-    expect(lines.filter((l) => l.ok === true)).toHaveLength(18);
-    expect(lines.at(-1)).toEqual({ summary: true, cases: 18, failed: 0 });
+    expect(lines.filter((l) => l.ok === true)).toHaveLength(19);
+    expect(lines.at(-1)).toEqual({ summary: true, cases: 19, failed: 0 });
     expect(r.status).toBe(0);
   }, 500_000);
 
@@ -86,7 +86,7 @@ describe("CUDA check (packages/nn-native/cuda)", () => {
       const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       const bad = lines.filter((l) => l.ok === false);
       expect(bad).toEqual([]);
-      expect(lines.at(-1)).toEqual({ summary: true, cases: 18, failed: 0 });
+      expect(lines.at(-1)).toEqual({ summary: true, cases: 19, failed: 0 });
       expect(r.status).toBe(0);
     }, 300_000);
   }
