@@ -115,29 +115,67 @@ export class JetStreamQueue implements TrialQueue {
     await this.ensureConsumer(pool);
     const consumer = await jetstream(this.nc).consumers.get(this.cfg.stream, this.consumerName(pool));
     const log = this.cfg.log;
+    const slots = Math.max(1, opts.concurrency ?? 1);
+    // Slots neither training a trial nor promised to a pull request that is still open. A pull
+    // asks for exactly that many messages, so JetStream never hands this worker more than it can
+    // start at once: nothing waits in a local buffer while its ack deadline runs. Under load a
+    // pull fills several slots in one request (one round trip, not one per trial).
+    let free = slots;
+    let openPulls = 0;
     let stopping = false;
-    // One pull loop per slot: a message is only fetched when a slot is free, so nothing
-    // sits in a local buffer while its ack deadline runs out.
-    const slot = async () => {
-      while (!stopping) {
-        let msg: JsMsg | null;
-        try {
-          msg = await consumer.next({ expires: 2_000 });
-        } catch (err) {
-          if (stopping) return;
+    let wake: (() => void) | undefined;
+    const signal = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const handlers = new Set<Promise<void>>();
+    const pulls = new Set<Promise<void>>();
+    const pull = async (n: number) => {
+      let received = 0;
+      try {
+        const batch = await consumer.fetch({ max_messages: n, expires: 2_000 });
+        for await (const msg of batch) {
+          received++;
+          const h: Promise<void> = this.handle(msg, handler).finally(() => {
+            handlers.delete(h);
+            free++;
+            signal();
+          });
+          handlers.add(h);
+        }
+      } catch (err) {
+        if (!stopping) {
           log.warn({ err: (err as Error).message }, "pull failed; retrying");
           await new Promise((r) => setTimeout(r, 500));
-          continue;
         }
-        if (!msg) continue;
-        await this.handle(msg, handler);
+      } finally {
+        free += n - received;
+        openPulls--;
+        signal();
       }
     };
-    const slots = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, slot);
+    const loop = (async () => {
+      while (!stopping) {
+        // At most two pulls open: a second one takes the slots freed while the first is filling.
+        if (free === 0 || openPulls >= 2) {
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        const n = free;
+        free = 0;
+        openPulls++;
+        const p: Promise<void> = pull(n).finally(() => pulls.delete(p));
+        pulls.add(p);
+      }
+    })();
     return {
       async stop() {
         stopping = true;
-        await Promise.all(slots);
+        signal();
+        await loop;
+        // Open pulls end at their expiry; what they still deliver is handled, as before the stop.
+        while (pulls.size || handlers.size) await Promise.all([...pulls, ...handlers]);
       },
     };
   }
@@ -160,8 +198,10 @@ export class JetStreamQueue implements TrialQueue {
         spec,
         attempt: msg.info.deliveryCount,
         working: () => msg.working(),
+        // A plain ack, not a confirmed one: a lost ack only redelivers a trial whose outcome is
+        // recorded, and StartTrial then answers "settled" (acked without training).
         ack: async () => {
-          await msg.ackAck();
+          msg.ack();
         },
         nak: (delayMs) => msg.nak(delayMs),
         // The caller logs the reason; see above for why it is not sent.

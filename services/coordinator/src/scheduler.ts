@@ -12,12 +12,18 @@ import { networkShape, storedStudyFile, type StudyFile } from "./study-file";
 export interface SchedulerOptions {
   /** How often studies are re-examined even without events. */
   intervalMs: number;
+  /**
+   * Passes asked for by events (outcomes) start at least this far apart (default 20 ms). When
+   * trials take milliseconds, every outcome wakes the scheduler; one pass then serves all the
+   * outcomes of its gap instead of reading the study's counts once per trial.
+   */
+  minGapMs?: number;
   ackWaitMs: number;
   maxDeliver: number;
 }
 
 /** Builds the message a worker receives from a trial row and its study. */
-export function toTrialSpec(study: Study, trial: Trial): TrialSpec {
+export function toTrialSpec(study: Study, trial: Pick<Trial, "id" | "number" | "params">): TrialSpec {
   const file = storedStudyFile(study.spec);
   const p = trial.params as unknown as StoredParams;
   const d = file.dataset;
@@ -60,6 +66,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private delayed: NodeJS.Timeout | undefined;
+  private lastPassAt = 0;
   private resumed = false;
   /** When each study's silent trials were last swept for. */
   private readonly swept = new Map<string, number>();
@@ -85,6 +93,16 @@ export class Scheduler {
       this.again = true;
       return;
     }
+    if (this.delayed) return;
+    const wait = this.lastPassAt + (this.opts.minGapMs ?? 20) - Date.now();
+    if (wait > 0) {
+      this.delayed = setTimeout(() => {
+        this.delayed = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
+    this.lastPassAt = Date.now();
     this.running = this.pass()
       .catch((err) => this.log.error({ err: (err as Error).message }, "scheduler pass failed"))
       .finally(() => {
@@ -98,6 +116,8 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.delayed);
+    this.delayed = undefined;
     await this.running;
   }
 

@@ -112,26 +112,28 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
 
   const handle = async (d: Delivery): Promise<void> => {
     const { spec } = d;
-    const tlog = log.child({ trialId: spec.trialId, delivery: d.attempt });
+    // Fields of this trial's log lines. Not log.child(): pino serializes a child's bindings when
+    // it is made, a cost every trial paid although a busy worker logs nothing per trial at info.
+    const tctx = { trialId: spec.trialId, delivery: d.attempt };
     let start: StartTrialReply;
     try {
       start = await withRetry(() => grpcCall<StartTrialReply>((md, o, cb) => client.startTrial({ trialId: spec.trialId, attempt: d.attempt, workerId }, md, o, cb)), patiently(d));
     } catch (err) {
       if (err instanceof AppError && err.code === "NOT_FOUND") {
-        tlog.error({}, "trial unknown to the coordinator; message terminated");
+        log.error(tctx, "trial unknown to the coordinator; message terminated");
         d.term("unknown trial");
         return;
       }
       throw err; // the queue naks and redelivers
     }
     if (!start.proceed) {
-      tlog.info({ status: TrialStatus[start.status] }, "trial already settled; acked without training");
+      log.info({ ...tctx, status: TrialStatus[start.status] }, "trial already settled; acked without training");
       await d.ack();
       return;
     }
     // Every later report carries the attempt the coordinator assigned to this start.
     const attempt = start.attempt;
-    const alog = tlog.child({ attempt });
+    const actx = { ...tctx, attempt };
 
     const ref = spec.dataset;
     if (ref?.contentHash && !ref.path) {
@@ -217,17 +219,17 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     }
 
     if (stopReason === "SHUTDOWN") {
-      alog.warn({}, "trial interrupted by shutdown; nak for redelivery");
+      log.warn(actx, "trial interrupted by shutdown; nak for redelivery");
       d.nak();
       return;
     }
     if (outcome) {
       const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)), patiently(d));
-      alog.info({ status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
+      log.info({ ...actx, status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
       if (!reply.alreadyRecorded) metrics.outcome(TrialStatus[outcome.status].replace("TRIAL_STATUS_", ""));
     } else {
       const reply = await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)), patiently(d));
-      alog.warn({ reason: failure }, "trial failed");
+      log.warn({ ...actx, reason: failure }, "trial failed");
       if (!reply.alreadyRecorded) metrics.outcome("FAILED");
     }
     await d.ack();
