@@ -126,6 +126,7 @@ class Net : public Napi::ObjectWrap<Net> {
                         InstanceMethod("getParams", &Net::GetParams), InstanceMethod("step", &Net::Step),
                         InstanceMethod("stepRows", &Net::StepRows), InstanceMethod("forward", &Net::Forward),
                         InstanceMethod("loss", &Net::Loss), InstanceMethod("preactivations", &Net::Preactivations),
+                        InstanceMethod("positiveColumns", &Net::PositiveColumns),
                         InstanceMethod("dispose", &Net::Dispose)});
   }
 
@@ -292,6 +293,19 @@ class Net : public Napi::ObjectWrap<Net> {
     if (B > net.capacity()) throw Napi::RangeError::New(env, "B: no pass of " + std::to_string(B) + " rows to read");
     float* out = f32(env, info[2], (size_t)B * net.layerWidth(l), "out");
     guard(env, [&] { net.preactivations(l, B, out); });
+    return env.Undefined();
+  }
+
+  /** positiveColumns(l, B, out): out[j] = 1 when column j of layer l's Z was > 0 in some of the last pass's B rows, else 0. */
+  Napi::Value PositiveColumns(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CudaNet& net = Open(env);
+    const int l = intArg(env, info[0], "l");
+    if ((size_t)l >= net.layerCount()) throw Napi::RangeError::New(env, "l: must be below " + std::to_string(net.layerCount()));
+    const int B = intArg(env, info[1], "B", 1);
+    if (B > net.capacity()) throw Napi::RangeError::New(env, "B: no pass of " + std::to_string(B) + " rows to read");
+    uint8_t* out = typed<uint8_t, napi_uint8_array>(env, info[2], net.layerWidth(l), "out", "Uint8Array");
+    guard(env, [&] { net.positiveColumns(l, B, out); });
     return env.Undefined();
   }
 

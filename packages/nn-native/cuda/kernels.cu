@@ -423,6 +423,9 @@ CudaNet::CudaNet(int inputDim, const std::vector<LayerSpec>& hidden, int outputU
       din = s.units;
     }
     scalars_ = devAlloc<double>(1 + params_.size());
+    int widest = 1;
+    for (const Layer& L : layers_) widest = L.width > widest ? L.width : widest;
+    flags_ = devAlloc<uint8_t>(widest);
     hostScalars_.assign(1 + params_.size(), 0.0);
     sq_.assign(params_.size(), 0.0);
     allocRows(capacity < 1 ? 1 : capacity);
@@ -482,6 +485,8 @@ void CudaNet::release() {
   }
   if (scalars_) cudaFree(scalars_);
   scalars_ = nullptr;
+  if (flags_) cudaFree(flags_);
+  flags_ = nullptr;
   if (gemm_) gemmDestroy(gemm_);
   gemm_ = nullptr;
   if (stream_) cudaStreamDestroy(stream_);
@@ -502,6 +507,24 @@ void CudaNet::getParam(size_t p, float* host) const {
   // wait for it too, but not with per-thread default streams).
   check(cudaStreamSynchronize(stream_), "getParam");
   check(cudaMemcpy(host, params_.at(p), sizes_[p] * sizeof(float), cudaMemcpyDeviceToHost), "getParam");
+}
+
+// One thread per column: consecutive threads read consecutive addresses of each row.
+__global__ void kAnyPositive(const float* Z, uint8_t* out, int B, int D) {
+  const int j = blockIdx.x * blockDim.x + threadIdx.x;
+  if (j >= D) return;
+  uint8_t any = 0;
+  for (int n = 0; n < B && !any; n++) any = Z[(long)n * D + j] > 0.f;
+  out[j] = any;
+}
+
+void CudaNet::positiveColumns(size_t l, int B, uint8_t* host) const {
+  if (B < 1 || B > capacity_) throw std::runtime_error("positiveColumns: B must be in [1, capacity]");
+  const int D = layers_.at(l).width;
+  kAnyPositive<<<blocks(D, 128), 128, 0, stream_>>>(Z_[l], flags_, B, D);
+  launched("positiveColumns");
+  check(cudaMemcpyAsync(host, flags_, (size_t)D, cudaMemcpyDeviceToHost, stream_), "download flags");
+  check(cudaStreamSynchronize(stream_), "positiveColumns");
 }
 
 void CudaNet::preactivations(size_t l, int B, float* host) const {

@@ -102,6 +102,9 @@ class CudaNet {
   double loss(const float* y, int B);
   // Z of weight layer l from the last pass, first B rows (B×layerWidth(l)), into host.
   void preactivations(size_t l, int B, float* host) const;
+  // host[j] = 1 when column j of layer l's Z was > 0 in some of the last pass's first B rows,
+  // else 0 (layerWidth(l) bytes): the dead-unit diagnostic without downloading Z.
+  void positiveColumns(size_t l, int B, uint8_t* host) const;
 
  private:
   struct Layer {
@@ -122,6 +125,7 @@ class CudaNet {
   std::vector<int32_t*> winners_;
   float *dX_ = nullptr, *dy_ = nullptr, *dOut_ = nullptr;
   double* scalars_ = nullptr;  // [0] loss sum, [1..] Σg² per tensor
+  uint8_t* flags_ = nullptr;   // positiveColumns' per-column answer (widest layer)
   std::vector<double> hostScalars_, sq_;
   cudaStream_t stream_ = nullptr;
   Gemm* gemm_ = nullptr;

@@ -2,7 +2,8 @@
 // bound by ../cuda/binding.cc. A session keeps its network's parameters, momentum buffers and
 // activations in device memory for its whole life: a step uploads the batch and downloads only
 // [loss, Σg² per tensor]; the parameters cross when the engine asks (pullParams / pushParams, see
-// TrainingSession in @automl/nn), outputs and preactivations when they are read.
+// TrainingSession in @automl/nn), outputs and preactivations when they are read, and the
+// dead-unit diagnostic as one byte per unit (markAlive).
 //
 // Loading is optional and never throws: loadCuda() gives the backend only when the addon loads
 // AND a CUDA device is present, otherwise the reason (not built and why, no device, …).
@@ -55,6 +56,7 @@ interface CudaNet {
   forward(X: Float32Array, B: number, out: Float32Array): void;
   loss(y: Float32Array, B: number): number;
   preactivations(l: number, B: number, out: Float32Array): void;
+  positiveColumns(l: number, B: number, out: Uint8Array): void;
   dispose(): void;
 }
 
@@ -169,6 +171,7 @@ class CudaSession implements TrainingSession {
   readonly sqNorms: Float64Array;
   private readonly net: CudaNet;
   private out = new Float32Array(0);
+  private flags = new Uint8Array(0);
   private readonly zBuffers: Float32Array[];
   /** Rows of the last forward pass (step or forward), 0 before the first. */
   private lastRows = 0;
@@ -242,6 +245,17 @@ class CudaSession implements TrainingSession {
     const z = this.zBuffers[l]!.subarray(0, B * width);
     this.net.preactivations(l, B, z);
     return z;
+  }
+
+  /** The dead-unit diagnostic on the device: one byte per unit comes back, not B×width floats. */
+  markAlive(l: number, B: number, alive: Uint8Array): void {
+    this.lastPass(B);
+    const width = this.model.layers[l]?.width;
+    if (width === undefined) throw new Error(`l: no weight layer ${l} (the network has ${this.model.layers.length})`);
+    if (this.flags.length < width) this.flags = new Uint8Array(width);
+    this.net.positiveColumns(l, B, this.flags);
+    const n = Math.min(width, alive.length);
+    for (let j = 0; j < n; j++) if (this.flags[j]) alive[j] = 1;
   }
 
   pullParams(): void {

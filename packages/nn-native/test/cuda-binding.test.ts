@@ -10,7 +10,7 @@
 //   same suite as "cuda". Registered only there, so machines without a GPU count no skip.
 // - Everywhere: loadCuda() never throws, and says why when there is no backend.
 import { describe, expect, it } from "vitest";
-import { crossValidate, jsBackend, MlpModel, type CvData, type MlpSpec } from "@automl/nn";
+import { crossValidate, jsBackend, MlpModel, type Backend, type CvData, type EpochReport, type MlpSpec } from "@automl/nn";
 import { describeBackendConformance, expectAllClose } from "@automl/nn/testing";
 import { loadCuda, loadCudaFrom, type CudaAddon } from "../src/cuda";
 import { buildEmulatedCuda, hasGpu, hasGxx } from "./cuda-support";
@@ -96,6 +96,36 @@ describe(`the cuda binding under CPU emulation${gxxNote}`, () => {
     }
   });
 
+  it.skipIf(!hasGxx)("markAlive (the dead-unit diagnostic on the device) equals a scan of the reference's preactivations", () => {
+    const spec: MlpSpec = { inputDim: 4, hidden: [12, 9], activation: "relu", task: "binary", outputDim: 1 };
+    const [mRef, mGot] = [new MlpModel(spec, 2), new MlpModel(spec, 2)];
+    const sRef = jsBackend.createSession(mRef, {});
+    const sGot = emu!.backend!.createSession(mGot, {});
+    try {
+      // Shifted inputs leave some relu units at z ≤ 0 on every row of the small batch.
+      const X = Float32Array.from({ length: 3 * 4 }, (_, i) => Math.cos(i * 0.9) - 0.8);
+      const y = Float32Array.of(0, 1, 1);
+      sRef.step(X, y, 3, 0.1);
+      sGot.step(X, y, 3, 0.1);
+      for (const l of [0, 1]) {
+        const D = spec.hidden[l]!;
+        const want = new Uint8Array(D);
+        const Z = sRef.preactivations(l, 3);
+        for (let n = 0; n < 3; n++) for (let j = 0; j < D; j++) if (Z[n * D + j]! > 0) want[j] = 1;
+        expect(want.some((a) => a === 0) && want.some((a) => a === 1), `layer ${l}: a mix of live and dead units`).toBe(true);
+        const got = new Uint8Array(D);
+        sGot.markAlive!(l, 3, got);
+        expect([...got], `layer ${l}`).toEqual([...want]);
+        got.fill(1);
+        sGot.markAlive!(l, 3, got); // only ever sets
+        expect(got.every((a) => a === 1)).toBe(true);
+      }
+    } finally {
+      sGot.dispose();
+      sRef.dispose();
+    }
+  });
+
   it.skipIf(!hasGxx)("holds device memory while a session lives and frees all of it on dispose", () => {
     const addon = emu!.addon as CudaAddon;
     const before = addon.memory().free;
@@ -137,9 +167,13 @@ describe(`the cuda binding under CPU emulation${gxxNote}`, () => {
     });
     const spec: MlpSpec = { inputDim: 2, hidden: [8], activation: "tanh", task: "binary", outputDim: 1 };
     const train = { learningRate: 1, batchSize: 8, epochs: 25, momentum: 0.5, earlyStopping: { patience: 2, validationFraction: 0.25 } };
-    const opts = { seed: 3, metric: "accuracy" as const, surface: false };
-    const ref = await crossValidate(data, folds, spec, train, { ...opts, backend: jsBackend });
-    const got = await crossValidate(data, folds, spec, train, { ...opts, backend: emu!.backend! });
+    const run = async (backend: Backend) => {
+      const reports: EpochReport[] = [];
+      const outcome = await crossValidate(data, folds, spec, train, { seed: 3, metric: "accuracy", surface: false, backend, onEpoch: (_f, r) => (reports.push(r), "continue") });
+      return { ...outcome, reports };
+    };
+    const ref = await run(jsBackend);
+    const got = await run(emu!.backend!);
     expect(got.backend).toBe("cuda");
     expect(got.status).toBe("completed");
     // Some fold stopped after its best epoch, so its final score is the restored weights'.
@@ -152,6 +186,25 @@ describe(`the cuda binding under CPU emulation${gxxNote}`, () => {
       1e-3,
       "held-out loss per fold",
     );
+    // The per-epoch diagnostics too: gradient norms from the session's Σg², weight norms from the pulled weights.
+    expect(got.reports.length).toBe(ref.reports.length);
+    expectAllClose(got.reports.flatMap((r) => [...r.diagnostics.gradNorms, ...r.diagnostics.weightNorms]), ref.reports.flatMap((r) => [...r.diagnostics.gradNorms, ...r.diagnostics.weightNorms]), 1e-3, "gradient and weight norms");
+  }, 120_000);
+
+  it.skipIf(!hasGxx)("cross validation of a relu network reports the TypeScript backend's dead-unit fractions (markAlive)", async () => {
+    const data = noisyXor(48);
+    const folds = [{ train: Int32Array.from({ length: 32 }, (_, i) => i + 16), test: Int32Array.from({ length: 16 }, (_, i) => i) }];
+    // A big learning rate kills some relu units, so the fractions are not all 0.
+    const spec: MlpSpec = { inputDim: 2, hidden: [16, 16], activation: "relu", task: "binary", outputDim: 1 };
+    const train = { learningRate: 2, batchSize: 8, epochs: 6 };
+    const dead = async (backend: Backend) => {
+      const out: (number | null)[][] = [];
+      await crossValidate(data, folds, spec, train, { seed: 5, metric: "accuracy", surface: false, backend, onEpoch: (_f, r) => (out.push(r.diagnostics.deadFraction), "continue") });
+      return out;
+    };
+    const want = await dead(jsBackend);
+    expect(want.flat().some((d) => d! > 0)).toBe(true);
+    expect(await dead(emu!.backend!)).toEqual(want);
   }, 120_000);
 });
 

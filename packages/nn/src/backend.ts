@@ -60,6 +60,12 @@ export interface TrainingSession {
    */
   pullParams?(): void;
   pushParams?(): void;
+  /**
+   * Optional: sets alive[j] = 1 for every unit j of hidden layer l whose z was > 0 in some of the
+   * last pass's B rows (leaves the others). The dead-unit diagnostic uses it instead of reading
+   * preactivations(), which a device-resident session would have to download every step.
+   */
+  markAlive?(l: number, B: number, alive: Uint8Array): void;
   /** Frees native resources; the session must not be used afterwards. Idempotent. */
   dispose(): void;
 }

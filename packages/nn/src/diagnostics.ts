@@ -35,7 +35,11 @@ export class DiagnosticsTracker {
    */
   constructor(
     private readonly model: MlpModel<FloatArray>,
-    private readonly activations: { preactivations(l: number, B: number): FloatArray } = model,
+    private readonly activations: {
+      preactivations(l: number, B: number): FloatArray;
+      /** Optional (see TrainingSession.markAlive): answers without handing over Z. */
+      markAlive?(l: number, B: number, alive: Uint8Array): void;
+    } = model,
   ) {
     this.gradSum = new Float64Array(model.layers.length);
     this.alive = model.layers
@@ -60,6 +64,10 @@ export class DiagnosticsTracker {
     for (let l = 0; l < this.alive.length; l++) {
       const alive = this.alive[l];
       if (!alive) continue;
+      if (this.activations.markAlive) {
+        this.activations.markAlive(l, B, alive);
+        continue;
+      }
       const D = model.layers[l]!.units;
       const Z = this.activations.preactivations(l, B);
       for (let n = 0; n < B; n++) {
