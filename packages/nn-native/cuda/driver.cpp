@@ -236,6 +236,15 @@ static double runCase(const Case& c, Gemm* g, cudaStream_t s, Verdict& v) {
     compare(v, "evalLoss", {(float)net.loss(c.F("ye").data(), B)}, c.F("evalLoss"), STEP_RTOL);
     net.preactivations(0, B, z0.data());
     compare(v, "Z0", z0, c.F("Z0"), STEP_RTOL);
+    // The dead-unit flags against the Z just downloaded (the same values, so exact).
+    const int D0 = net.layerWidth(0);
+    std::vector<uint8_t> flags(D0);
+    net.positiveColumns(0, B, flags.data());
+    std::vector<int32_t> gotFlags(flags.begin(), flags.end()), wantFlags(D0, 0);
+    for (int r = 0; r < B; r++)
+      for (int j = 0; j < D0; j++)
+        if (z0[(size_t)r * D0 + j] > 0.f) wantFlags[j] = 1;
+    compareInts(v, "positiveColumns", gotFlags, wantFlags);
     return STEP_RTOL;
   }
   throw std::runtime_error("unknown case " + n);
