@@ -16,11 +16,11 @@ const available = await postgresAvailable();
 const native = loadNative();
 if (!native.backend && process.env.CI === "true") throw new Error(`CI=true but the native backend is unavailable: ${native.reason}`);
 
-const study = (name: string, dataset: string, width: number, batchSize: number) => `
+const study = (name: string, dataset: string, width: number, batchSize: number, depth = 2) => `
 name: ${name}
 dataset: ${dataset}
 task: binary
-space: { depth: 2, width: ${width}, activation: relu, learningRate: 0.05, momentum: 0.9, batchSize: ${batchSize}, epochs: 3 }
+space: { depth: ${depth}, width: ${width}, activation: relu, learningRate: 0.05, momentum: 0.9, batchSize: ${batchSize}, epochs: 3 }
 cv: { folds: 2 }
 objective: { metric: accuracy, direction: maximize }
 budget: { trials: 2, parallel: 2 }
@@ -70,8 +70,8 @@ describe.skipIf(!available || !native.backend)("worker with AUTOML_BACKEND=auto 
     return { rows, json: studyJson(study!, trials) };
   }
 
-  it("xor (2-8-8-1, batch 4) trains in TypeScript", async () => {
-    const { rows, json } = await runToEnd(study("xor-auto", "{ builtin: xor, n: 200, noise: 0.2 }", 8, 4));
+  it("xor (2-8-1, batch 4: 96 multiply-adds per step) trains in TypeScript", async () => {
+    const { rows, json } = await runToEnd(study("xor-auto", "{ builtin: xor, n: 200, noise: 0.2 }", 8, 4, 1));
     expect(rows.map((t) => [t.status, t.backend])).toEqual([
       ["COMPLETED", "js"],
       ["COMPLETED", "js"],

@@ -24,9 +24,9 @@ describe("selectBackend", () => {
   it("auto: tiny networks stay in TypeScript, big ones go native", () => {
     expect(selectBackend("auto", { spec: xor, batchSize: 4 }, { backends: [native] }).backend.name).toBe("js");
     expect(selectBackend("auto", { spec: mnist, batchSize: 128 }, { backends: [native] }).backend.name).toBe("native");
-    // The threshold itself: 64-wide layer, batch just below / at it.
-    const wide: MlpSpec = { inputDim: 64, hidden: [], activation: "relu", task: "regression", outputDim: 64 };
-    const atThreshold = AUTO_NATIVE_MIN_MACS / (64 * 64);
+    // The threshold itself: an 8→8 layer, batch just below / at it.
+    const wide: MlpSpec = { inputDim: 8, hidden: [], activation: "relu", task: "regression", outputDim: 8 };
+    const atThreshold = AUTO_NATIVE_MIN_MACS / (8 * 8);
     expect(selectBackend("auto", { spec: wide, batchSize: atThreshold - 1 }, { backends: [native] }).backend.name).toBe("js");
     expect(selectBackend("auto", { spec: wide, batchSize: atThreshold }, { backends: [native] }).backend.name).toBe("native");
   });

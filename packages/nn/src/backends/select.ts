@@ -10,15 +10,15 @@ import { jsBackend } from "./js";
 
 /**
  * Below this many multiply-adds per training step (batch × Σ Din·width over the layers),
- * "auto" keeps a network in TypeScript, where a tiny step costs less than the native call's
- * fixed cost (the N-API crossing and argument checks, about a microsecond). Measured with
- * packages/nn-native/scripts/crossover.ts (alternating js and native in one process): native
- * was ~4.7× faster at 4.9k MACs (2-16-16-1, batch 16) and ~2× at 352 (2-8-8-1, batch 4) on a
- * busy 2-core machine, where JIT-compiled JS suffers as much as native code. The threshold is
- * set conservatively above that, so small demo networks (XOR's 2-8-1 batch 4: 96 MACs; a
- * 2-16-16-3 net at batch 16: 5.4k) stay in TypeScript, the backend that needs nothing built.
+ * "auto" keeps a network in TypeScript. Measured with packages/nn-native/scripts/crossover.ts
+ * (js and native alternating in one process, 2-core machine under load, 2026-11-30): native was
+ * faster at every size tried — 1.2× at 96 MACs (XOR's 2-8-1, batch 4), 1.6× at 352, 1.3× at
+ * 6,144 (2-8-1, batch 256), 3–5× at 5–11k, 7–31× above 20k — and in the quiet `npm run bench`
+ * of 2026-11-29 js and native were within noise of each other at 96 MACs. So only XOR-sized
+ * steps, where the two tie and TypeScript needs nothing built and is bit-reproducible, stay in
+ * TypeScript.
  */
-export const AUTO_NATIVE_MIN_MACS = 8_192;
+export const AUTO_NATIVE_MIN_MACS = 256;
 
 /**
  * At or above this many multiply-adds per training step, "auto" prefers cuda (when loaded) over

@@ -12,17 +12,17 @@ const available = (await postgresAvailable()) && (await natsAvailable());
 const TRIALS = 200;
 const WORKERS = 3;
 const EPOCHS = 1;
-// KILLS kills, 3–8 s apart: a replacement worker needs seconds to start on a loaded 2-core
-// machine, so continuous killing would measure start-up time rather than recovery.
+// KILLS kills at random points of the study's progress (after 10–150 trials of 200 have ended, at
+// least a second apart): tied to progress rather than to time, so that a faster machine or a
+// faster coordinator cannot finish the study before the schedule is done.
 const KILLS = 8;
-const GAP_MS = 3_000;
-const GAP_SPAN_MS = 5_000;
+const MIN_GAP_MS = 1_000;
 // The schedule is a function of the seed: AUTOML_CHAOS_SEED=<n> replays a failing run.
 const SEED = Number(process.env.AUTOML_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 /**
  * A 200-trial study on three worker processes while a seeded random schedule SIGKILLs a running
- * worker 8 times, 3–8 s apart (at whatever point it is: pulling, training, reporting, acking), and
+ * worker 8 times at random points of its progress (at whatever point it is: pulling, training, reporting, acking), and
  * starts a replacement each time. The invariant: the study completes, trials 0..199 exist once each, each with one
  * terminal outcome, completed ones with exactly one result row per fold and one curve.
  */
@@ -55,11 +55,14 @@ describe.skipIf(!available)(`chaos: workers killed at random (AUTOML_CHAOS_SEED=
 
     let ended = false;
     let kills = 0;
+    const killAfter = Array.from({ length: KILLS }, () => 10 + rng.int(141)).sort((a, b) => a - b);
     const chaos = (async () => {
+      let lastKill = 0;
       while (!ended && kills < KILLS) {
-        const wakeAt = Date.now() + GAP_MS + rng.int(GAP_SPAN_MS);
-        while (!ended && Date.now() < wakeAt) await new Promise((r) => setTimeout(r, 200));
-        if (ended) break;
+        await new Promise((r) => setTimeout(r, 100));
+        if (Date.now() - lastKill < MIN_GAP_MS) continue;
+        const done = await db.trial.count({ where: { studyId: study.id, status: { notIn: ["QUEUED", "RUNNING"] } } });
+        if (done < killAfter[kills]!) continue;
         // Only a worker that is up (it has heartbeated) is a victim: one still starting has
         // nothing in flight, and killing it would only slow the study down.
         const up = await db.worker.findMany({ where: { hostname: hostname(), pid: { in: workers.map((w) => w.child.pid!) } }, select: { pid: true } });
@@ -69,6 +72,7 @@ describe.skipIf(!available)(`chaos: workers killed at random (AUTOML_CHAOS_SEED=
         workers[slot]!.child.kill("SIGKILL");
         await workers[slot]!.exited;
         kills++;
+        lastKill = Date.now();
         workers[slot] = automl(["worker"], env);
         procs.push(workers[slot]!);
       }
