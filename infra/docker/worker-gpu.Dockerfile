@@ -4,12 +4,12 @@
 #
 #   docker build -f infra/docker/worker-gpu.Dockerfile -t automl/worker-gpu:dev .
 #
-# Honest state: the CUDA kernels do not exist yet. packages/nn-native (C++ kernels, OpenBLAS, and
-# CUDA kernels + cuBLAS when built with CUDA) is a separate issue. Until it lands, the build stage
-# skips the native build and this image trains with the same TypeScript engine as the CPU one:
-# it runs on GPU nodes but does not use the GPU. Once the package exists, the build stage below
-# compiles it in the CUDA devel image (nvcc, CUDA_HOME) without changes to this file, provided its
-# build follows the NN_NATIVE_BUILD default (or pass --build-arg NN_NATIVE_BUILD=...).
+# The build stage runs @automl/nn-native's build in the CUDA devel image: the OpenBLAS addon and,
+# with nvcc and cuBLAS there, the CUDA addon (nn_cuda.node: cudart linked statically, cuBLAS from
+# the runtime image). AUTOML_BACKEND=auto then trains networks of ≥ 50M multiply-adds per step on
+# the GPU, smaller ones on the CPU. Honest state: the CUDA backend has been checked against the
+# TypeScript reference only under a CPU emulation of the CUDA runtime, and this image has not
+# been built here (no Docker engine); see packages/nn-native/README.md.
 # Ignore rules: worker-gpu.Dockerfile.dockerignore beside this file.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
