@@ -65,26 +65,30 @@ void use_threads(int preferred) {
 }
 
 /**
- * Picks a Net's thread count from measured step times: PROBE_STEPS steps at its fair share,
- * then PROBE_STEPS at 1 thread, each after WARMUP unmeasured steps (the first steps after a
- * switch pay for waking or idling BLAS workers). More threads must be at least 5% faster per
- * sample to win: otherwise one thread leaves a core to the rest of the machine.
+ * Picks a Net's thread count from measured step times. A probe alternates blocks of BLOCK steps
+ * at the fair share and at 1 thread, ROUNDS blocks each, the first step of every block unmeasured
+ * (a switch pays for waking or idling BLAS workers); interleaving spreads the machine's noise over
+ * both sides instead of charging it to whichever was measured first. More threads must be at
+ * least 5% faster per sample to win: otherwise one thread leaves a core to the rest of the
+ * machine. The first probe runs in a Net's first steps, while BLAS workers are still starting, so
+ * it is repeated after FIRST_REPROBE settled steps, then every PROBE_EVERY.
+ * (Measured: with one 5-step probe per side right after creation, A of `npm run bench` ran at 58k
+ * or 130k samples/s depending on the run.)
  */
 class ThreadTuner {
  public:
-  static constexpr int WARMUP = 2, PROBE_STEPS = 5, PROBE_EVERY = 2000;
+  static constexpr int WARMUP = 3, BLOCK = 4, ROUNDS = 3, FIRST_REPROBE = 200, PROBE_EVERY = 2000;
 
   /** Threads to use for the next step. */
   int threads() {
-    if (phase_ == Phase::Settled && since_ >= PROBE_EVERY) Restart();
+    if (phase_ == Phase::Settled && since_ >= (probes_ == 1 ? FIRST_REPROBE : PROBE_EVERY)) Restart();
     const int share = fair_share();
     if (share < 2) return 1;  // nothing to choose
     switch (phase_) {
       case Phase::Warmup:
-      case Phase::Many:
         return share;
-      case Phase::One:
-        return 1;
+      case Phase::Probe:
+        return ManyBlock() ? share : 1;
       default:
         return chosen_ == 1 ? 1 : share;
     }
@@ -95,21 +99,19 @@ class ThreadTuner {
     const double perSample = seconds / std::max(1, B);
     switch (phase_) {
       case Phase::Warmup:
-        if (++count_ >= WARMUP) Next(Phase::Many);
+        if (++count_ >= WARMUP) Next(Phase::Probe);
         return;
-      case Phase::Many:
-        if (threads < 2) return Restart();  // the share fell to 1 meanwhile
-        many_.push_back(perSample);
-        if ((int)many_.size() >= PROBE_STEPS) Next(Phase::One);
-        return;
-      case Phase::One:
-        if (++count_ <= WARMUP) return;
-        one_.push_back(perSample);
-        if ((int)one_.size() >= PROBE_STEPS) {
+      case Phase::Probe: {
+        const bool many = ManyBlock();
+        if (many && threads < 2) return Restart();  // the share fell to 1 meanwhile
+        if (count_ % BLOCK != 0) (many ? many_ : one_).push_back(perSample);
+        if (++count_ >= 2 * ROUNDS * BLOCK) {
           chosen_ = Median(many_) < 0.95 * Median(one_) ? 0 : 1;
+          probes_++;
           Next(Phase::Settled);
         }
         return;
+      }
       default:
         since_++;
     }
@@ -119,7 +121,8 @@ class ThreadTuner {
   int chosen() const { return chosen_; }
 
  private:
-  enum class Phase { Warmup, Many, One, Settled };
+  enum class Phase { Warmup, Probe, Settled };
+  bool ManyBlock() const { return (count_ / BLOCK) % 2 == 0; }
   static double Median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
@@ -135,7 +138,7 @@ class ThreadTuner {
     Next(Phase::Warmup);
   }
   Phase phase_ = Phase::Warmup;
-  int count_ = 0, since_ = 0, chosen_ = -1;
+  int count_ = 0, since_ = 0, chosen_ = -1, probes_ = 0;
   std::vector<double> many_, one_;
 };
 
