@@ -13,24 +13,18 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  ACTIVATIONS,
-  OUTPUT_UNITS,
   resolveLeakyAlpha,
   weightDecayMask,
-  type Activation,
   type Backend,
-  type BackendKernels,
   type Dtype,
   type MlpModel,
   type MlpSpec,
-  type OutputUnit,
   type SgdOptions,
   type TrainingSession,
 } from "@automl/nn";
+import { ACT_CODES, backendKernels, OUTPUT_CODES, type CodedKernels } from "./coded-kernels";
 
 /** Unit codes: the order of ACTIVATIONS / OUTPUT_UNITS, as the enums in cuda/kernels.cuh. */
-const ACT_CODES = new Map<Activation, number>(ACTIVATIONS.map((a, i) => [a, i]));
-const OUTPUT_CODES = new Map<OutputUnit, number>(OUTPUT_UNITS.map((u, i) => [u, i]));
 
 interface CudaNetConfig {
   inputDim: number;
@@ -74,32 +68,11 @@ export interface CudaDeviceInfo {
 }
 
 /** The compiled addon's surface (build/Release/nn_cuda.node, or the emulated test build). */
-export interface CudaAddon {
+export interface CudaAddon extends CodedKernels {
   Net: new (config: CudaNetConfig) => CudaNet;
   device(): CudaDeviceInfo;
   /** Device 0's memory in bytes (cudaMemGetInfo). */
   memory(): { free: number; total: number };
-  linearForward(A: Float32Array, W: Float32Array, b: Float32Array, Z: Float32Array, B: number, Din: number, Dout: number): void;
-  linearBackward(
-    A: Float32Array,
-    W: Float32Array,
-    dZ: Float32Array,
-    dA: Float32Array | null,
-    dW: Float32Array,
-    db: Float32Array,
-    B: number,
-    Din: number,
-    Dout: number,
-  ): void;
-  activationForward(act: number, Z: Float32Array, A: Float32Array, len: number, leakyAlpha: number): void;
-  activationBackward(act: number, Z: Float32Array, A: Float32Array, dA: Float32Array, dZ: Float32Array, len: number, leakyAlpha: number): void;
-  preluForward(Z: Float32Array, alpha: Float32Array, A: Float32Array, B: number, D: number): void;
-  preluBackward(Z: Float32Array, alpha: Float32Array, dA: Float32Array, dZ: Float32Array, dAlpha: Float32Array, B: number, D: number): void;
-  maxoutForward(Z: Float32Array, A: Float32Array, winners: Int32Array, B: number, D: number, k: number): void;
-  maxoutBackward(winners: Int32Array, dA: Float32Array, dZ: Float32Array, B: number, D: number, k: number): void;
-  outputForward(unit: number, Z: Float32Array, out: Float32Array, B: number, outputDim: number): void;
-  outputLossAndDelta(unit: number, Z: Float32Array, y: Float32Array, dZ: Float32Array, B: number, outputDim: number): number;
-  sgdUpdate(w: Float32Array, g: Float32Array, v: Float32Array | null, lr: number, momentum: number, weightDecay: number, scale: number): number;
 }
 
 export type CudaLoad =
@@ -161,10 +134,6 @@ function notBuiltReason(): string {
   return "run npm run build -w @automl/nn-native on a machine with nvcc";
 }
 
-function elementwiseCode(act: Activation): number {
-  if (act === "prelu" || act === "maxout") throw new Error(`act: ${act} is not an elementwise unit`);
-  return ACT_CODES.get(act)!;
-}
 
 /** A network's training session with its parameters resident on the device. */
 class CudaSession implements TrainingSession {
@@ -301,19 +270,7 @@ function checkParamLayout(model: MlpModel<Float32Array>): void {
 
 /** The Backend over a loaded addon (the real one or the emulated test build). */
 export function createCudaBackend(addon: CudaAddon): Backend {
-  const kernels: BackendKernels = {
-    linearForward: (A, W, b, Z, B, Din, Dout) => addon.linearForward(A, W, b, Z, B, Din, Dout),
-    linearBackward: (A, W, dZ, dA, dW, db, B, Din, Dout) => addon.linearBackward(A, W, dZ, dA, dW, db, B, Din, Dout),
-    activationForward: (act, Z, A, len, leaky) => addon.activationForward(elementwiseCode(act), Z, A, len, leaky),
-    activationBackward: (act, Z, A, dA, dZ, len, leaky) => addon.activationBackward(elementwiseCode(act), Z, A, dA, dZ, len, leaky),
-    preluForward: (Z, alpha, A, B, D) => addon.preluForward(Z, alpha, A, B, D),
-    preluBackward: (Z, alpha, dA, dZ, dAlpha, B, D) => addon.preluBackward(Z, alpha, dA, dZ, dAlpha, B, D),
-    maxoutForward: (Z, A, winners, B, D, k) => addon.maxoutForward(Z, A, winners, B, D, k),
-    maxoutBackward: (winners, dA, dZ, B, D, k) => addon.maxoutBackward(winners, dA, dZ, B, D, k),
-    outputForward: (unit, Z, out, B, K) => addon.outputForward(OUTPUT_CODES.get(unit)!, Z, out, B, K),
-    outputLossAndDelta: (unit, Z, y, dZ, B, K) => addon.outputLossAndDelta(OUTPUT_CODES.get(unit)!, Z, y, dZ, B, K),
-    sgdUpdate: (w, g, v, lr, mu, lambda, scale) => addon.sgdUpdate(w, g, v, lr, mu, lambda, scale),
-  };
+  const kernels = backendKernels(addon);
   return {
     name: "cuda",
     kernels,

@@ -4,24 +4,18 @@
 
 import { createRequire } from "node:module";
 import {
-  ACTIVATIONS,
-  OUTPUT_UNITS,
   resolveLeakyAlpha,
   weightDecayMask,
-  type Activation,
   type Backend,
-  type BackendKernels,
   type Dtype,
   type MlpModel,
   type MlpSpec,
-  type OutputUnit,
   type SgdOptions,
   type TrainingSession,
 } from "@automl/nn";
+import { ACT_CODES, backendKernels, OUTPUT_CODES, type CodedKernels } from "./coded-kernels";
 
 /** The addon's unit codes: the order of ACTIVATIONS / OUTPUT_UNITS (see src/kernels.h). */
-const ACT_CODES = new Map<Activation, number>(ACTIVATIONS.map((a, i) => [a, i]));
-const OUTPUT_CODES = new Map<OutputUnit, number>(OUTPUT_UNITS.map((u, i) => [u, i]));
 
 interface NetConfig {
   layers: Int32Array;
@@ -58,29 +52,8 @@ interface NativeNet {
 }
 
 /** The compiled addon's surface (build/Release/nn_native.node). */
-export interface NativeAddon {
+export interface NativeAddon extends CodedKernels {
   Net: new (config: NetConfig) => NativeNet;
-  linearForward(A: Float32Array, W: Float32Array, b: Float32Array, Z: Float32Array, B: number, Din: number, Dout: number): void;
-  linearBackward(
-    A: Float32Array,
-    W: Float32Array,
-    dZ: Float32Array,
-    dA: Float32Array | null,
-    dW: Float32Array,
-    db: Float32Array,
-    B: number,
-    Din: number,
-    Dout: number,
-  ): void;
-  activationForward(act: number, Z: Float32Array, A: Float32Array, len: number, leakyAlpha: number): void;
-  activationBackward(act: number, Z: Float32Array, A: Float32Array, dA: Float32Array, dZ: Float32Array, len: number, leakyAlpha: number): void;
-  preluForward(Z: Float32Array, alpha: Float32Array, A: Float32Array, B: number, D: number): void;
-  preluBackward(Z: Float32Array, alpha: Float32Array, dA: Float32Array, dZ: Float32Array, dAlpha: Float32Array, B: number, D: number): void;
-  maxoutForward(Z: Float32Array, A: Float32Array, winners: Int32Array, B: number, D: number, k: number): void;
-  maxoutBackward(winners: Int32Array, dA: Float32Array, dZ: Float32Array, B: number, D: number, k: number): void;
-  outputForward(unit: number, Z: Float32Array, out: Float32Array, B: number, outputDim: number): void;
-  outputLossAndDelta(unit: number, Z: Float32Array, y: Float32Array, dZ: Float32Array, B: number, outputDim: number): number;
-  sgdUpdate(w: Float32Array, g: Float32Array, v: Float32Array | null, lr: number, momentum: number, weightDecay: number, scale: number): number;
   /** The process-wide OpenBLAS thread budget, the threads each sgemm uses now, and the live networks sharing them. */
   blasThreads(): { budget: number; current: number; live: number };
 }
@@ -109,14 +82,7 @@ export function loadNative(): NativeLoad {
   return cached;
 }
 
-function actCode(act: Activation): number {
-  return ACT_CODES.get(act)!;
-}
 
-function elementwiseCode(act: Activation): number {
-  if (act === "prelu" || act === "maxout") throw new Error(`act: ${act} is not an elementwise unit`);
-  return actCode(act);
-}
 
 /** A network's training session on the addon: one native call per training step. */
 class NativeSession implements TrainingSession {
@@ -133,7 +99,7 @@ class NativeSession implements TrainingSession {
     const layers = new Int32Array(model.layers.length * 8);
     model.layers.forEach((p, l) => {
       const slot = model.slots[l]!;
-      layers.set([p.Din, p.width, p.units, p.act === null ? -1 : actCode(p.act), p.pieces, slot.w, slot.b, slot.alpha], l * 8);
+      layers.set([p.Din, p.width, p.units, p.act === null ? -1 : ACT_CODES.get(p.act)!, p.pieces, slot.w, slot.b, slot.alpha], l * 8);
     });
     const params = model.params.map((p) => p.data);
     const momentum = opts.momentum ?? 0;
@@ -211,19 +177,7 @@ class NativeSession implements TrainingSession {
 
 /** The Backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
-  const kernels: BackendKernels = {
-    linearForward: (A, W, b, Z, B, Din, Dout) => addon.linearForward(A, W, b, Z, B, Din, Dout),
-    linearBackward: (A, W, dZ, dA, dW, db, B, Din, Dout) => addon.linearBackward(A, W, dZ, dA, dW, db, B, Din, Dout),
-    activationForward: (act, Z, A, len, leaky) => addon.activationForward(elementwiseCode(act), Z, A, len, leaky),
-    activationBackward: (act, Z, A, dA, dZ, len, leaky) => addon.activationBackward(elementwiseCode(act), Z, A, dA, dZ, len, leaky),
-    preluForward: (Z, alpha, A, B, D) => addon.preluForward(Z, alpha, A, B, D),
-    preluBackward: (Z, alpha, dA, dZ, dAlpha, B, D) => addon.preluBackward(Z, alpha, dA, dZ, dAlpha, B, D),
-    maxoutForward: (Z, A, winners, B, D, k) => addon.maxoutForward(Z, A, winners, B, D, k),
-    maxoutBackward: (winners, dA, dZ, B, D, k) => addon.maxoutBackward(winners, dA, dZ, B, D, k),
-    outputForward: (unit, Z, out, B, K) => addon.outputForward(OUTPUT_CODES.get(unit)!, Z, out, B, K),
-    outputLossAndDelta: (unit, Z, y, dZ, B, K) => addon.outputLossAndDelta(OUTPUT_CODES.get(unit)!, Z, y, dZ, B, K),
-    sgdUpdate: (w, g, v, lr, mu, lambda, scale) => addon.sgdUpdate(w, g, v, lr, mu, lambda, scale),
-  };
+  const kernels = backendKernels(addon);
   return {
     name: "native",
     kernels,
