@@ -1,14 +1,11 @@
 // AUTOML_BACKEND through the real worker: with auto a tiny network (xor) trains in TypeScript, a
 // big enough one on the native backend; tfjs when asked for; the backend lands in Postgres and in `run --json`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentials } from "@grpc/grpc-js";
 import { grpcCall, silentLogger } from "@automl/common";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { MemoryQueue } from "@automl/messaging";
+import { postgresAvailable } from "@automl/db/testing";
 import { loadNative } from "@automl/nn-native";
-import { CoordinatorClient, type CreateStudyReply, type GetStudyReply, type ListTrialsReply } from "@automl/proto";
-import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
+import { type GetStudyReply, type ListTrialsReply } from "@automl/proto";
+import { startTestStack, type TestStack, type TestStackParts } from "@automl/coordinator/testing";
 import { startWorker, type RunningWorker } from "@automl/worker";
 import { studyJson } from "../../src/format";
 
@@ -28,45 +25,24 @@ seed: 3
 `;
 
 describe.skipIf(!available || !native.backend)("worker with AUTOML_BACKEND=auto records the backend of each trial", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: Db;
-  let queue: MemoryQueue;
-  let coordinator: RunningCoordinator;
-  let worker: RunningWorker;
-  let client: CoordinatorClient;
+  let stack: TestStack<RunningWorker>;
+  // Two training threads: two native trials at once share the BLAS threads.
+  const worker = (backend: "auto" | "tfjs") => (s: TestStackParts) =>
+    startWorker({ queue: s.queue, coordinator: s.coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500, backend });
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 10_000, maxDeliver: 3 });
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
-    // Two training threads: two native trials at once share the BLAS threads.
-    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500, backend: "auto" });
-    client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+    stack = await startTestStack({ queue: { memory: { ackWaitMs: 10_000, maxDeliver: 3 } }, scheduler: { intervalMs: 200 }, worker: worker("auto") });
   });
 
   afterAll(async () => {
-    client?.close();
-    await worker?.stop();
-    await queue?.close();
-    await coordinator?.stop();
-    await db?.$disconnect();
-    await fixture?.drop();
+    await stack?.dispose();
   });
 
   async function runToEnd(text: string) {
-    const created = await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: text }, md, o, cb));
-    const id = created.study!.id;
-    const deadline = Date.now() + 110_000; // under vitest's 120 s test timeout
-    for (;;) {
-      const s = await db.study.findUniqueOrThrow({ where: { id } });
-      if (s.status !== "RUNNING") break;
-      if (Date.now() > deadline) throw new Error("study did not finish");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const rows = await db.trial.findMany({ where: { studyId: id }, orderBy: { number: "asc" } });
-    const { study } = await grpcCall<GetStudyReply>((md, o, cb) => client.getStudy({ studyId: id }, md, o, cb));
-    const { trials } = await grpcCall<ListTrialsReply>((md, o, cb) => client.listTrials({ studyId: id, ranked: false, limit: 0, offset: 0 }, md, o, cb));
+    const { id } = await stack.runToEnd(text, { timeoutMs: 110_000 }); // under vitest's 120 s test timeout
+    const rows = await stack.db.trial.findMany({ where: { studyId: id }, orderBy: { number: "asc" } });
+    const { study } = await grpcCall<GetStudyReply>((md, o, cb) => stack.coord.getStudy({ studyId: id }, md, o, cb));
+    const { trials } = await grpcCall<ListTrialsReply>((md, o, cb) => stack.coord.listTrials({ studyId: id, ranked: false, limit: 0, offset: 0 }, md, o, cb));
     return { rows, json: studyJson(study!, trials) };
   }
 
@@ -90,8 +66,7 @@ describe.skipIf(!available || !native.backend)("worker with AUTOML_BACKEND=auto 
   });
 
   it("a worker started with AUTOML_BACKEND=tfjs trains every trial on tfjs, and learns", async () => {
-    await worker.stop();
-    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500, backend: "tfjs" });
+    await stack.replaceWorker(worker("tfjs"));
     const { rows, json } = await runToEnd(study("moons-tfjs", "{ builtin: moons, n: 400, noise: 0.1 }", 16, 32));
     expect(rows.map((t) => [t.status, t.backend])).toEqual([
       ["COMPLETED", "tfjs"],

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { MemoryQueue } from "@automl/messaging";
-import { CoordinatorClient, type CreateStudyReply } from "@automl/proto";
-import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
+import { silentLogger } from "@automl/common";
+import { postgresAvailable } from "@automl/db/testing";
+import { startTestStack, type TestStack } from "@automl/coordinator/testing";
 import { startWorker, type RunningWorker } from "@automl/worker";
 import { loadNative } from "@automl/nn-native";
 
@@ -24,40 +20,23 @@ seed: 9
 
 /** The worker in-process against a real coordinator and Postgres (the embedded stack's wiring). */
 describe.skipIf(!available)("worker: training outcomes reported over gRPC", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: Db;
-  let queue: MemoryQueue;
-  let coordinator: RunningCoordinator;
-  let worker: RunningWorker;
-  let client: CoordinatorClient;
+  let stack: TestStack<RunningWorker>;
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 5_000, maxDeliver: 3 });
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
-    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500 });
-    client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
+    stack = await startTestStack({
+      queue: { memory: { ackWaitMs: 5_000, maxDeliver: 3 } },
+      scheduler: { intervalMs: 200 },
+      worker: (s) => startWorker({ queue: s.queue, coordinator: s.coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2, heartbeatMs: 500 }),
+    });
   });
 
   afterAll(async () => {
-    client?.close();
-    await worker?.stop();
-    await queue?.close();
-    await coordinator?.stop();
-    await db?.$disconnect();
-    await fixture?.drop();
+    await stack?.dispose();
   });
 
   async function runToEnd(text: string) {
-    const { study } = await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: text }, md, o, cb));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
-      if (s.status !== "RUNNING") return db.trial.findMany({ where: { studyId: s.id }, include: { folds: true, epochs: true }, orderBy: { number: "asc" } });
-      if (Date.now() > deadline) throw new Error("study did not finish");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { id } = await stack.runToEnd(text, { timeoutMs: 60_000 });
+    return stack.db.trial.findMany({ where: { studyId: id }, include: { folds: true, epochs: true }, orderBy: { number: "asc" } });
   }
 
   it("records a diverging trial as DIVERGED with the fold and epoch, not as a crash", async () => {

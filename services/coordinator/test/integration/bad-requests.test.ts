@@ -1,12 +1,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentials, Client, status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
-import { AppError, grpcCall, LIMITS, silentLogger } from "@automl/common";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { MemoryQueue } from "@automl/messaging";
-import { CoordinatorClient, TrialReportingClient, type ListStudiesReply } from "@automl/proto";
-import { startCoordinator, type RunningCoordinator } from "../../src/index";
+import { AppError, grpcCall, LIMITS } from "@automl/common";
+import { postgresAvailable } from "@automl/db/testing";
+import type { CoordinatorClient, ListStudiesReply, TrialReportingClient } from "@automl/proto";
+import type { RunningCoordinator } from "../../src/index";
+import { startTestStack, type TestStack } from "../../src/testing";
 
 const available = await postgresAvailable();
 
@@ -34,29 +33,18 @@ const num = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(Number.NaN, Infi
  * or NOT_FOUND (or OK where the input happens to be valid), never INTERNAL, and the server stays up.
  */
 describe.skipIf(!available)("bad gRPC requests (fast-check)", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: Db;
-  let queue: MemoryQueue;
+  let stack: TestStack;
   let coordinator: RunningCoordinator;
   let coord: CoordinatorClient;
   let report: TrialReportingClient;
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 60_000, maxDeliver: 3 });
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0" });
-    coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
-    report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
+    stack = await startTestStack({ queue: { memory: { ackWaitMs: 60_000, maxDeliver: 3 } } });
+    ({ coordinator, coord, report } = stack);
   });
 
   afterAll(async () => {
-    coord?.close();
-    report?.close();
-    await coordinator?.stop();
-    await queue?.close();
-    await db?.$disconnect();
-    await fixture?.drop();
+    await stack?.dispose();
   });
 
   const stillUp = async () => {

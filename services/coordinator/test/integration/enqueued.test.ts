@@ -1,64 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { MemoryQueue, type Delivery, type QueueConsumer } from "@automl/messaging";
-import { CompleteTrialRequest, CoordinatorClient, TrialReportingClient, TrialStatus, type CompleteTrialReply, type CreateStudyReply, type StartTrialReply } from "@automl/proto";
-import { startCoordinator, type RunningCoordinator } from "../../src/index";
+import { grpcCall } from "@automl/common";
+import { postgresAvailable } from "@automl/db/testing";
+import type { Delivery, QueueConsumer } from "@automl/messaging";
+import { CompleteTrialRequest, TrialStatus, type CompleteTrialReply, type CreateStudyReply, type StartTrialReply } from "@automl/proto";
+import { startTestStack, until, type TestStack } from "../../src/testing";
 
 const available = await postgresAvailable();
 
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Enqueued configurations (the ablation's variants) through the real coordinator and Postgres; the test plays the worker. */
 describe.skipIf(!available)("enqueued trials", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: Db;
-  let queue: MemoryQueue;
-  let coordinator: RunningCoordinator;
-  let consumer: QueueConsumer;
-  let coord: CoordinatorClient;
-  let report: TrialReportingClient;
+  let stack: TestStack<QueueConsumer>;
   const inbox: Delivery[] = [];
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 60_000, maxDeliver: 3 });
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 100 } });
-    coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
-    report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
-    consumer = await queue.consume("cpu", async (d) => {
-      inbox.push(d);
-      await d.ack();
-    }, { concurrency: 8 });
+    stack = await startTestStack({
+      queue: { memory: { ackWaitMs: 60_000, maxDeliver: 3 } },
+      scheduler: { intervalMs: 100 },
+      worker: (s) =>
+        s.queue.consume("cpu", async (d) => {
+          inbox.push(d);
+          await d.ack();
+        }, { concurrency: 8 }),
+    });
   });
 
   afterAll(async () => {
-    await consumer?.stop();
-    coord?.close();
-    report?.close();
-    await coordinator?.stop();
-    await queue?.close();
-    await db?.$disconnect();
-    await fixture?.drop();
+    await stack?.dispose();
   });
 
-  const create = (studyFile: string) => grpcCall<CreateStudyReply>((md, o, cb) => coord.createStudy({ studyFile }, md, o, cb));
+  const create = (studyFile: string) => grpcCall<CreateStudyReply>((md, o, cb) => stack.coord.createStudy({ studyFile }, md, o, cb));
   const finish = async (trialId: string) => {
-    await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId, attempt: 1, workerId: "w" }, md, o, cb));
+    await grpcCall<StartTrialReply>((md, o, cb) => stack.report.startTrial({ trialId, attempt: 1, workerId: "w" }, md, o, cb));
     const folds = [0, 1].map((fold) => ({ fold, score: 0.8, loss: 0.4, epochs: 3, metrics: { accuracy: 0.8 } }));
     await grpcCall<CompleteTrialReply>((md, o, cb) =>
-      report.completeTrial(CompleteTrialRequest.fromPartial({ trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds, cvMean: 0.8, cvStd: 0, paramCount: 10 }), md, o, cb),
+      stack.report.completeTrial(CompleteTrialRequest.fromPartial({ trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds, cvMean: 0.8, cvStd: 0, paramCount: 10 }), md, o, cb),
     );
   };
 
@@ -81,7 +56,7 @@ trials:
     const specs = await until(async () => {
       const mine = inbox.filter((d) => d.spec.studyId === studyId);
       return mine.length === 3 && mine.map((d) => d.spec).sort((a, b) => a.number - b.number);
-    }, "three dispatches");
+    }, "three dispatches", 15_000);
     expect(specs.map((s) => s.widths)).toEqual([[8], [8, 8], [8]]);
     expect(specs.map((s) => s.activation)).toEqual(["tanh", "tanh", "relu"]);
     // Variants share the base's init seed when asked; the folds come from the study seed.
@@ -89,16 +64,16 @@ trials:
     expect(specs[0]!.trialSeed).toBe(4242);
     expect(specs[1]!.trialSeed).toBe(4242);
     expect(specs[2]!.trialSeed).not.toBe(4242);
-    const rows = await db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
+    const rows = await stack.db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
     expect(rows.map((r) => (r.params as { label?: string }).label)).toEqual(["base", "depth+1", "activation=relu"]);
 
     for (const s of specs) await finish(s.trialId);
     const done = await until(async () => {
-      const s = await db.study.findUniqueOrThrow({ where: { id: studyId } });
+      const s = await stack.db.study.findUniqueOrThrow({ where: { id: studyId } });
       return s.status === "COMPLETED" && s;
-    }, "study completed");
+    }, "study completed", 15_000);
     expect(done.status).toBe("COMPLETED");
-    expect(await db.trial.count({ where: { studyId } })).toBe(3);
+    expect(await stack.db.trial.count({ where: { studyId } })).toBe(3);
   });
 
   it("with a space, enqueued configurations come first and the sampler fills the rest of the budget", async () => {
@@ -116,12 +91,12 @@ trials:
 `);
     const studyId = study!.id;
     for (let n = 0; n < 3; n++) {
-      const d = await until(async () => inbox.find((x) => x.spec.studyId === studyId && x.spec.number === n), `trial ${n}`);
+      const d = await until(async () => inbox.find((x) => x.spec.studyId === studyId && x.spec.number === n), `trial ${n}`, 15_000);
       if (n === 0) expect(d.spec.widths).toEqual([13, 3]);
       await finish(d.spec.trialId);
     }
-    await until(async () => (await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completed");
-    const rows = await db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
+    await until(async () => (await stack.db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completed", 15_000);
+    const rows = await stack.db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
     expect(rows.map((r) => r.number)).toEqual([0, 1, 2]);
     expect((rows[0]!.params as { label?: string }).label).toBe("mine");
     expect((rows[1]!.params as { label?: string }).label).toBeUndefined();

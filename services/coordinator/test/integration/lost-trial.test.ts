@@ -1,80 +1,62 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { MemoryQueue } from "@automl/messaging";
-import { CoordinatorClient, TrialReportingClient, type CreateStudyReply, type StartTrialReply } from "@automl/proto";
-import { startCoordinator, type RunningCoordinator } from "../../src/index";
+import { grpcCall } from "@automl/common";
+import { postgresAvailable } from "@automl/db/testing";
+import type { CreateStudyReply, StartTrialReply } from "@automl/proto";
+import { startTestStack, type TestStack } from "../../src/testing";
 
 const available = await postgresAvailable();
 
 /** A trial whose worker went silent on its last allowed delivery: the queue will not retry it, so the coordinator must end it. */
 describe.skipIf(!available)("a trial lost on its last delivery", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: Db;
-  let queue: MemoryQueue;
-  let coordinator: RunningCoordinator;
+  let stack: TestStack;
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    queue = new MemoryQueue(silentLogger(), { ackWaitMs: 60_000, maxDeliver: 1 });
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 100, ackWaitMs: 300, maxDeliver: 1 } });
+    stack = await startTestStack({ queue: { memory: { ackWaitMs: 60_000, maxDeliver: 1 } }, scheduler: { intervalMs: 100, ackWaitMs: 300, maxDeliver: 1 } });
   });
 
   afterAll(async () => {
-    await coordinator?.stop();
-    await queue?.close();
-    await db?.$disconnect();
-    await fixture?.drop();
+    await stack?.dispose();
   });
 
   it("is recorded FAILED with the reason, and the study still finishes", async () => {
-    const coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
-    const report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
-    try {
-      const { study } = await grpcCall<CreateStudyReply>((md, o, cb) =>
-        coord.createStudy({ studyFile: `name: lost\ndataset: { builtin: xor }\ntask: binary\nspace: { depth: 1, width: 4, learningRate: 0.1, batchSize: 8, epochs: 1 }\nobjective: { metric: accuracy, direction: maximize }\nbudget: { trials: 1 }` }, md, o, cb),
-      );
-      let trial = await db.trial.findFirst({ where: { studyId: study!.id } });
-      for (let i = 0; !trial && i < 50; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        trial = await db.trial.findFirst({ where: { studyId: study!.id } });
-      }
-      // A worker starts it (delivery 1 of 1) and is never heard from again.
-      await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: trial!.id, attempt: 1, workerId: "ghost" }, md, o, cb));
-      let s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
-      for (let i = 0; s.status === "RUNNING" && i < 100; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
-      }
-      expect(s.status).toBe("COMPLETED");
-      const t = await db.trial.findUniqueOrThrow({ where: { id: trial!.id } });
-      expect(t.status).toBe("FAILED");
-      expect(t.error).toContain("no report from worker ghost on attempt 1 of 1");
-    } finally {
-      coord.close();
-      report.close();
+    const { db, coord, report } = stack;
+    const { study } = await grpcCall<CreateStudyReply>((md, o, cb) =>
+      coord.createStudy({ studyFile: `name: lost\ndataset: { builtin: xor }\ntask: binary\nspace: { depth: 1, width: 4, learningRate: 0.1, batchSize: 8, epochs: 1 }\nobjective: { metric: accuracy, direction: maximize }\nbudget: { trials: 1 }` }, md, o, cb),
+    );
+    let trial = await db.trial.findFirst({ where: { studyId: study!.id } });
+    for (let i = 0; !trial && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      trial = await db.trial.findFirst({ where: { studyId: study!.id } });
     }
+    // A worker starts it (delivery 1 of 1) and is never heard from again.
+    await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: trial!.id, attempt: 1, workerId: "ghost" }, md, o, cb));
+    let s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
+    for (let i = 0; s.status === "RUNNING" && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await db.study.findUniqueOrThrow({ where: { id: study!.id } });
+    }
+    expect(s.status).toBe("COMPLETED");
+    const t = await db.trial.findUniqueOrThrow({ where: { id: trial!.id } });
+    expect(t.status).toBe("FAILED");
+    expect(t.error).toContain("no report from worker ghost on attempt 1 of 1");
   });
 });
 
 /** A running trial whose message is gone (e.g. acked by a stale worker) is dispatched again under a new message id. */
 describe.skipIf(!available)("a silent trial with attempts left", () => {
   it("is dispatched again under a new message id and started as attempt 2", async () => {
-    const fixture = await createTestDatabase(TEST_ADMIN_URL);
-    const db = createDb(fixture.url);
-    // The queue itself never redelivers within the test (long ack wait): only the sweep can.
-    const queue = new MemoryQueue(silentLogger(), { ackWaitMs: 60_000, maxDeliver: 5 });
-    const coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 100, ackWaitMs: 250, maxDeliver: 3 } });
-    const coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
-    const report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
     const seen: { trialId: string; dispatch: number }[] = [];
-    const consumer = await queue.consume("cpu", async (d) => {
-      seen.push({ trialId: d.spec.trialId, dispatch: d.spec.dispatch });
-      await d.ack(); // like a worker whose ack removed the message, then went silent
+    const stack = await startTestStack({
+      // The queue itself never redelivers within the test (long ack wait): only the sweep can.
+      queue: { memory: { ackWaitMs: 60_000, maxDeliver: 5 } },
+      scheduler: { intervalMs: 100, ackWaitMs: 250, maxDeliver: 3 },
+      worker: (s) =>
+        s.queue.consume("cpu", async (d) => {
+          seen.push({ trialId: d.spec.trialId, dispatch: d.spec.dispatch });
+          await d.ack(); // like a worker whose ack removed the message, then went silent
+        }),
     });
+    const { db, coord, report } = stack;
     try {
       await grpcCall<CreateStudyReply>((md, o, cb) =>
         coord.createStudy({ studyFile: `name: silent\ndataset: { builtin: xor }\ntask: binary\nspace: { depth: 1, width: 4, learningRate: 0.1, batchSize: 8, epochs: 1 }\nobjective: { metric: accuracy, direction: maximize }\nbudget: { trials: 1 }` }, md, o, cb),
@@ -90,13 +72,7 @@ describe.skipIf(!available)("a silent trial with attempts left", () => {
       const t = await db.trial.findUniqueOrThrow({ where: { id: trialId } });
       expect([t.status, t.attempt, t.workerId]).toEqual(["RUNNING", 2, "fresh"]);
     } finally {
-      await consumer.stop();
-      coord.close();
-      report.close();
-      await coordinator.stop();
-      await queue.close();
-      await db.$disconnect();
-      await fixture.drop();
+      await stack.dispose();
     }
   });
 });

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentials } from "@grpc/grpc-js";
 import { AppError, grpcCall, silentLogger } from "@automl/common";
-import { createDb, type Db } from "@automl/db";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
+import { postgresAvailable } from "@automl/db/testing";
 import { JetStreamQueue, type Delivery, type QueueConsumer } from "@automl/messaging";
 import { natsAvailable, TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
 import {
-  CoordinatorClient,
   EpochAction,
   TrialReportingClient,
   TrialStatus,
@@ -18,7 +16,8 @@ import {
   type ReportEpochReply,
   type StartTrialReply,
 } from "@automl/proto";
-import { startCoordinator, type RunningCoordinator } from "../../src/index";
+import { startCoordinator } from "../../src/index";
+import { startTestStack, until, type TestStack } from "../../src/testing";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -33,65 +32,39 @@ budget: { trials: ${trials}, parallel: ${parallel} }
 seed: 3
 `;
 
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * The coordinator against the real Postgres and JetStream, with the test playing the worker over
  * gRPC: dispatch within `parallel`, idempotent reporting, outcomes, cancellation and resume.
  */
 describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres, JetStream, gRPC)", () => {
-  let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: Db;
-  let queue: JetStreamQueue;
-  let coordinator: RunningCoordinator;
-  let clients: { coord: CoordinatorClient; report: TrialReportingClient };
-  let consumer: QueueConsumer;
+  let stack: TestStack<QueueConsumer, JetStreamQueue>;
   const inbox: Delivery[] = [];
-  const names = uniqueStreamNames();
 
   const complete = (req: Partial<CompleteTrialRequest> & { trialId: string }) =>
     grpcCall<CompleteTrialReply>((md, o, cb) =>
-      clients.report.completeTrial(CompleteTrialRequest.fromPartial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, backend: "test", ...req }), md, o, cb),
+      stack.report.completeTrial(CompleteTrialRequest.fromPartial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, backend: "test", ...req }), md, o, cb),
     );
-  const start = (trialId: string, attempt = 1) => grpcCall<StartTrialReply>((md, o, cb) => clients.report.startTrial({ trialId, attempt, workerId: "w-test" }, md, o, cb));
+  const start = (trialId: string, attempt = 1) => grpcCall<StartTrialReply>((md, o, cb) => stack.report.startTrial({ trialId, attempt, workerId: "w-test" }, md, o, cb));
   const epoch = (trialId: string, e: number, attempt = 1) =>
-    grpcCall<ReportEpochReply>((md, o, cb) => clients.report.reportEpoch({ trialId, attempt, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7, diagnosticsJson: '{"gradNorms":[0.1,0.2]}' } }, md, o, cb));
-  const create = (text: string) => grpcCall<CreateStudyReply>((md, o, cb) => clients.coord.createStudy({ studyFile: text }, md, o, cb));
+    grpcCall<ReportEpochReply>((md, o, cb) => stack.report.reportEpoch({ trialId, attempt, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7, diagnosticsJson: '{"gradNorms":[0.1,0.2]}' } }, md, o, cb));
+  const create = (text: string) => grpcCall<CreateStudyReply>((md, o, cb) => stack.coord.createStudy({ studyFile: text }, md, o, cb));
   const folds3 = [0, 1, 2].map((fold) => ({ fold, score: 0.9 + fold * 0.01, loss: 0.3, epochs: 2, metrics: { accuracy: 0.9 + fold * 0.01, logloss: 0.3 } }));
 
   beforeAll(async () => {
-    fixture = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(fixture.url);
-    queue = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...names });
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
-    clients = {
-      coord: new CoordinatorClient(coordinator.address, credentials.createInsecure()),
-      report: new TrialReportingClient(coordinator.address, credentials.createInsecure()),
-    };
-    // The test's own "worker": it only collects deliveries and acks them.
-    consumer = await queue.consume("cpu", async (d) => {
-      inbox.push(d);
-      await d.ack();
-    }, { concurrency: 4 });
+    stack = await startTestStack({
+      queue: { jetstream: {} },
+      scheduler: { intervalMs: 200 },
+      // The test's own "worker": it only collects deliveries and acks them.
+      worker: (s) =>
+        s.queue.consume("cpu", async (d) => {
+          inbox.push(d);
+          await d.ack();
+        }, { concurrency: 4 }),
+    });
   });
 
   afterAll(async () => {
-    await consumer?.stop();
-    clients?.coord.close();
-    clients?.report.close();
-    await coordinator?.stop();
-    await queue?.deleteStream().catch(() => {});
-    await queue?.close();
-    await db?.$disconnect();
-    await fixture?.drop();
+    await stack?.dispose();
   });
 
   it("rejects a bad study file with INVALID_ARGUMENT naming the field", async () => {
@@ -104,9 +77,9 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
   it("dispatches at most `parallel` trials, records outcomes once, and completes the study", async () => {
     const { study } = await create(studyFile("flow", 3, 2));
     const studyId = study!.id;
-    const first = await until(async () => inbox.filter((d) => d.spec.studyId === studyId).length >= 2 && inbox.filter((d) => d.spec.studyId === studyId), "two dispatches");
+    const first = await until(async () => inbox.filter((d) => d.spec.studyId === studyId).length >= 2 && inbox.filter((d) => d.spec.studyId === studyId), "two dispatches", 10_000);
     await new Promise((r) => setTimeout(r, 600)); // a few scheduler passes: still only `parallel` in flight
-    expect(await db.trial.count({ where: { studyId } })).toBe(2);
+    expect(await stack.db.trial.count({ where: { studyId } })).toBe(2);
     const [a, b] = first as [Delivery, Delivery];
     expect(a.spec.folds).toBe(3);
     expect(a.spec.seed).toBe(3);
@@ -118,7 +91,7 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     const outcome = { trialId: a.spec.trialId, folds: folds3, cvMean: 0.91, cvStd: 0.01, paramCount: 17 };
     expect((await complete(outcome)).alreadyRecorded).toBe(false);
     expect((await complete({ ...outcome, attempt: 2, cvMean: 0.5 })).alreadyRecorded).toBe(true);
-    const ta = await db.trial.findUniqueOrThrow({ where: { id: a.spec.trialId }, include: { folds: true, epochs: true } });
+    const ta = await stack.db.trial.findUniqueOrThrow({ where: { id: a.spec.trialId }, include: { folds: true, epochs: true } });
     expect(ta.status).toBe("COMPLETED");
     expect(ta.cvMean).toBe(0.91);
     expect(ta.folds).toHaveLength(3);
@@ -135,19 +108,19 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     // Trial b diverges; the third trial (dispatched once a slot freed) fails.
     expect((await start(b.spec.trialId)).proceed).toBe(true);
     await complete({ trialId: b.spec.trialId, status: TrialStatus.TRIAL_STATUS_DIVERGED, folds: [], cvMean: Number.NaN, cvStd: Number.NaN, divergedFold: 1, divergedEpoch: 7 });
-    const c = await until(async () => inbox.find((d) => d.spec.studyId === studyId && d.spec.number === 2), "the third dispatch");
-    await grpcCall<FailTrialReply>((md, o, cb) => clients.report.failTrial({ trialId: c.spec.trialId, attempt: 1, reason: "out of memory" }, md, o, cb));
+    const c = await until(async () => inbox.find((d) => d.spec.studyId === studyId && d.spec.number === 2), "the third dispatch", 10_000);
+    await grpcCall<FailTrialReply>((md, o, cb) => stack.report.failTrial({ trialId: c.spec.trialId, attempt: 1, reason: "out of memory" }, md, o, cb));
 
-    const statuses = Object.fromEntries((await db.trial.findMany({ where: { studyId } })).map((t) => [t.number, [t.status, t.divergedEpoch, t.error]]));
+    const statuses = Object.fromEntries((await stack.db.trial.findMany({ where: { studyId } })).map((t) => [t.number, [t.status, t.divergedEpoch, t.error]]));
     expect(statuses).toEqual({ 0: ["COMPLETED", null, null], 1: ["DIVERGED", 7, null], 2: ["FAILED", null, "out of memory"] });
-    await until(async () => (await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion");
-    expect(await db.trial.count({ where: { studyId } })).toBe(3);
-    expect(await db.foldResult.count({ where: { trial: { studyId } } })).toBe(3);
+    await until(async () => (await stack.db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion", 10_000);
+    expect(await stack.db.trial.count({ where: { studyId } })).toBe(3);
+    expect(await stack.db.foldResult.count({ where: { trial: { studyId } } })).toBe(3);
   });
 
   it("numbers attempts itself and never records a stale attempt's outcome over a newer one", async () => {
     const { study } = await create(studyFile("stale", 1, 1));
-    const [d] = (await until(async () => inbox.filter((x) => x.spec.studyId === study!.id).length >= 1 && inbox.filter((x) => x.spec.studyId === study!.id), "dispatch")) as Delivery[];
+    const [d] = (await until(async () => inbox.filter((x) => x.spec.studyId === study!.id).length >= 1 && inbox.filter((x) => x.spec.studyId === study!.id), "dispatch", 10_000)) as Delivery[];
     const first = await start(d!.spec.trialId, 1);
     // The first worker is cut off; the queue redelivers and another worker starts the trial again.
     const second = await start(d!.spec.trialId, 2);
@@ -155,23 +128,23 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     // The first worker comes back: told to stop, and its CANCELLED report is stale.
     expect((await epoch(d!.spec.trialId, 3, 1)).action).toBe(EpochAction.EPOCH_ACTION_CANCEL);
     expect((await complete({ trialId: d!.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_CANCELLED })).alreadyRecorded).toBe(true);
-    expect((await db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } })).status).toBe("RUNNING");
+    expect((await stack.db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } })).status).toBe("RUNNING");
     // The current attempt's result is the one recorded.
     expect((await complete({ trialId: d!.spec.trialId, attempt: 2, folds: folds3, cvMean: 0.91, cvStd: 0.01, paramCount: 5 })).alreadyRecorded).toBe(false);
-    const t = await db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } });
+    const t = await stack.db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } });
     expect([t.status, t.attempt, t.cvMean]).toEqual(["COMPLETED", 2, 0.91]);
   });
 
   it("cancels: queued trials become CANCELLED, running ones are told to stop, no new ones start", async () => {
     const { study } = await create(studyFile("cancel-me", 10, 2));
     const studyId = study!.id;
-    const [r] = (await until(async () => inbox.filter((d) => d.spec.studyId === studyId).length >= 2 && inbox.filter((d) => d.spec.studyId === studyId), "dispatch")) as Delivery[];
+    const [r] = (await until(async () => inbox.filter((d) => d.spec.studyId === studyId).length >= 2 && inbox.filter((d) => d.spec.studyId === studyId), "dispatch", 10_000)) as Delivery[];
     await start(r!.spec.trialId);
-    await grpcCall<CancelStudyReply>((md, o, cb) => clients.coord.cancelStudy({ studyId }, md, o, cb));
+    await grpcCall<CancelStudyReply>((md, o, cb) => stack.coord.cancelStudy({ studyId }, md, o, cb));
     expect((await epoch(r!.spec.trialId, 1)).action).toBe(EpochAction.EPOCH_ACTION_CANCEL);
     await complete({ trialId: r!.spec.trialId, status: TrialStatus.TRIAL_STATUS_CANCELLED });
     await new Promise((res) => setTimeout(res, 600));
-    const trials = await db.trial.findMany({ where: { studyId } });
+    const trials = await stack.db.trial.findMany({ where: { studyId } });
     expect(trials).toHaveLength(2);
     expect(trials.every((t) => t.status === "CANCELLED")).toBe(true);
   });
@@ -179,8 +152,8 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
   it("resumes after a restart: re-dispatches queued trials and finishes the budget from Postgres", async () => {
     const { study } = await create(studyFile("resume", 4, 2));
     const studyId = study!.id;
-    await until(async () => (await db.trial.count({ where: { studyId } })) === 2, "two trials");
-    await coordinator.stop();
+    await until(async () => (await stack.db.trial.count({ where: { studyId } })) === 2, "two trials", 10_000);
+    await stack.coordinator.stop();
     // The messages are lost along with the old coordinator (a new stream); the rows remain.
     const resumed = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...uniqueStreamNames() });
     const seen: Delivery[] = [];
@@ -188,21 +161,21 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
       seen.push(d);
       await d.ack();
     }, { concurrency: 4 });
-    const second = await startCoordinator({ db, queue: resumed, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
+    const second = await startCoordinator({ db: stack.db, queue: resumed, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
     const report = new TrialReportingClient(second.address, credentials.createInsecure());
     try {
-      const redispatched = await until(async () => seen.length >= 2 && seen, "re-dispatch");
+      const redispatched = await until(async () => seen.length >= 2 && seen, "re-dispatch", 10_000);
       expect(redispatched.map((d) => d.spec.number).sort()).toEqual([0, 1]);
       // Finish everything it hands out; the budget is respected across the restart.
       for (let n = 0; n < 4; n++) {
-        const d = await until(async () => seen.find((x) => x.spec.number === n), `trial ${n}`);
+        const d = await until(async () => seen.find((x) => x.spec.number === n), `trial ${n}`, 10_000);
         await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: d.spec.trialId, attempt: 1, workerId: "w2" }, md, o, cb));
         await grpcCall<CompleteTrialReply>((md, o, cb) =>
           report.completeTrial(CompleteTrialRequest.fromPartial({ trialId: d.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: folds3, cvMean: 0.9, cvStd: 0.01, paramCount: 9, backend: "test" }), md, o, cb),
         );
       }
-      await until(async () => (await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion");
-      const trials = await db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
+      await until(async () => (await stack.db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion", 10_000);
+      const trials = await stack.db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
       expect(trials.map((t) => [t.number, t.status])).toEqual([0, 1, 2, 3].map((n) => [n, "COMPLETED"]));
     } finally {
       report.close();
