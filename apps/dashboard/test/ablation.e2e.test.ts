@@ -2,14 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
-import { createDb } from "@automl/db/client";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
-import { MemoryQueue } from "@automl/messaging";
-import { CoordinatorClient, type CreateStudyReply } from "@automl/proto";
-import { startWorker, type RunningWorker } from "@automl/worker";
+import { silentLogger } from "@automl/common";
+import { postgresAvailable } from "@automl/db/testing";
+import { startTestStack, type TestStack } from "@automl/coordinator/testing";
+import { startWorker } from "@automl/worker";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
@@ -51,52 +47,34 @@ function runAblate(args: string[], env: Record<string, string>): Promise<{ code:
  * on an in-process coordinator and worker (real training), then Chromium reads the built app.
  */
 describe.skipIf(!(await postgresAvailable()))("dashboard ablation and importance views", () => {
-  let testDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-  let db: ReturnType<typeof createDb> | undefined;
-  let queue: MemoryQueue | undefined;
-  let coordinator: RunningCoordinator | undefined;
-  let worker: RunningWorker | undefined;
+  let stack: TestStack | undefined;
   let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
   let browser: Browser | undefined;
   let studyId = "";
 
   beforeAll(async () => {
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
-    testDb = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(testDb.url, { maxConnections: 4 });
-    queue = new MemoryQueue(silentLogger());
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
-    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 });
-    const client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
-    try {
-      studyId = (await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: STUDY }, md, o, cb))).study!.id;
-    } finally {
-      client.close();
-    }
-    const deadline = Date.now() + 120_000;
-    while ((await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "RUNNING") {
-      if (Date.now() > deadline) throw new Error("the study did not finish");
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const ablate = await runAblate([studyId, "--json"], { AUTOML_DATABASE_URL: testDb.url, AUTOML_COORDINATOR_ADDR: coordinator.address });
+    stack = await startTestStack({
+      scheduler: { intervalMs: 200 },
+      maxConnections: 4,
+      worker: (s) => startWorker({ queue: s.queue, coordinator: s.coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 }),
+    });
+    studyId = (await stack.runToEnd(STUDY, { timeoutMs: 120_000, pollMs: 200 })).id;
+    const ablate = await runAblate([studyId, "--json"], { AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });
     if (ablate.code !== 0) throw new Error(`automl ablate exited ${ablate.code}: ${ablate.stderr}`);
 
-    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: testDb.url, AUTOML_COORDINATOR_ADDR: coordinator.address });
+    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
     await dashboard?.stop();
-    await worker?.stop();
-    await queue?.close();
-    await coordinator?.stop();
-    await db?.$disconnect();
-    await testDb?.drop();
+    await stack?.dispose();
   });
 
   it("shows every stored ablation row with its numbers, CI bar and significance, and the importance bars", async () => {
-    const ablation = await db!.ablation.findFirstOrThrow({ where: { baseStudyId: studyId }, include: { rows: { orderBy: { position: "asc" } } } });
+    const ablation = await stack!.db.ablation.findFirstOrThrow({ where: { baseStudyId: studyId }, include: { rows: { orderBy: { position: "asc" } } } });
     expect(ablation.rows.length).toBeGreaterThanOrEqual(5);
 
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
@@ -125,7 +103,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard ablation and importance
     await page.screenshot({ path: path.join(appDir, "test-results", "ablation.png"), fullPage: true });
 
     // The study page lists the stored parameter importance, highest first.
-    const stored = await db!.paramImportance.findMany({ where: { studyId }, orderBy: [{ importance: "desc" }, { param: "asc" }] });
+    const stored = await stack!.db.paramImportance.findMany({ where: { studyId }, orderBy: [{ importance: "desc" }, { param: "asc" }] });
     await page.goto(`${dashboard!.url}/studies/${studyId}`);
     const bars = await page.getByTestId("importance-row").evaluateAll((lis) => lis.map((li) => (li.querySelector(".bar-label")?.textContent ?? "").trim()));
     expect(bars).toEqual(stored.map((s) => s.param));

@@ -1,14 +1,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
-import { createDb } from "@automl/db/client";
-import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
-import { MemoryQueue } from "@automl/messaging";
-import { CoordinatorClient, type CreateStudyReply } from "@automl/proto";
-import { startWorker, type RunningWorker } from "@automl/worker";
+import { silentLogger } from "@automl/common";
+import { postgresAvailable } from "@automl/db/testing";
+import { startTestStack, type TestStack } from "@automl/coordinator/testing";
+import { startWorker } from "@automl/worker";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
@@ -37,11 +33,7 @@ seed: 5
  * process, real training) record it, then Chromium reads the built app.
  */
 describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () => {
-  let testDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-  let db: ReturnType<typeof createDb> | undefined;
-  let queue: MemoryQueue | undefined;
-  let coordinator: RunningCoordinator | undefined;
-  let worker: RunningWorker | undefined;
+  let stack: TestStack | undefined;
   let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
   let browser: Browser | undefined;
   let baseUrl = "";
@@ -49,25 +41,15 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () =>
 
   beforeAll(async () => {
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
-    testDb = await createTestDatabase(TEST_ADMIN_URL);
-    db = createDb(testDb.url, { maxConnections: 4 });
-    queue = new MemoryQueue(silentLogger());
-    coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", scheduler: { intervalMs: 200 } });
-    worker = await startWorker({ queue, coordinator: coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 });
-    const client = new CoordinatorClient(coordinator.address, credentials.createInsecure());
-    try {
-      studyId = (await grpcCall<CreateStudyReply>((md, o, cb) => client.createStudy({ studyFile: STUDY }, md, o, cb))).study!.id;
-    } finally {
-      client.close();
-    }
-    const deadline = Date.now() + 90_000;
-    while ((await db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "RUNNING") {
-      if (Date.now() > deadline) throw new Error("the study did not finish");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    stack = await startTestStack({
+      scheduler: { intervalMs: 200 },
+      maxConnections: 4,
+      worker: (s) => startWorker({ queue: s.queue, coordinator: s.coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 }),
+    });
+    studyId = (await stack.runToEnd(STUDY, { timeoutMs: 90_000, pollMs: 200 })).id;
 
     // No tokens: the open, loopback-only mode of the embedded stack.
-    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: testDb.url, AUTOML_COORDINATOR_ADDR: coordinator.address });
+    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });
     baseUrl = dashboard.url;
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   }, 180_000);
@@ -75,15 +57,11 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () =>
   afterAll(async () => {
     await browser?.close();
     await dashboard?.stop();
-    await worker?.stop();
-    await queue?.close();
-    await coordinator?.stop();
-    await db?.$disconnect();
-    await testDb?.drop();
+    await stack?.dispose();
   });
 
   it("ranks the study's trials as recorded and draws a trial's curves, diagnostics and decision surface", async () => {
-    const trials = await db!.trial.findMany({ where: { studyId }, orderBy: [{ cvMean: "desc" }, { number: "asc" }] });
+    const trials = await stack!.db.trial.findMany({ where: { studyId }, orderBy: [{ cvMean: "desc" }, { number: "asc" }] });
     expect(trials.every((t) => t.status === "COMPLETED")).toBe(true);
 
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
