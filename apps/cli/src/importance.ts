@@ -1,27 +1,7 @@
-import type { Db } from "@automl/db";
-import { IMPORTANCE_METHOD, parameterImportance, trialFeatures, type ParameterImportance, type TrialParamsLike } from "@automl/search";
+import type { ParameterImportance } from "@automl/search";
 
-/**
- * Computes the parameter importance of a study from its completed trials (fANOVA of a random
- * forest on their CV scores) and replaces what is stored for it. Called by `automl ablate` for
- * the ablated study and by `automl importance`; any process with the database can call it when a
- * study completes. Seeded by the study's seed, so the same trials give the same numbers.
- */
-export async function refreshImportance(db: Db, studyId: string): Promise<{ importances: ParameterImportance[]; trials: number }> {
-  const study = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { seed: true } });
-  const rows = await db.trial.findMany({
-    where: { studyId, status: "COMPLETED", cvMean: { not: null } },
-    select: { params: true, cvMean: true },
-    orderBy: { number: "asc" },
-  });
-  const observations = rows.map((r) => ({ features: trialFeatures(r.params as unknown as TrialParamsLike), score: r.cvMean! }));
-  const importances = parameterImportance(observations, { seed: study.seed });
-  await db.$transaction([
-    db.paramImportance.deleteMany({ where: { studyId, method: IMPORTANCE_METHOD } }),
-    db.paramImportance.createMany({ data: importances.map((i) => ({ studyId, param: i.param, importance: i.importance, method: IMPORTANCE_METHOD, trials: rows.length })) }),
-  ]);
-  return { importances, trials: rows.length };
-}
+// Computed by the coordinator when a study completes; here for `automl ablate` / `automl importance`.
+export { refreshImportance } from "@automl/coordinator";
 
 /** `param  importance` lines with a bar, highest first. */
 export function importanceTable(importances: readonly ParameterImportance[], trials: number): string {

@@ -54,7 +54,8 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     log,
     listen: "127.0.0.1:0",
     security,
-    scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
+    // `automl run` stores the importance itself before it prints the result (main.ts).
+    scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER, importanceOnCompletion: false },
   });
   const worker = await startWorker({ queue, coordinator: coordinator.address, security, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND });
   return {

@@ -3,3 +3,4 @@ export { parseStudyFile, storedStudyFile, studyFileSchema, type Objective, type 
 export { objectiveValues, paretoTrials, type ScoredTrial } from "./objectives";
 export { sampleRandom, trialSeed, type TrialParams } from "./sampler";
 export { parseEnv as parseCoordinatorEnv, type CoordinatorEnv } from "./env";
+export { refreshImportance } from "./importance";

@@ -4,6 +4,7 @@ import type { TrialQueue } from "@automl/messaging";
 import { TrialSpec } from "@automl/proto";
 import type { FinishedTrial } from "@automl/search";
 import { resolveEnqueued, type StoredParams } from "./enqueued";
+import { refreshImportance } from "./importance";
 import { SamplerHistory } from "./history";
 import { suggestParams, trialSeed } from "./sampler";
 import type { Store } from "./store";
@@ -20,6 +21,8 @@ export interface SchedulerOptions {
   minGapMs?: number;
   ackWaitMs: number;
   maxDeliver: number;
+  /** Store the study's parameter importance when it completes (default true; see importance.ts). */
+  importanceOnCompletion?: boolean;
 }
 
 /** Builds the message a worker receives from a trial row and its study. */
@@ -114,11 +117,26 @@ export class Scheduler {
       });
   }
 
+  /** Importance computations still running (awaited by stop, so none outlives the database). */
+  private readonly analyses = new Set<Promise<void>>();
+
+  /** Off the pass: the study is already COMPLETED; a failure here is logged, never retried. */
+  private storeImportance(studyId: string): void {
+    const p: Promise<void> = refreshImportance(this.store.db, studyId)
+      .then(
+        ({ importances, trials }) => this.log.info({ studyId, trials, parameters: importances.length }, "parameter importance stored"),
+        (err: unknown) => this.log.warn({ studyId, err: (err as Error).message }, "parameter importance not computed"),
+      )
+      .finally(() => this.analyses.delete(p));
+    this.analyses.add(p);
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.delayed);
     this.delayed = undefined;
     await this.running;
+    await Promise.all(this.analyses);
   }
 
   private async pass(): Promise<void> {
@@ -151,6 +169,7 @@ export class Scheduler {
       await this.store.finishStudy(study.id);
       this.history.forget(study.id);
       this.log.info({ studyId: study.id, trials: total }, "study completed");
+      if (this.opts.importanceOnCompletion ?? true) this.storeImportance(study.id);
       return;
     }
     const room = Math.min(study.parallel - inFlight, study.budgetTrials - total);

@@ -71,6 +71,21 @@ describe.skipIf(!available)("distributed study: CLI → coordinator → JetStrea
     expect(new Set(trials.map((t) => t.workerId)).size).toBe(2);
     const study = await db.study.findUniqueOrThrow({ where: { id: out.study.id } });
     expect(study.status).toBe("COMPLETED");
+
+    // The coordinator stores the study's parameter importance once it completes (on a thread of
+    // its own, after the COMPLETED status): the same numbers `automl importance` computes.
+    let stored: { param: string; importance: number; trials: number }[] = [];
+    for (let waited = 0; stored.length === 0 && waited < 60_000; waited += 250) {
+      stored = await db.paramImportance.findMany({ where: { studyId: out.study.id }, orderBy: { param: "asc" } });
+      if (stored.length === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.every((i) => i.trials === file.budget.trials && i.importance >= 0 && i.importance <= 1)).toBe(true);
+    const again = automl(["importance", out.study.id, "--json"], env);
+    expect(await again.exited, again.stderr()).toBe(0);
+    const recomputed = (JSON.parse(again.stdout()) as { importances: { param: string; importance: number }[] }).importances;
+    expect(recomputed.map((i) => i.param).sort()).toEqual(stored.map((i) => i.param));
+    for (const i of recomputed) expect(i.importance).toBeCloseTo(stored.find((x) => x.param === i.param)!.importance, 12);
   }, 300_000);
 
   it("uploads a CSV dataset once by content hash; workers fetch it and train on it", async () => {
