@@ -2,7 +2,7 @@ import { credentials } from "@grpc/grpc-js";
 import { grpcCall, silentLogger } from "@automl/common";
 import { createDb, type Db } from "@automl/db";
 import { createTestDatabase, TEST_ADMIN_URL } from "@automl/db/testing";
-import { JetStreamQueue, MemoryQueue, type QueueOptions, type TrialQueue } from "@automl/messaging";
+import { JetStreamQueue, MemoryQueue, type Delivery, type QueueConsumer, type QueueOptions, type TrialQueue } from "@automl/messaging";
 import { TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
 import { CoordinatorClient, TrialReportingClient, type CreateStudyReply } from "@automl/proto";
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from "./coordinator";
@@ -118,6 +118,15 @@ export async function startTestStack<W extends Stoppable>(opts: TestStackOptions
 async function testQueue(q: TestStackOptions<Stoppable>["queue"]): Promise<TrialQueue> {
   if (q && "jetstream" in q) return JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...uniqueStreamNames(), ...q.jetstream });
   return new MemoryQueue(silentLogger(), q?.memory);
+}
+
+/** A `worker` for suites that play the worker over gRPC themselves: it records each "cpu" delivery in `inbox` and acks it. */
+export function collectInto(inbox: Delivery[], concurrency: number): (stack: TestStackParts) => Promise<QueueConsumer> {
+  return (s) =>
+    s.queue.consume("cpu", async (d) => {
+      inbox.push(d);
+      await d.ack();
+    }, { concurrency });
 }
 
 /** Polls `fn` until it returns something truthy, every `everyMs`; throws naming `what` after `timeoutMs`. */

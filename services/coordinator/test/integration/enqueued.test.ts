@@ -3,7 +3,7 @@ import { grpcCall } from "@automl/common";
 import { postgresAvailable } from "@automl/db/testing";
 import type { Delivery, QueueConsumer } from "@automl/messaging";
 import { CompleteTrialRequest, TrialStatus, type CompleteTrialReply, type CreateStudyReply, type StartTrialReply } from "@automl/proto";
-import { startTestStack, until, type TestStack } from "../../src/testing";
+import { collectInto, startTestStack, until, type TestStack } from "../../src/testing";
 
 const available = await postgresAvailable();
 
@@ -16,11 +16,7 @@ describe.skipIf(!available)("enqueued trials", () => {
     stack = await startTestStack({
       queue: { memory: { ackWaitMs: 60_000, maxDeliver: 3 } },
       scheduler: { intervalMs: 100 },
-      worker: (s) =>
-        s.queue.consume("cpu", async (d) => {
-          inbox.push(d);
-          await d.ack();
-        }, { concurrency: 8 }),
+      worker: collectInto(inbox, 8),
     });
   });
 

@@ -17,7 +17,7 @@ import {
   type StartTrialReply,
 } from "@automl/proto";
 import { startCoordinator } from "../../src/index";
-import { startTestStack, until, type TestStack } from "../../src/testing";
+import { collectInto, startTestStack, until, type TestStack } from "../../src/testing";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -55,11 +55,7 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
       queue: { jetstream: {} },
       scheduler: { intervalMs: 200 },
       // The test's own "worker": it only collects deliveries and acks them.
-      worker: (s) =>
-        s.queue.consume("cpu", async (d) => {
-          inbox.push(d);
-          await d.ack();
-        }, { concurrency: 4 }),
+      worker: collectInto(inbox, 4),
     });
   });
 
