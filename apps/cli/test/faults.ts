@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { until as pollUntil } from "@automl/coordinator/testing";
 import type { Db } from "@automl/db";
 
 /**
@@ -11,14 +12,8 @@ import type { Db } from "@automl/db";
  */
 
 /** Polls `fn` until it returns something truthy; generous deadlines, since CI runs on 2 loaded cores. */
-export async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string | (() => string), timeoutMs = 120_000, everyMs = 150): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function until<T>(fn: () => Promise<T | null | undefined | false>, what: string | (() => string), timeoutMs = 120_000, everyMs = 150): Promise<T> {
+  return pollUntil(fn, what, timeoutMs, everyMs);
 }
 
 export const TINY = { folds: 2, epochs: 2 } as const;

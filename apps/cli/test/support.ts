@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const AUTOML_BIN = join(REPO_ROOT, "apps", "cli", "bin", "automl.mjs");
@@ -90,6 +91,36 @@ export async function distributedFixture(extraEnv: Record<string, string> = {}) 
       await q.deleteStream().catch(() => {});
       await q.close();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * The hooks of a suite of `automl` processes on one distributedFixture: the fixture is made before
+ * the suite's tests; after them, every process pushed onto `procs` is stopped, then the fixture removed.
+ * Call it in the body of a `describe`.
+ */
+export function distributedSuite(extraEnv: Record<string, string> = {}) {
+  let fixture: Awaited<ReturnType<typeof distributedFixture>> | undefined;
+  const procs: Proc[] = [];
+  beforeAll(async () => {
+    fixture = await distributedFixture(extraEnv);
+  });
+  afterAll(async () => {
+    await Promise.all(procs.map(stop));
+    await fixture?.dispose();
+  });
+  const made = () => {
+    if (!fixture) throw new Error("distributedSuite: the fixture is made in beforeAll; use it inside a test");
+    return fixture;
+  };
+  return {
+    procs,
+    get db() {
+      return made().db;
+    },
+    get env() {
+      return made().env;
     },
   };
 }

@@ -1,13 +1,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { silentLogger } from "@automl/common";
-import type { Db } from "@automl/db";
+import { until } from "@automl/coordinator/testing";
 import { postgresAvailable } from "@automl/db/testing";
 import { JetStreamQueue } from "@automl/messaging";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../support";
+import { automl, distributedSuite, startCoordinatorProcess } from "../support";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 
@@ -30,22 +30,10 @@ seed: 3
 `;
 
 describe.skipIf(!available)("cancelling a study", () => {
-  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
-  let db: Db;
-  let env: Record<string, string>;
-  const procs: Proc[] = [];
-
-  beforeAll(async () => {
-    fixture = await distributedFixture();
-    ({ db, env } = fixture);
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map(stop));
-    await fixture?.dispose();
-  });
+  const suite = distributedSuite();
 
   it("stops its running trial through the control channel, drops its queued one untrained, and starts none", async () => {
+    const { db, env, procs } = suite;
     const dir = mkdtempSync(join(tmpdir(), "automl-cancel-"));
     writeFileSync(join(dir, "study.yaml"), heavyStudy);
     procs.push(await startCoordinatorProcess(env));
@@ -57,7 +45,7 @@ describe.skipIf(!available)("cancelling a study", () => {
     expect(await create.exited, create.stderr()).toBe(0);
     const studyId = create.stdout().trim();
 
-    const running = await until(() => db.trial.findFirst({ where: { studyId, status: "RUNNING" } }), "a running trial");
+    const running = await until(() => db.trial.findFirst({ where: { studyId, status: "RUNNING" } }), "a running trial", 60_000);
     await new Promise((r) => setTimeout(r, 1_000)); // well inside its first epoch
     const cancel = automl(["study", "cancel", studyId], env);
     expect(await cancel.exited, cancel.stderr()).toBe(0);
@@ -101,13 +89,3 @@ describe.skipIf(!available)("cancelling a study", () => {
     expect(worker.child.exitCode).toBeNull(); // the worker goes on serving
   }, 180_000);
 });
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@automl/db";
+import { describe, expect, it } from "vitest";
+import { until } from "@automl/coordinator/testing";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc, SLOW_STUDY, slowStudyFile } from "../support";
+import { automl, distributedSuite, startCoordinatorProcess, SLOW_STUDY, slowStudyFile } from "../support";
 import { freePort } from "../../src/stack";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
@@ -18,22 +18,10 @@ const study = slowStudyFile("crash-test");
  * deadline, completed by another worker, and recorded exactly once.
  */
 describe.skipIf(!available)("a worker killed mid-trial", () => {
-  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
-  let db: Db;
-  let env: Record<string, string>;
-  const procs: Proc[] = [];
-
-  beforeAll(async () => {
-    fixture = await distributedFixture({ AUTOML_ACK_WAIT_MS: "3000" });
-    ({ db, env } = fixture);
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map(stop));
-    await fixture?.dispose();
-  });
+  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000" });
 
   it("is redelivered, finished by another worker and recorded once", async () => {
+    const { db, env, procs } = suite;
     const dir = mkdtempSync(join(tmpdir(), "automl-crash-"));
     writeFileSync(join(dir, "study.yaml"), study);
     procs.push(await startCoordinatorProcess(env));
@@ -73,6 +61,7 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
   }, 240_000);
 
   it("on SIGTERM past its grace period, naks the running trial for another worker; health endpoints answer", async () => {
+    const { db, env, procs } = suite;
     const studyId = await (async () => {
       const dir = mkdtempSync(join(tmpdir(), "automl-term-"));
       writeFileSync(join(dir, "study.yaml"), slowStudyFile("sigterm-test"));
@@ -84,7 +73,7 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
     const run = automl(["run", studyId, "--json", "--no-dashboard"], env);
     procs.push(run);
     // Readiness of the worker, over HTTP as an orchestrator would probe it.
-    await until(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200, "worker readiness");
+    await until(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200, "worker readiness", 60_000);
     expect((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status).toBe(200);
 
     const victim = await until(
@@ -94,6 +83,7 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
           select: { id: true },
         }),
       "a running trial",
+      60_000,
     );
     leaving.child.kill("SIGTERM");
     expect(await leaving.exited).toBe(0); // a clean, prompt exit
@@ -108,13 +98,3 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
     expect(redone._count.epochs).toBe(FOLDS * EPOCHS);
   }, 240_000);
 });
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

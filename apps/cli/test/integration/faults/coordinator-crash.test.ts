@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../../support";
+import { automl, distributedSuite, startCoordinatorProcess } from "../../support";
 import { expectEachTrialOnce, studyEnd, TINY, tinyStudyFile, until } from "../../faults";
 import { CoordinatorApi } from "../../../src/client";
 
@@ -16,20 +16,10 @@ const EPOCHS = 8;
  * trial ends with exactly one outcome.
  */
 describe.skipIf(!available)("a coordinator killed mid-study", () => {
-  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
-  const procs: Proc[] = [];
-
-  beforeAll(async () => {
-    fixture = await distributedFixture({ AUTOML_ACK_WAIT_MS: "3000" });
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map(stop));
-    await fixture?.dispose();
-  });
+  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000" });
 
   it("resumes on restart: no trial lost, none recorded twice", async () => {
-    const { db, env } = fixture;
+    const { db, env, procs } = suite;
     let coordinator = await startCoordinatorProcess(env);
     procs.push(coordinator, automl(["worker"], env), automl(["worker"], env));
     const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR!);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, pgExecutor } from "@automl/db";
 import { postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../../support";
+import { automl, distributedSuite, startCoordinatorProcess } from "../../support";
 import { expectEachTrialOnce, studyEnd, TINY, tinyStudyFile, until } from "../../faults";
 import { CoordinatorApi } from "../../../src/client";
 
@@ -18,20 +18,10 @@ const EPOCHS = 4;
  * this test's own database is touched, never the shared server.
  */
 describe.skipIf(!available)("Postgres connections dropped", () => {
-  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
-  const procs: Proc[] = [];
-
-  beforeAll(async () => {
-    fixture = await distributedFixture({ AUTOML_ACK_WAIT_MS: "3000" });
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map(stop));
-    await fixture?.dispose();
-  });
+  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000" });
 
   it("are retried with backoff; the study finishes with each trial once", async () => {
-    const { env } = fixture;
+    const { env, procs } = suite;
     const url = new URL(env.AUTOML_DATABASE_URL!);
     const dbName = url.pathname.slice(1);
     // The test watches through connections of its own, which are spared.
