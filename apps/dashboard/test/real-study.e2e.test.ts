@@ -1,13 +1,11 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { silentLogger } from "@automl/common";
+import type { TestStack } from "@automl/coordinator/testing";
 import { postgresAvailable } from "@automl/db/testing";
-import { startTestStack, type TestStack } from "@automl/coordinator/testing";
-import { startWorker } from "@automl/worker";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
+import { CHROMIUM_ARGS, finishedStudy, startBuiltDashboard } from "./support";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -41,12 +39,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () =>
 
   beforeAll(async () => {
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
-    stack = await startTestStack({
-      scheduler: { intervalMs: 200 },
-      maxConnections: 4,
-      worker: (s) => startWorker({ queue: s.queue, coordinator: s.coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 }),
-    });
-    studyId = (await stack.runToEnd(STUDY, { timeoutMs: 90_000, pollMs: 200 })).id;
+    ({ stack, studyId } = await finishedStudy(STUDY, 90_000));
 
     // No tokens: the open, loopback-only mode of the embedded stack.
     dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });

@@ -3,6 +3,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
+import { silentLogger } from "@automl/common";
+import { startTestStack, type TestStack } from "@automl/coordinator/testing";
+import { startWorker } from "@automl/worker";
 
 /** Debian Chromium, headless, with nothing that would reach for the network. */
 export const CHROMIUM_ARGS = [
@@ -69,4 +72,23 @@ export async function startBuiltDashboard(env: Record<string, string>): Promise<
     throw err;
   }
   return { url, output: () => log, stop };
+}
+
+/**
+ * The rows a real study leaves: the in-process coordinator and a worker (two training slots, real
+ * training) run `studyFile` to its end, polled every 200 ms for at most `timeoutMs`. The caller
+ * disposes the stack; if the study does not finish, it is disposed here.
+ */
+export async function finishedStudy(studyFile: string, timeoutMs: number): Promise<{ stack: TestStack; studyId: string }> {
+  const stack = await startTestStack({
+    scheduler: { intervalMs: 200 },
+    maxConnections: 4,
+    worker: (s) => startWorker({ queue: s.queue, coordinator: s.coordinator.address, pool: "cpu", log: silentLogger(), concurrency: 2 }),
+  });
+  try {
+    return { stack, studyId: (await stack.runToEnd(studyFile, { timeoutMs, pollMs: 200 })).id };
+  } catch (err) {
+    await stack.dispose();
+    throw err;
+  }
 }
