@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../support";
+import { automl, distributedSuite, startCoordinatorProcess } from "../support";
 import { freePort } from "../../src/stack";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
@@ -39,24 +39,18 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 /** Scrapes /metrics of a real coordinator and worker after a study and checks the counts against what happened. */
 describe.skipIf(!available)("Prometheus metrics of a coordinator and a worker", () => {
-  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
+  const suite = distributedSuite();
   let env: Record<string, string>;
-  const procs: Proc[] = [];
   let coordHealth = "";
   let workerHealth = "";
 
+  // After distributedSuite's own beforeAll, which made the fixture; its afterAll stops these processes.
   beforeAll(async () => {
-    fixture = await distributedFixture();
-    ({ env } = fixture);
+    ({ env } = suite);
     coordHealth = `127.0.0.1:${await freePort()}`;
     workerHealth = `127.0.0.1:${await freePort()}`;
-    procs.push(await startCoordinatorProcess({ ...env, AUTOML_HEALTH_LISTEN: coordHealth }));
-    procs.push(automl(["worker"], { ...env, AUTOML_HEALTH_LISTEN: workerHealth }));
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map(stop));
-    await fixture?.dispose();
+    suite.procs.push(await startCoordinatorProcess({ ...env, AUTOML_HEALTH_LISTEN: coordHealth }));
+    suite.procs.push(automl(["worker"], { ...env, AUTOML_HEALTH_LISTEN: workerHealth }));
   });
 
   it("count dispatches, outcomes, reports, epochs and samples exactly", async () => {

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRng } from "@automl/common";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../../support";
+import { automl, distributedSuite, startCoordinatorProcess, type Proc } from "../../support";
 import { expectEachTrialOnce, studyEnd, TINY, tinyStudyFile } from "../../faults";
 import { CoordinatorApi } from "../../../src/client";
 
@@ -27,25 +27,15 @@ const SEED = Number(process.env.AUTOML_CHAOS_SEED ?? Math.floor(Math.random() * 
  * terminal outcome, completed ones with exactly one result row per fold and one curve.
  */
 describe.skipIf(!available)(`chaos: workers killed at random (AUTOML_CHAOS_SEED=${SEED})`, () => {
-  let fixture: Awaited<ReturnType<typeof distributedFixture>>;
-  const procs: Proc[] = [];
-
-  beforeAll(async () => {
-    // Short ack wait so killed workers' trials come back quickly; enough deliveries that a trial
-    // hit by several kills still completes.
-    // Two trials at a time per worker: tiny trials wait on gRPC, not on the CPU.
-    fixture = await distributedFixture({ AUTOML_ACK_WAIT_MS: "2000", AUTOML_MAX_DELIVER: "10", AUTOML_WORKER_CONCURRENCY: "2" });
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map(stop));
-    await fixture?.dispose();
-  });
+  // Short ack wait so killed workers' trials come back quickly; enough deliveries that a trial
+  // hit by several kills still completes.
+  // Two trials at a time per worker: tiny trials wait on gRPC, not on the CPU.
+  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "2000", AUTOML_MAX_DELIVER: "10", AUTOML_WORKER_CONCURRENCY: "2" });
 
   it("every trial ends with exactly one recorded outcome", async () => {
     console.log(`chaos seed ${SEED} (set AUTOML_CHAOS_SEED to replay)`);
     const rng = createRng(SEED);
-    const { db, env } = fixture;
+    const { db, env, procs } = suite;
     procs.push(await startCoordinatorProcess(env));
     const workers: Proc[] = Array.from({ length: WORKERS }, () => automl(["worker"], env));
     procs.push(...workers);
