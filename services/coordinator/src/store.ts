@@ -29,7 +29,15 @@ export type CreatedTrial = Pick<Trial, "id" | "number" | "params">;
 
 /** Every read and write of the coordinator, over Prisma. Status transitions are conditional updates, so a duplicate report changes nothing. */
 export class Store {
-  constructor(readonly db: Db) {}
+  /**
+   * `maxAttempts`: how many times a trial may be started. The queue's max_deliver alone does not
+   * bound it: a delivery can be spent without a start (handed to a pull request of a worker that
+   * just died) and the lost-trial sweep then dispatches the trial under a new message id.
+   */
+  constructor(
+    readonly db: Db,
+    readonly opts: { maxAttempts: number } = { maxAttempts: Number.MAX_SAFE_INTEGER },
+  ) {}
 
   async createStudy(file: StudyFile): Promise<Study> {
     return this.db.study.create({
@@ -142,7 +150,8 @@ export class Store {
   /**
    * StartTrial's common case in one statement: a QUEUED or RUNNING trial of a RUNNING study starts
    * its next attempt, which is returned. Undefined for anything else (the trial is settled or
-   * unknown, its study is not running): the caller then takes the general path.
+   * unknown, its study is not running, its attempts are used up): the caller then takes the
+   * general path.
    */
   async startRunningAttempt(trialId: string, workerId: string): Promise<number | undefined> {
     const started = await this.starts.call({ trialId, workerId });
@@ -161,6 +170,7 @@ export class Store {
                "startedAt" = now() AT TIME ZONE 'UTC', "heartbeatAt" = now() AT TIME ZONE 'UTC'
           FROM "Study" s, unnest(${items.map((i) => i.trialId)}::text[], ${items.map((i) => i.workerId)}::text[]) AS v(id, worker)
          WHERE t.id = v.id AND s.id = t."studyId" AND s.status = 'RUNNING' AND t.status IN ('QUEUED', 'RUNNING')
+           AND t.attempt < ${this.opts.maxAttempts}::int
         RETURNING t.id, t.attempt, t."studyId"`;
       const byId = new Map(rows.map((r) => [r.id, r]));
       return items.map((i) => byId.get(i.trialId));
@@ -212,7 +222,7 @@ export class Store {
     return this.db.$transaction(async (tx) => {
       const now = new Date();
       const r = await tx.trial.updateMany({
-        where: { id: trialId, status: { in: ["QUEUED", "RUNNING"] } },
+        where: { id: trialId, status: { in: ["QUEUED", "RUNNING"] }, attempt: { lt: this.opts.maxAttempts } },
         data: { status: "RUNNING", attempt: { increment: 1 }, workerId, startedAt: now, heartbeatAt: now },
       });
       if (r.count === 0) return undefined;
