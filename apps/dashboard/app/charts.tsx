@@ -14,6 +14,9 @@ export interface Series {
   kind?: "line" | "step" | "points";
   color?: string;
   dashed?: boolean;
+  /** kind "points": the radius (default 2.6) and a hover title per point (e.g. the trial number). */
+  r?: number;
+  titles?: string[];
 }
 
 interface Scale {
@@ -78,9 +81,14 @@ export function XYChart({ label, series, xLabel, yLabel, logY = false, logX = fa
           const color = s.color ?? PALETTE[i % PALETTE.length]!;
           const p = s.points.filter(([x, y]) => ok(x, logX) && ok(y, logY));
           if (s.kind === "points") {
+            const keep = s.points.flatMap(([x, y], j) => (ok(x, logX) && ok(y, logY) ? [j] : []));
             return (
-              <g key={s.label} fill={color} fillOpacity={0.55}>
-                {p.map(([x, y], j) => <circle key={j} cx={sx(x)} cy={sy(y)} r={2.6} />)}
+              <g key={s.label} fill={color} fillOpacity={0.55} data-series={s.label}>
+                {keep.map((j) => {
+                  const [x, y] = s.points[j]!;
+                  const title = s.titles?.[j];
+                  return <circle key={j} cx={sx(x)} cy={sy(y)} r={s.r ?? 2.6}>{title !== undefined && <title>{title}</title>}</circle>;
+                })}
               </g>
             );
           }

@@ -1,4 +1,4 @@
-// The leaderboard's URL state (?sort=&dir=&status=&activation=&depth=&page=), parsed strictly:
+// The leaderboard's URL state (?sort=&dir=&status=&activation=&depth=&width=&pareto=&page=), parsed strictly:
 // anything unknown falls back to the default, so a hand-edited URL never reaches SQL as text.
 import { TRIAL_STATUSES, type TrialStatusName } from "./statuses";
 
@@ -23,6 +23,8 @@ export interface LeaderboardQuery {
   depth: number | undefined;
   /** Trials with a hidden layer of exactly this width. */
   width: number | undefined;
+  /** Multi-objective studies: only the trials on the Pareto front (`?pareto=1`). */
+  pareto: boolean;
   /** 1-based. */
   page: number;
 }
@@ -45,6 +47,7 @@ export function parseLeaderboardQuery(params: Params): LeaderboardQuery {
     activation: activation && activation.length <= 100 ? activation : undefined,
     depth: Number.isInteger(depth) && depth > 0 && depth < 1000 ? depth : undefined,
     width: Number.isInteger(width) && width > 0 && width < 1e6 ? width : undefined,
+    pareto: one(params.pareto) === "1",
     page: Number.isInteger(page) && page > 1 && page < 1e7 ? page : 1,
   };
 }
@@ -59,6 +62,7 @@ export function leaderboardHref(studyId: string, q: LeaderboardQuery, change: Pa
   if (n.activation) sp.set("activation", n.activation);
   if (n.depth !== undefined) sp.set("depth", String(n.depth));
   if (n.width !== undefined) sp.set("width", String(n.width));
+  if (n.pareto) sp.set("pareto", "1");
   if (n.page > 1) sp.set("page", String(n.page));
   const s = sp.toString();
   return `/studies/${encodeURIComponent(studyId)}${s ? `?${s}` : ""}`;

@@ -3,6 +3,8 @@ import type { Prisma } from "@automl/db";
 import { PAGE_SIZE, type LeaderboardQuery } from "./leaderboard-query";
 import { confidenceInterval, pairedTTest, type Interval } from "./stats";
 import { TRIAL_STATUSES, type TrialStatusName } from "./statuses";
+import { paretoFrontTrials, type FrontTrial } from "./pareto";
+import { objectivesOf, prunerOf, type StudyObjective, type StudyPruner } from "./study-spec";
 
 export { TRIAL_STATUSES, type TrialStatusName } from "./statuses";
 export type StatusCounts = Record<TrialStatusName, number>;
@@ -33,6 +35,10 @@ export interface StudySummary extends StudyBase {
 export interface StudyHead extends StudyBase {
   /** cv.folds of the study file (the folds every trial shares). */
   folds: number | null;
+  /** The study file's objectives in order (one for a single-objective study). */
+  objectives: StudyObjective[];
+  /** The pruner the study ran with; null for none. */
+  pruner: StudyPruner | null;
 }
 
 export interface LeaderboardRow {
@@ -54,6 +60,12 @@ export interface LeaderboardRow {
   learningRate: number;
   batchSize: number;
   paramCount: number;
+  /** Objective vector in the study file's order (multi-objective studies, once COMPLETED). */
+  values: number[];
+  /** Highest pruner rung reached (0-based); null before the first or without a rung-based pruner. */
+  rung: number | null;
+  /** Multi-objective studies: whether the trial is on the Pareto front; null with one objective. */
+  onFront: boolean | null;
 }
 
 export interface Leaderboard {
@@ -68,6 +80,8 @@ export interface Leaderboard {
   activations: string[];
   depths: number[];
   bestNumber: number | null;
+  /** Multi-objective studies: the Pareto front over all COMPLETED trials (empty otherwise). */
+  front: FrontTrial[];
 }
 
 const minimizes = (direction: string) => direction === "minimize";
@@ -116,12 +130,17 @@ export async function getStudyHead(db: Db, studyId: string): Promise<StudyHead |
   if (!s) return null;
   const { spec, ...rest } = s;
   const folds = (spec as { cv?: { folds?: unknown } } | null)?.cv?.folds;
-  return { ...rest, folds: typeof folds === "number" ? folds : null };
+  return {
+    ...rest,
+    folds: typeof folds === "number" ? folds : null,
+    objectives: objectivesOf(spec, rest.metric, rest.direction),
+    pruner: prunerOf(spec),
+  };
 }
 
 const rowSelect = {
   id: true, number: true, status: true, cvMean: true, cvStd: true, depth: true, widths: true,
-  activation: true, learningRate: true, batchSize: true, paramCount: true,
+  activation: true, learningRate: true, batchSize: true, paramCount: true, values: true, rung: true,
 } as const;
 
 /**
@@ -133,12 +152,18 @@ export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuer
   const study = await getStudyHead(db, studyId);
   if (!study) return null;
   const natural = minimizes(study.direction) ? "asc" : "desc";
+  const multi = study.objectives.length > 1;
+  // The front is needed before the page query when it is the filter; it is one indexed scan of
+  // the study's COMPLETED trials (their number and values).
+  const front = multi ? await paretoFrontTrials(db, studyId, study.objectives) : [];
+  const onFront = new Set(front.map((t) => t.number));
   const where: Prisma.TrialWhereInput = {
     studyId,
     ...(q.status === "ANY" ? {} : { status: q.status }),
     ...(q.activation ? { activation: q.activation } : {}),
     ...(q.depth !== undefined ? { depth: q.depth } : {}),
     ...(q.width !== undefined ? { widths: { has: q.width } } : {}),
+    ...(q.pareto && multi ? { number: { in: [...onFront] } } : {}),
   };
   const dir = q.dir ?? (q.sort === "cvMean" ? natural : "asc");
   // COMPLETED rows always have scores; plain ASC/DESC then matches the btree order exactly, so
@@ -189,6 +214,7 @@ export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuer
       ci: confidenceInterval(scores),
       vsBest: test ? { meanDiff: test.meanDiff, p: test.p } : null,
       tiedWithBest: isBest || (test !== null && test.p >= 0.05),
+      onFront: multi ? onFront.has(t.number) : null,
     };
   });
   return {
@@ -196,6 +222,7 @@ export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuer
     activations: activations.map((a) => a.activation),
     depths: depths.map((d) => d.depth),
     bestNumber: best?.number ?? null,
+    front,
   };
 }
 
@@ -224,6 +251,7 @@ export interface TrialDetail {
     output: string | null; learningRate: number; batchSize: number; paramCount: number; attempt: number;
     workerId: string | null; backend: string | null; cvMean: number | null; cvStd: number | null; error: string | null;
     divergedFold: number | null; divergedEpoch: number | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null;
+    rung: number | null; values: number[];
   };
   ci: Interval | null;
   folds: { fold: number; score: number; loss: number; epochs: number; metrics: Record<string, number> }[];
@@ -294,8 +322,10 @@ export interface StudyPlots {
   /** Pareto-optimal trials: no other trial has fewer (or equal) parameters and a better score. */
   pareto: { number: number; paramCount: number; score: number }[];
   /** An evenly spaced sample of COMPLETED trials for scatter and parallel coordinates. */
-  sample: { number: number; score: number; paramCount: number; depth: number; learningRate: number; batchSize: number; activation: string; widthMean: number }[];
+  sample: { number: number; score: number; paramCount: number; depth: number; learningRate: number; batchSize: number; activation: string; widthMean: number; values: number[] }[];
   completed: number;
+  /** Multi-objective studies: the Pareto front over every objective, from Trial.values (empty otherwise). */
+  front: FrontTrial[];
 }
 
 const MAX_POINTS = 400;
@@ -309,7 +339,7 @@ export async function getStudyPlots(db: Db, study: StudyHead): Promise<StudyPlot
   const sign = minimizes(study.direction) ? -1 : 1;
   const completed = await db.trial.count({ where: { studyId: study.id, status: "COMPLETED", cvMean: { not: null } } });
   const step = Math.max(1, Math.ceil(completed / MAX_POINTS));
-  const [history, pareto, sample] = await Promise.all([
+  const [history, pareto, sample, front] = await Promise.all([
     db.$queryRaw<{ number: number; score: number; best: number; improved: boolean }[]>`
       SELECT number, score, best, improved FROM (
         SELECT number, "cvMean" AS score,
@@ -326,9 +356,10 @@ export async function getStudyPlots(db: Db, study: StudyHead): Promise<StudyPlot
       ) s WHERE prev IS NULL OR ${sign}::float8 * score > prev ORDER BY "paramCount"`,
     db.$queryRaw<StudyPlots["sample"]>`
       SELECT number, "cvMean" AS score, "paramCount", depth, "learningRate", "batchSize", activation,
-             (SELECT avg(w)::float8 FROM unnest(widths) w) AS "widthMean"
+             (SELECT avg(w)::float8 FROM unnest(widths) w) AS "widthMean", "values"
       FROM "Trial" WHERE "studyId" = ${study.id} AND status = 'COMPLETED' AND "cvMean" IS NOT NULL AND number % ${step} = 0
       ORDER BY number LIMIT ${MAX_POINTS * 2}`,
+    paretoFrontTrials(db, study.id, study.objectives),
   ]);
-  return { history: history.map(({ improved: _i, ...h }) => h), pareto, sample, completed };
+  return { history: history.map(({ improved: _i, ...h }) => h), pareto, sample, completed, front };
 }

@@ -5,21 +5,45 @@ import { tTwoSidedP } from "../lib/stats";
 import { leaderboardHref, parseLeaderboardQuery } from "../lib/leaderboard-query";
 import { getLeaderboard, getStudyHead, getStudyPlots, getTrial, listStudies } from "../lib/queries";
 import { EPOCHS, seedStudies, SURFACE_GRID, XOR_ORDER } from "./fixtures";
+import { MO_FRONT, MO_TRIALS, seedMultiObjectiveStudy } from "./multi-objective-fixture";
+import { objectivesOf, prunerOf, rungText } from "../lib/study-spec";
 
 const q = (params: Record<string, string> = {}) => parseLeaderboardQuery(params);
 
 describe("leaderboard URL state", () => {
   it("defaults and rejects anything unknown", () => {
-    expect(q()).toEqual({ sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, width: undefined, page: 1 });
+    expect(q()).toEqual({ sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, width: undefined, pareto: false, page: 1 });
     expect(q({ sort: "DROP TABLE", dir: "up", status: "nope", depth: "-1", page: "0" })).toEqual(q());
     expect(q({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: "2", page: "3" }))
-      .toEqual({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: 2, width: undefined, page: 3 });
+      .toEqual({ sort: "paramCount", dir: "desc", status: "ANY", activation: "relu", depth: 2, width: undefined, pareto: false, page: 3 });
   });
   it("round-trips through leaderboardHref, leaving defaults out", () => {
     expect(leaderboardHref("s 1", q(), {})).toBe("/studies/s%201");
     const href = leaderboardHref("s", q(), { sort: "depth", activation: "tanh", page: 2 });
     expect(href).toBe("/studies/s?sort=depth&activation=tanh&page=2");
     expect(parseLeaderboardQuery(Object.fromEntries(new URL(href, "http://x").searchParams))).toMatchObject({ sort: "depth", activation: "tanh", page: 2 });
+    expect(leaderboardHref("s", q(), { pareto: true })).toBe("/studies/s?pareto=1");
+    expect(q({ pareto: "1" }).pareto).toBe(true);
+    expect(q({ pareto: "yes" }).pareto).toBe(false);
+  });
+});
+
+describe("study spec: objectives, pruner, rung text", () => {
+  it("reads the objectives in order, falling back to the study's columns on a malformed list", () => {
+    const two = [{ metric: "accuracy", direction: "maximize" }, { metric: "params", direction: "minimize" }];
+    expect(objectivesOf({ objectives: two }, "accuracy", "maximize")).toEqual(two);
+    expect(objectivesOf({}, "mse", "minimize")).toEqual([{ metric: "mse", direction: "minimize" }]);
+    expect(objectivesOf({ objectives: [{ metric: "params", direction: "down" }] }, "mse", "minimize")).toEqual([{ metric: "mse", direction: "minimize" }]);
+  });
+  it("names the pruner with its options and gives ASHA rungs their epoch (minEpochs·η^rung)", () => {
+    expect(prunerOf({})).toBeNull();
+    expect(prunerOf({ pruner: "none" })).toBeNull();
+    expect(prunerOf({ pruner: "asha" })).toMatchObject({ kind: "asha", label: "ASHA (min epochs 1, η 3)" });
+    const asha = prunerOf({ pruner: { asha: { minEpochs: 2, reductionFactor: 4 } } });
+    expect([0, 1, 2].map((r) => rungText(r, asha))).toEqual(["0 (epoch 2)", "1 (epoch 8)", "2 (epoch 32)"]);
+    expect(rungText(null, asha)).toBe("—");
+    expect(prunerOf({ pruner: "median" })).toMatchObject({ kind: "median", label: "median (startup trials 5, warm-up epochs 0)" });
+    expect(prunerOf({ pruner: { bogus: 1 } })).toBeNull();
   });
 });
 
@@ -27,11 +51,13 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Db;
   let ids: { xor: string; regress: string };
+  let mo: string;
 
   beforeAll(async () => {
     testDb = await createTestDatabase(TEST_ADMIN_URL);
     db = createDb(testDb.url, { maxConnections: 2 });
     ids = await seedStudies(db);
+    mo = await seedMultiObjectiveStudy(db);
   });
 
   afterAll(async () => {
@@ -148,9 +174,49 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
 
   it("lists studies newest first with progress and the best score in each direction", async () => {
     const studies = await listStudies(db);
-    expect(studies.map((s) => s.name)).toEqual(["regress-demo", "xor-demo"]);
+    expect(studies.map((s) => s.name)).toEqual(["regress-demo", "xor-demo", "mo-demo"]);
     expect(studies[0]).toMatchObject({ finished: 3, running: 0, budgetTrials: 3, best: 0.25, status: "COMPLETED" });
     // 4 COMPLETED + PRUNED + FAILED + DIVERGED are finished; QUEUED and RUNNING are not.
     expect(studies[1]).toMatchObject({ finished: 7, running: 2, budgetTrials: 40, best: 0.95, task: "binary" });
+  });
+
+  it("multi-objective: the Pareto front from Trial.values, per-row objective values, the front filter and rungs", async () => {
+    const study = (await getStudyHead(db, mo))!;
+    expect(study.objectives).toEqual([{ metric: "accuracy", direction: "maximize" }, { metric: "params", direction: "minimize" }]);
+    expect(study.pruner).toMatchObject({ kind: "asha", label: "ASHA (min epochs 1, η 3)" });
+    const plots = await getStudyPlots(db, study);
+    expect(plots.front.map((t) => t.number)).toEqual(MO_FRONT);
+    expect(plots.front.find((t) => t.number === 3)!.values).toEqual([0.7, 500]);
+    expect(plots.sample.find((s) => s.number === 2)!.values).toEqual([0.8, 3000]);
+
+    const board = (await getLeaderboard(db, mo, q()))!;
+    // cvMean descending, ties by number: #0, #7 (0.9), #1, #6 (0.85), #2, #3.
+    expect(board.rows.map((r) => [r.number, r.onFront])).toEqual([[0, true], [7, false], [1, true], [6, true], [2, false], [3, true]]);
+    expect(board.rows[0]!.values).toEqual([0.9, 5000]);
+    const front = (await getLeaderboard(db, mo, q({ pareto: "1", sort: "number" })))!;
+    expect(front.rows.map((r) => r.number)).toEqual(MO_FRONT);
+    expect(front.total).toBe(MO_FRONT.length);
+
+    const pruned = (await getLeaderboard(db, mo, q({ status: "PRUNED", sort: "number" })))!;
+    expect(pruned.rows.map((r) => [r.number, r.rung, r.onFront])).toEqual([[4, 0, false], [5, 1, false]]);
+    expect(pruned.rows.map((r) => rungText(r.rung, study.pruner))).toEqual(["0 (epoch 1)", "1 (epoch 3)"]);
+    expect((await getTrial(db, mo, 5))!.trial).toMatchObject({ rung: 1, values: [] });
+    expect((await getTrial(db, mo, 0))!.trial).toMatchObject({ rung: 2, values: [0.9, 5000] });
+
+    // Single-objective studies: no front, no Pareto marker; the filter is ignored.
+    const xor = (await getLeaderboard(db, ids.xor, q({ pareto: "1" })))!;
+    expect(xor.rows.map((r) => r.number)).toEqual(XOR_ORDER);
+    expect(xor.rows.every((r) => r.onFront === null && r.rung === null)).toBe(true);
+    expect(xor.study).toMatchObject({ objectives: [{ metric: "accuracy", direction: "maximize" }], pruner: null });
+  });
+
+  it("multi-objective front agrees with a brute-force dominance check", async () => {
+    // Independent reference: a completed trial is on the front iff no other is ≥ in accuracy and
+    // ≤ in params with one strict.
+    const done = MO_TRIALS.filter((t) => t.accuracy !== undefined);
+    const brute = done.filter((a) => !done.some((b) => b.accuracy! >= a.accuracy! && b.params <= a.params && (b.accuracy! > a.accuracy! || b.params < a.params))).map((t) => t.number);
+    expect(brute).toEqual(MO_FRONT);
+    const plots = await getStudyPlots(db, (await getStudyHead(db, mo))!);
+    expect(plots.front.map((t) => t.number)).toEqual(brute);
   });
 });

@@ -7,6 +7,7 @@ import { fixed4, integer, sig3, widths } from "../../../lib/format";
 import { leaderboardHref, parseLeaderboardQuery, SORT_KEYS, SORT_LABELS, type LeaderboardQuery, type SortKey } from "../../../lib/leaderboard-query";
 import { getLeaderboard, getStudyHead, TRIAL_STATUSES, type Leaderboard } from "../../../lib/queries";
 import { getImportance } from "../../../lib/ablations";
+import { rungText, type StudyObjective } from "../../../lib/study-spec";
 import { ImportanceList } from "../../importance-list";
 import { StatusBadge } from "../../status-badge";
 import { StudyHeader } from "./study-header";
@@ -40,7 +41,7 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
       <h2>Leaderboard</h2>
       <Filters board={board} q={q} />
       {board.rows.length === 0 ? (
-        <p className="empty">{q.status === "COMPLETED" && !q.activation && q.depth === undefined && q.width === undefined ? "No completed trials yet." : "No trials match these filters."}</p>
+        <p className="empty">{q.status === "COMPLETED" && !q.activation && q.depth === undefined && q.width === undefined && !q.pareto ? "No completed trials yet." : "No trials match these filters."}</p>
       ) : (
         <>
           <Table board={board} q={q} />
@@ -82,6 +83,12 @@ function Filters({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
         <label htmlFor="f-width">Width (any layer)</label>
         <input id="f-width" name="width" type="number" min={1} inputMode="numeric" defaultValue={q.width ?? ""} />
       </div>
+      {board.study.objectives.length > 1 && (
+        <div className="field">
+          <label htmlFor="f-pareto">Pareto front only</label>
+          <input id="f-pareto" name="pareto" type="checkbox" value="1" defaultChecked={q.pareto} />
+        </div>
+      )}
       <div className="field">
         <label htmlFor="f-sort">Sort by</label>
         <select id="f-sort" name="sort" defaultValue={q.sort}>
@@ -97,7 +104,7 @@ function Filters({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
         </select>
       </div>
       <button type="submit">Apply</button>
-      <Link href={leaderboardHref(board.study.id, q, { sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, width: undefined, page: 1 })}>Reset</Link>
+      <Link href={leaderboardHref(board.study.id, q, { sort: "cvMean", dir: undefined, status: "COMPLETED", activation: undefined, depth: undefined, width: undefined, pareto: false, page: 1 })}>Reset</Link>
     </form>
   );
 }
@@ -122,8 +129,14 @@ function SortHeader({ board, q, k, children }: { board: Leaderboard; q: Leaderbo
   );
 }
 
+/** A multi-objective row's value of one objective: a count for params, a CV mean otherwise. */
+const objectiveCell = (o: StudyObjective, v: number | undefined) => (v === undefined ? "—" : o.metric === "params" ? integer(v) : fixed4(v));
+
 function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
   const { study, rows } = board;
+  const multi = study.objectives.length > 1;
+  // Rungs exist under a rung-based pruner; rows of an older study may carry them without one.
+  const showRung = study.pruner?.kind === "asha" || rows.some((r) => r.rung !== null);
   const base = `/studies/${encodeURIComponent(study.id)}`;
   const h = (k: SortKey, label: string) => <SortHeader board={board} q={q} k={k}>{label}</SortHeader>;
   return (
@@ -146,6 +159,11 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
             {h("learningRate", "Learning rate")}
             <th scope="col" className="num">Batch size</th>
             {h("paramCount", "Parameters")}
+            {multi && study.objectives.map((o) => (
+              <th key={o.metric} scope="col" className="num" data-testid="objective-col">{o.metric} ({o.direction === "maximize" ? "max" : "min"})</th>
+            ))}
+            {multi && <th scope="col" title="Non-dominated over all the study's objectives">Pareto</th>}
+            {showRung && <th scope="col" className="num" title="Highest pruner rung reached (0-based) and, under ASHA, its epoch">Rung</th>}
           </tr>
         </thead>
         <tbody>
@@ -171,6 +189,11 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
               <td className="num">{sig3(r.learningRate)}</td>
               <td className="num">{r.batchSize}</td>
               <td className="num">{integer(r.paramCount)}</td>
+              {multi && study.objectives.map((o, j) => (
+                <td key={o.metric} className="num">{objectiveCell(o, r.values.length === study.objectives.length ? r.values[j] : undefined)}</td>
+              ))}
+              {multi && <td>{r.onFront ? <span className="tag best">front</span> : ""}</td>}
+              {showRung && <td className="num" data-testid="rung">{rungText(r.rung, study.pruner)}</td>}
             </tr>
           ))}
         </tbody>

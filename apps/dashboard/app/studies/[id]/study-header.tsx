@@ -21,7 +21,10 @@ export function StudyHeader({ study, tab, isAdmin }: { study: StudyHead; tab: "l
       </div>
       <p className="meta">
         <span>Task: <strong>{study.task}</strong></span>
-        <span>Objective: <strong>{objective(study.metric, study.direction)}</strong></span>
+        {study.objectives.length > 1
+          ? <span>Objectives: <strong>{study.objectives.map((o) => objective(o.metric, o.direction)).join(", ")}</strong></span>
+          : <span>Objective: <strong>{objective(study.metric, study.direction)}</strong></span>}
+        <span>Pruner: <strong data-testid="pruner">{study.pruner?.label ?? "none"}</strong></span>
         <span>Budget: <strong>{integer(study.budgetTrials)} trials</strong></span>
         {study.folds && <span>CV: <strong>{study.folds} folds</strong></span>}
         <span>Started: <strong>{timestamp(study.createdAt)}</strong></span>

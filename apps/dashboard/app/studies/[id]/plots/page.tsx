@@ -3,7 +3,8 @@ import { notFound } from "next/navigation";
 import { currentRole } from "../../../../lib/auth";
 import { getDb } from "../../../../lib/db";
 import { integer } from "../../../../lib/format";
-import { getStudyHead, getStudyPlots } from "../../../../lib/queries";
+import { getStudyHead, getStudyPlots, type StudyHead, type StudyPlots } from "../../../../lib/queries";
+import { objectiveLabel } from "../../../../lib/study-spec";
 import { Figure, ParallelCoordinates, XYChart } from "../../../charts";
 import { StudyHeader } from "../study-header";
 
@@ -40,14 +41,16 @@ export default async function PlotsPage({ params }: Props) {
                   { label: "best so far", kind: "step", color: "#d9480f", points: history.map((h) => [h.number, h.best]) },
                 ]} />
             </Figure>
-            <Figure title="Pareto front: score against parameter count" testId="chart-pareto"
-              note="Front: trials no smaller trial beats. Parameter axis is logarithmic.">
-              <XYChart label={`CV ${study.metric} against parameter count, with the Pareto front`} xLabel="parameters" yLabel={`CV ${study.metric}`} logX
-                series={[
-                  { label: "trial", kind: "points", points: sample.map((s) => [s.paramCount, s.score]) },
-                  { label: "Pareto front", kind: "step", color: "#2b8a3e", points: pareto.map((p) => [p.paramCount, p.score]) },
-                ]} />
-            </Figure>
+            {study.objectives.length > 1 ? <ObjectivesFront study={study} plots={plots} /> : (
+              <Figure title="Pareto front: score against parameter count" testId="chart-pareto"
+                note="Front: trials no smaller trial beats. Parameter axis is logarithmic.">
+                <XYChart label={`CV ${study.metric} against parameter count, with the Pareto front`} xLabel="parameters" yLabel={`CV ${study.metric}`} logX
+                  series={[
+                    { label: "trial", kind: "points", points: sample.map((s) => [s.paramCount, s.score]) },
+                    { label: "Pareto front", kind: "step", color: "#2b8a3e", points: pareto.map((p) => [p.paramCount, p.score]) },
+                  ]} />
+              </Figure>
+            )}
           </div>
           <Figure title="Parallel coordinates (colour: CV score, darker/orange = better)" testId="chart-parallel"
             note={`Activation axis: ${activations.map((a, i) => `${i} = ${a}`).join(", ")}.`}>
@@ -66,5 +69,36 @@ export default async function PlotsPage({ params }: Props) {
         </>
       )}
     </>
+  );
+}
+
+/**
+ * Multi-objective studies: the first two objectives (y = first, x = second, as the score-vs-size
+ * chart), every sampled trial, and the trials on the front of all the objectives drawn larger.
+ * With exactly two objectives the front is also joined as a staircase.
+ */
+function ObjectivesFront({ study, plots }: { study: StudyHead; plots: StudyPlots }) {
+  const [oy, ox] = study.objectives as [StudyHead["objectives"][number], StudyHead["objectives"][number]];
+  const n = study.objectives.length;
+  const onFront = new Set(plots.front.map((t) => t.number));
+  const xy = (v: number[]): [number, number] => [v[1]!, v[0]!];
+  const rest = plots.sample.filter((s) => s.values.length === n && !onFront.has(s.number));
+  const front = [...plots.front].sort((a, b) => a.values[1]! - b.values[1]! || a.values[0]! - b.values[0]!);
+  const numbers = plots.front.map((t) => `#${t.number}`).join(", ");
+  return (
+    <Figure title={`Pareto front: ${oy.metric} against ${ox.metric}`} testId="chart-pareto"
+      note={<>
+        Front: trials no other trial beats on every objective ({study.objectives.map((o) => `${o.metric} ${o.direction === "maximize" ? "↑" : "↓"}`).join(", ")}
+        {n > 2 ? "; the axes show the first two" : ""}){ox.metric === "params" || oy.metric === "params" ? "; the parameter axis is logarithmic" : ""}.{" "}
+        <span data-testid="front-trials">{plots.front.length} on the front: {numbers || "none yet"}</span>
+      </>}>
+      <XYChart label={`${objectiveLabel(oy)} against ${objectiveLabel(ox)}, with the Pareto front`} xLabel={objectiveLabel(ox)} yLabel={objectiveLabel(oy)}
+        logX={ox.metric === "params"} logY={oy.metric === "params"}
+        series={[
+          { label: "trial", kind: "points", points: rest.map((s) => xy(s.values)), titles: rest.map((s) => `#${s.number}`) },
+          ...(n === 2 ? [{ label: "Pareto front", kind: "step" as const, color: "#2b8a3e", points: front.map((t) => xy(t.values)) }] : []),
+          { label: "on the front", kind: "points", color: "#2b8a3e", r: 4.5, points: front.map((t) => xy(t.values)), titles: front.map((t) => `#${t.number}`) },
+        ]} />
+    </Figure>
   );
 }

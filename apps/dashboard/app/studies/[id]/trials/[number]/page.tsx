@@ -7,6 +7,7 @@ import { getTrial, type TrialDetail } from "../../../../../lib/queries";
 import { Figure, Heatmap, PALETTE, XYChart, type Series } from "../../../../charts";
 import { LiveRefresh } from "../../../../live-refresh";
 import { StatusBadge } from "../../../../status-badge";
+import { rungText } from "../../../../../lib/study-spec";
 
 export const dynamic = "force-dynamic";
 
@@ -50,6 +51,12 @@ export default async function TrialPage({ params }: Props) {
         <span>Backend: <strong>{trial.backend ?? "—"}</strong></span>
         <span>Worker: <strong>{trial.workerId ?? "—"}</strong></span>
         <span>Attempt: <strong>{trial.attempt}</strong></span>
+        {(study.pruner?.kind === "asha" || trial.rung !== null) && <span>Rung reached: <strong data-testid="rung">{rungText(trial.rung, study.pruner)}</strong></span>}
+        {study.objectives.length > 1 && trial.values.length === study.objectives.length && (
+          <span>Objectives: <strong data-testid="objective-values">
+            {study.objectives.map((o, j) => `${o.metric} ${o.metric === "params" ? integer(trial.values[j]!) : fixed4(trial.values[j])}`).join(", ")}
+          </strong></span>
+        )}
         <span>Started: <strong>{trial.startedAt ? timestamp(trial.startedAt) : "—"}</strong></span>
         <span>Finished: <strong>{trial.finishedAt ? timestamp(trial.finishedAt) : "—"}</strong></span>
       </p>
