@@ -10,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archOf, seedStudies, XOR_ORDER, XOR_TRIALS } from "./fixtures";
 import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
+import { MO_FRONT, seedMultiObjectiveStudy } from "./multi-objective-fixture";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -50,6 +51,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
     const db = createDb(testDb.url, { maxConnections: 1 });
     try {
       await seedStudies(db);
+      await seedMultiObjectiveStudy(db);
     } finally {
       await db.$disconnect();
     }
@@ -120,7 +122,8 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
   it("lists studies and shows a study's ranked leaderboard", async () => {
     const { context, page } = await loggedIn(ADMIN_TOKEN);
     const studyRows = page.getByTestId("studies").locator("tbody tr");
-    expect(await studyRows.count()).toBe(2);
+    // Newest first: regress-demo, xor-demo, then the multi-objective mo-demo (oldest).
+    expect(await studyRows.count()).toBe(3);
     expect(await studyRows.nth(1).innerText()).toMatch(/xor-demo\s+RUNNING\s+binary\s+accuracy \(maximize\)\s+7 \/ 40\s+2 running\s+0\.9500/);
 
     mkdirSync(path.join(appDir, "test-results"), { recursive: true });
@@ -220,6 +223,71 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
     expect(await page.getByTestId("chart-history").locator("circle").count()).toBe(4);
     expect(await page.getByTestId("chart-parallel").locator("svg > path").count()).toBe(4);
     await page.screenshot({ path: shot("plots"), fullPage: true });
+    await context.close();
+  });
+
+  it("shows a multi-objective study's Pareto front (leaderboard marker, filter, plot) and each trial's ASHA rung", async () => {
+    const { context, page } = await loggedIn(VIEWER_TOKEN);
+    await page.getByRole("link", { name: "mo-demo" }).click();
+    await page.waitForURL(/\/studies\/study-mo$/);
+    const meta = await page.locator(".meta").innerText();
+    expect(meta).toMatch(/Objectives: accuracy \(maximize\), params \(minimize\)/);
+    expect(await page.getByTestId("pruner").innerText()).toBe("ASHA (min epochs 1, η 3)");
+
+    const rowCells = () => page.getByTestId("leaderboard-row").evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("th, td"), (c) => (c.textContent ?? "").trim())));
+    // Trial, then accuracy, params, Pareto marker, rung (epoch 3^rung), CV mean.
+    const view = (rows: string[][]) => rows.map((c) => c.slice(1, 6));
+    expect(view(await rowCells())).toEqual([
+      ["#0", "0.9000", "5,000", "front", "2 (epoch 9)"],
+      ["#7", "0.9000", "6,000", "", "2 (epoch 9)"],
+      ["#1", "0.8500", "1,000", "front", "2 (epoch 9)"],
+      ["#6", "0.8500", "1,000", "front", "2 (epoch 9)"],
+      ["#2", "0.8000", "3,000", "", "2 (epoch 9)"],
+      ["#3", "0.7000", "500", "front", "2 (epoch 9)"],
+    ]);
+    await page.getByLabel("Pareto front only").check();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/pareto=1/);
+    expect((await rowCells()).map((c) => c[1])).toEqual(["#0", "#1", "#6", "#3"]);
+    expect((await rowCells()).map((c) => Number(c[1]!.slice(1))).sort()).toEqual(MO_FRONT);
+    await page.screenshot({ path: shot("pareto-leaderboard"), fullPage: true });
+
+    // PRUNED trials: one stopped at rung 0 (epoch 1), one at rung 1 (epoch 3).
+    await page.getByLabel("Pareto front only").uncheck();
+    await page.getByLabel("Status", { exact: true }).selectOption("PRUNED");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/status=PRUNED/);
+    expect((await rowCells()).map((c) => c.slice(1, 7))).toEqual([
+      ["#4", "—", "—", "", "0 (epoch 1)", "PRUNED"],
+      ["#5", "—", "—", "", "1 (epoch 3)", "PRUNED"],
+    ]);
+    await page.getByRole("link", { name: "Trial 4 details" }).click();
+    await page.waitForURL(/\/trials\/4$/);
+    expect(await page.getByTestId("rung").innerText()).toBe("0 (epoch 1)");
+    await page.goto(`${baseUrl}/studies/study-mo/trials/0`);
+    expect(await page.getByTestId("rung").innerText()).toBe("2 (epoch 9)");
+    expect(await page.getByTestId("objective-values").innerText()).toBe("accuracy 0.9000, params 5,000");
+
+    await page.goto(`${baseUrl}/studies/study-mo/plots`);
+    const chart = page.getByTestId("chart-pareto");
+    expect(await chart.locator("figcaption").innerText()).toBe("Pareto front: accuracy against params");
+    const svg = chart.locator('svg[role="img"]');
+    const axisText = await svg.locator("g.axes text").allTextContents(); // SVG text has no innerText
+    expect(axisText).toEqual(expect.arrayContaining(["parameters (minimize)", "CV accuracy (maximize)"]));
+    // Log parameter axis: decades from 100 to 10,000.
+    expect(axisText).toEqual(expect.arrayContaining(["100", "1000", "1e+4"]));
+    // Front points in order of parameters (ties by trial number); the rest drawn small.
+    const titles = (series: string) => svg.locator(`g[data-series="${series}"] circle title`).allTextContents();
+    expect(await titles("on the front")).toEqual(["#3", "#1", "#6", "#0"]);
+    expect(await titles("trial")).toEqual(["#2", "#7"]);
+    expect(await chart.getByTestId("front-trials").innerText()).toBe("4 on the front: #0, #1, #3, #6");
+    await page.screenshot({ path: shot("pareto-plot"), fullPage: true });
+
+    // A single-objective study keeps the score-against-parameters chart.
+    await page.goto(`${baseUrl}/studies/study-xor/plots`);
+    expect(await page.getByTestId("chart-pareto").locator("figcaption").innerText()).toBe("Pareto front: score against parameter count");
+    expect(await page.getByTestId("pruner").innerText()).toBe("none");
     await context.close();
   });
 

@@ -136,6 +136,8 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
   const { study, rows } = board;
   const multi = study.objectives.length > 1;
   // Rungs exist under a rung-based pruner; rows of an older study may carry them without one.
+  // Objective, Pareto and rung columns come right after the trial number: visible without
+  // scrolling the wide table.
   const showRung = study.pruner?.kind === "asha" || rows.some((r) => r.rung !== null);
   const base = `/studies/${encodeURIComponent(study.id)}`;
   const h = (k: SortKey, label: string) => <SortHeader board={board} q={q} k={k}>{label}</SortHeader>;
@@ -149,6 +151,11 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
           <tr>
             <th scope="col" className="num">Rank</th>
             {h("number", "Trial")}
+            {multi && study.objectives.map((o) => (
+              <th key={o.metric} scope="col" className="num" data-testid="objective-col">{o.metric} ({o.direction === "maximize" ? "max" : "min"})</th>
+            ))}
+            {multi && <th scope="col" title="Non-dominated over all the study's objectives">Pareto</th>}
+            {showRung && <th scope="col" className="num" title="Highest pruner rung reached (0-based) and, under ASHA, its epoch">Rung</th>}
             {h("cvMean", "CV mean")}
             {h("cvStd", "CV std")}
             <th scope="col" className="num">95% CI</th>
@@ -159,11 +166,6 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
             {h("learningRate", "Learning rate")}
             <th scope="col" className="num">Batch size</th>
             {h("paramCount", "Parameters")}
-            {multi && study.objectives.map((o) => (
-              <th key={o.metric} scope="col" className="num" data-testid="objective-col">{o.metric} ({o.direction === "maximize" ? "max" : "min"})</th>
-            ))}
-            {multi && <th scope="col" title="Non-dominated over all the study's objectives">Pareto</th>}
-            {showRung && <th scope="col" className="num" title="Highest pruner rung reached (0-based) and, under ASHA, its epoch">Rung</th>}
           </tr>
         </thead>
         <tbody>
@@ -173,6 +175,11 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
               <td className="num">
                 <Link href={`${base}/trials/${r.number}`} aria-label={`Trial ${r.number} details`}>#{r.number}</Link>
               </td>
+              {multi && study.objectives.map((o, j) => (
+                <td key={o.metric} className="num">{objectiveCell(o, r.values.length === study.objectives.length ? r.values[j] : undefined)}</td>
+              ))}
+              {multi && <td>{r.onFront ? <span className="tag best">front</span> : ""}</td>}
+              {showRung && <td className="num" data-testid="rung">{rungText(r.rung, study.pruner)}</td>}
               <td className="num">{r.status === "COMPLETED" ? fixed4(r.cvMean) : <StatusBadge status={r.status} />}</td>
               <td className="num">{fixed4(r.cvStd)}</td>
               <td className="num ci">{r.ci ? `${fixed4(r.ci.lo)} – ${fixed4(r.ci.hi)}` : "—"}</td>
@@ -189,11 +196,6 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
               <td className="num">{sig3(r.learningRate)}</td>
               <td className="num">{r.batchSize}</td>
               <td className="num">{integer(r.paramCount)}</td>
-              {multi && study.objectives.map((o, j) => (
-                <td key={o.metric} className="num">{objectiveCell(o, r.values.length === study.objectives.length ? r.values[j] : undefined)}</td>
-              ))}
-              {multi && <td>{r.onFront ? <span className="tag best">front</span> : ""}</td>}
-              {showRung && <td className="num" data-testid="rung">{rungText(r.rung, study.pruner)}</td>}
             </tr>
           ))}
         </tbody>
