@@ -12,6 +12,8 @@ export interface CoalescerOptions<I> {
   maxBatch: number;
   maxInFlight: number;
   key: (item: I) => string;
+  /** Told the size of every batch formed (a metric). */
+  onBatch?: (size: number) => void;
 }
 
 interface Pending<I, O> {
@@ -70,6 +72,7 @@ export class Coalescer<I, O> {
   }
 
   private async execute(batch: Pending<I, O>[]): Promise<void> {
+    this.opts.onBatch?.(batch.length);
     try {
       const out = await this.run(batch.map((p) => p.item));
       if (out.length !== batch.length) throw new Error(`batched call answered ${out.length} of ${batch.length} items`);

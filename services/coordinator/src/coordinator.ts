@@ -37,8 +37,8 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   assertListenerAllowed(opts.listen, security, { insecure: opts.insecure, log: opts.log });
   const schedulerOpts = { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler };
   // A trial is started at most maxDeliver times, however its messages were delivered (see Store).
-  const store = new Store(opts.db, { maxAttempts: schedulerOpts.maxDeliver });
   const metrics = new CoordinatorMetrics(opts.db, opts.queue, opts.log);
+  const store = new Store(opts.db, { maxAttempts: schedulerOpts.maxDeliver, observeBatch: metrics.observeBatch });
   const scheduler = new Scheduler(store, metrics.countingQueue(opts.queue), opts.log, schedulerOpts);
   const server = new Server({ "grpc.max_receive_message_length": LIMITS.grpcMessageBytes, "grpc.max_send_message_length": LIMITS.grpcMessageBytes, interceptors: serverInterceptors(security, opts.log) });
   server.addService(CoordinatorService, metrics.instrument(coordinatorService(store, scheduler, opts.log, opts.queue)));

@@ -2,6 +2,7 @@ import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type Se
 import { Counter, createMetricsRegistry, Gauge, Histogram, LATENCY_BUCKETS, type Logger, type Registry } from "@automl/common";
 import type { Db } from "@automl/db";
 import type { TrialQueue } from "@automl/messaging";
+import type { BatchedStatement } from "./store";
 
 /** Scrapes within this interval share one database / JetStream query. */
 const CACHE_MS = 2_000;
@@ -28,13 +29,16 @@ function cached<T>(load: () => Promise<T>): () => Promise<T> {
  * - `automl_trials_dispatched_total{pool}`: trial messages published;
  * - `automl_trials{pool,status}`: trials in the database by status (labels bounded: pools × 7);
  * - `automl_queue_messages{pool,state}`: JetStream consumer counts, `pending` (waiting for a
- *   worker) and `unacked` (delivered, not yet acknowledged), for pools of running studies.
+ *   worker) and `unacked` (delivered, not yet acknowledged), for pools of running studies;
+ * - `automl_db_write_batch_size{statement}`: trials per batched write (group commit) of
+ *   StartTrial (`start_trial`) and of outcomes (`record_outcome`).
  * plus the default process metrics.
  */
 export class CoordinatorMetrics {
   readonly registry: Registry;
   private readonly handling: Histogram<"method" | "code">;
   private readonly dispatched: Counter<"pool">;
+  private readonly batches: Histogram<"statement">;
   private readonly pools = new Set<string>();
 
   constructor(db: Db, queue: TrialQueue, log: Logger) {
@@ -48,6 +52,13 @@ export class CoordinatorMetrics {
       registers,
     });
     this.dispatched = new Counter({ name: "automl_trials_dispatched_total", help: "Trial messages published to the queue.", labelNames: ["pool"], registers });
+    this.batches = new Histogram({
+      name: "automl_db_write_batch_size",
+      help: "Trials written per batched statement (group commit), by statement.",
+      labelNames: ["statement"],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
 
     const trialCounts = cached(() =>
       db.$queryRaw<{ pool: string; status: string; n: bigint }[]>`
@@ -91,6 +102,9 @@ export class CoordinatorMetrics {
       },
     });
   }
+
+  /** For the Store: the size of each batched write. */
+  readonly observeBatch = (statement: BatchedStatement, size: number): void => this.batches.observe({ statement }, size);
 
   /** The queue as the scheduler sees it, counting what it publishes. */
   countingQueue(queue: TrialQueue): TrialQueue {

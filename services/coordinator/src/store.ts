@@ -24,6 +24,8 @@ export interface Outcome {
 }
 
 export type TrialWithFolds = Trial & { folds: FoldResult[] };
+/** The hot-path writes that are batched (group commit). */
+export type BatchedStatement = "start_trial" | "record_outcome";
 /** What a new trial's message is built from (Store.createTrials). */
 export type CreatedTrial = Pick<Trial, "id" | "number" | "params">;
 
@@ -36,7 +38,7 @@ export class Store {
    */
   constructor(
     readonly db: Db,
-    readonly opts: { maxAttempts: number } = { maxAttempts: Number.MAX_SAFE_INTEGER },
+    readonly opts: { maxAttempts: number; observeBatch?: (statement: BatchedStatement, size: number) => void } = { maxAttempts: Number.MAX_SAFE_INTEGER },
   ) {}
 
   async createStudy(file: StudyFile): Promise<Study> {
@@ -175,7 +177,7 @@ export class Store {
       const byId = new Map(rows.map((r) => [r.id, r]));
       return items.map((i) => byId.get(i.trialId));
     },
-    { maxBatch: 256, maxInFlight: 2, key: (i) => i.trialId },
+    { maxBatch: 256, maxInFlight: 2, key: (i) => i.trialId, onBatch: (n) => this.opts.observeBatch?.("start_trial", n) },
   );
 
   /**
@@ -314,7 +316,7 @@ export class Store {
       const updated = new Set(rows.map((r) => r.id));
       return items.map((i) => updated.has(i.trialId));
     },
-    { maxBatch: 256, maxInFlight: 2, key: (i) => i.trialId },
+    { maxBatch: 256, maxInFlight: 2, key: (i) => i.trialId, onBatch: (n) => this.opts.observeBatch?.("record_outcome", n) },
   );
 
   /** Raises the trial's rung to `rung` (the highest rung it reached; never lowered). */

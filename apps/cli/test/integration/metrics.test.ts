@@ -74,6 +74,10 @@ describe.skipIf(!available)("Prometheus metrics of a coordinator and a worker", 
     expect(handled("CompleteTrial")).toBe(TRIALS);
     expect(sample(coord, "automl_grpc_server_handling_seconds_sum", { method: "CompleteTrial", code: "OK" })).toBeGreaterThan(0);
     expect(sample(coord, "automl_process_resident_memory_bytes", { component: "coordinator" })).toBeGreaterThan(0);
+    // Group commit: every trial's start and outcome went through exactly one batched write.
+    expect(sample(coord, "automl_db_write_batch_size_sum", { statement: "start_trial" })).toBe(TRIALS);
+    expect(sample(coord, "automl_db_write_batch_size_sum", { statement: "record_outcome" })).toBe(TRIALS);
+    expect(sample(coord, "automl_db_write_batch_size_count", { statement: "record_outcome" })).toBeGreaterThanOrEqual(1);
 
     const worker = await (await fetch(`http://${workerHealth}/metrics`)).text();
     expect(sample(worker, "automl_worker_trials_total", { pool: "cpu", status: "COMPLETED" })).toBe(TRIALS);
