@@ -7,6 +7,7 @@ import { getLeaderboard, getStudyHead, getStudyPlots, getTrial, listStudies } fr
 import { EPOCHS, seedStudies, SURFACE_GRID, XOR_ORDER } from "./fixtures";
 import { MO_FRONT, MO_TRIALS, seedMultiObjectiveStudy } from "./multi-objective-fixture";
 import { objectivesOf, prunerOf, rungText } from "../lib/study-spec";
+import { paretoFrontTrials } from "../lib/pareto";
 
 const q = (params: Record<string, string> = {}) => parseLeaderboardQuery(params);
 
@@ -218,5 +219,75 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
     expect(brute).toEqual(MO_FRONT);
     const plots = await getStudyPlots(db, (await getStudyHead(db, mo))!);
     expect(plots.front.map((t) => t.number)).toEqual(brute);
+  });
+});
+
+describe.skipIf(!(await postgresAvailable()))("Pareto front from Trial.values against brute force (real Postgres)", () => {
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Db;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(TEST_ADMIN_URL);
+    db = createDb(testDb.url, { maxConnections: 2 });
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await testDb?.drop();
+  });
+
+  /**
+   * Deterministic vectors on a coarse grid (ties in one or every objective are common) that trade
+   * the first objective against the second (a front of many points, not one corner point); the
+   * sign follows each direction, so "better" is always the lower grid step.
+   */
+  function vectors(n: number, dirs: ("maximize" | "minimize")[], seed: number): number[][] {
+    let x = seed;
+    const step = (k: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), Math.floor((x / 2 ** 31) * k));
+    return Array.from({ length: n }, () => {
+      const a = step(12);
+      const steps = [a, 11 - a + step(4), ...dirs.slice(2).map(() => step(12))];
+      // "+ 0" turns −0 into 0: Postgres hands −0 back as 0, and toEqual tells them apart.
+      return steps.map((k, i) => (dirs[i] === "maximize" ? -k : k) / 4 + 0);
+    });
+  }
+
+  /** Independent reference: on the front iff no other vector is no worse everywhere and better somewhere. */
+  function bruteFront(vs: number[][], dirs: ("maximize" | "minimize")[]): number[] {
+    const better = (a: number, b: number, k: number) => (dirs[k] === "maximize" ? a > b : a < b);
+    const dominates = (a: number[], b: number[]) => a.every((v, k) => v === b[k] || better(v, b[k]!, k)) && a.some((v, k) => better(v, b[k]!, k));
+    return vs.flatMap((v, i) => (vs.some((w) => dominates(w, v)) ? [] : [i]));
+  }
+
+  const cases: { d: number; dirs: ("maximize" | "minimize")[]; seed: number }[] = [
+    { d: 2, dirs: ["maximize", "minimize"], seed: 1 },
+    { d: 2, dirs: ["minimize", "minimize"], seed: 2 },
+    { d: 2, dirs: ["maximize", "maximize"], seed: 3 },
+    { d: 3, dirs: ["maximize", "minimize", "minimize"], seed: 4 },
+  ];
+  it.each(cases)("$d objectives $dirs (seed $seed): the same front as brute force", async ({ d, dirs, seed }) => {
+    const id = `rand-${seed}`;
+    const vs = vectors(300, dirs, seed);
+    expect(vs[0]).toHaveLength(d);
+    await db.study.create({ data: { id, name: id, spec: {}, task: "binary", metric: "accuracy", direction: "maximize", budgetTrials: vs.length, parallel: 1, seed } });
+    await db.trial.createMany({
+      data: [
+        ...vs.map((values, number) => ({
+          id: `${id}-${number}`, studyId: id, number, status: "COMPLETED" as const, params: {}, depth: 1, widths: [4], activation: "relu",
+          learningRate: 0.01, batchSize: 8, paramCount: 10, cvMean: values[0]!, values,
+        })),
+        // Never on the front: a non-finite value (paretoFront leaves those off), and a PRUNED trial
+        // whose vector would beat everything.
+        { id: `${id}-nan`, studyId: id, number: 1000, status: "COMPLETED" as const, params: {}, depth: 1, widths: [4], activation: "relu", learningRate: 0.01, batchSize: 8, paramCount: 10, values: [] },
+        { id: `${id}-pruned`, studyId: id, number: 1001, status: "PRUNED" as const, params: {}, depth: 1, widths: [4], activation: "relu", learningRate: 0.01, batchSize: 8, paramCount: 10, values: dirs.map((x) => (x === "maximize" ? 99 : -99)) },
+      ],
+    });
+    // Prisma sends arrays as JSON, which has no NaN: write that one vector in SQL.
+    await db.$executeRaw`UPDATE "Trial" SET "values" = array_fill('NaN'::float8, ARRAY[${d}::int]) WHERE id = ${`${id}-nan`}`;
+    const got = await paretoFrontTrials(db, id, dirs.map((direction, k) => ({ metric: `m${k}`, direction })));
+    const want = bruteFront(vs, dirs);
+    expect(want.length).toBeGreaterThan(5);
+    expect(got.map((t) => t.number)).toEqual(want);
+    expect(got.map((t) => t.values)).toEqual(want.map((i) => vs[i]));
   });
 });
