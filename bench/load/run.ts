@@ -18,14 +18,14 @@ import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { credentials } from "@grpc/grpc-js";
-import { grpcCall } from "@automl/common";
+import { freePort, grpcCall } from "@automl/common";
 import { pgExecutor } from "@automl/db";
 import { createTestDatabase, TEST_ADMIN_URL } from "@automl/db/testing";
 import { JetStreamQueue } from "@automl/messaging";
 import { TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
 import { CoordinatorClient, StudyStatus, TrialStatus, type CreateStudyReply, type GetStudyReply, type ListStudiesReply } from "@automl/proto";
 import { silentLogger } from "@automl/common";
-import { REPO_ROOT, freePortFor } from "./support";
+import { REPO_ROOT } from "./support";
 
 const { values: args } = parseArgs({
   options: {
@@ -103,7 +103,7 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 async function runOurs(): Promise<Record<string, unknown>> {
   const database = await createTestDatabase(TEST_ADMIN_URL);
   const names = uniqueStreamNames();
-  const grpcPort = await freePortFor();
+  const grpcPort = await freePort();
   const addr = `127.0.0.1:${grpcPort}`;
   const env: Record<string, string> = {
     AUTOML_DATABASE_URL: database.url,
@@ -123,7 +123,7 @@ async function runOurs(): Promise<Record<string, unknown>> {
     await until("the coordinator", async () => Boolean(await grpcCall<ListStudiesReply>((md, o, cb) => client.listStudies({ limit: 1 }, md, o, cb))), 120_000);
     const health: string[] = [];
     for (let i = 0; i < WORKERS; i++) {
-      const h = `127.0.0.1:${await freePortFor()}`;
+      const h = `127.0.0.1:${await freePort()}`;
       health.push(h);
       children.push(
         start(["worker"], { ...env, AUTOML_WORKER_CONCURRENCY: String(CONCURRENCY), AUTOML_BENCH_NOOP_TRAINING: "true", AUTOML_HEALTH_LISTEN: h }, `worker ${i + 1}`, prof(`worker-${i + 1}`)),

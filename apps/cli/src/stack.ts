@@ -1,23 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { AppError, grpcClientSecurity, grpcServerSecurity, type GrpcClientSecurity, type Logger } from "@automl/common";
+import { AppError, freePort, grpcClientSecurity, grpcServerSecurity, type GrpcClientSecurity, type Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
 import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
 import { startWorker, type RunningWorker } from "@automl/worker";
 import type { CliEnv } from "./env";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Heartbeats (and ack-deadline extensions) three times per ack wait, so one lost beat is harmless. */
 function heartbeatMs(env: CliEnv): number {

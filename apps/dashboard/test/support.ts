@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
-import { silentLogger } from "@automl/common";
+import { freePort, silentLogger } from "@automl/common";
 import { startTestStack, type TestStack } from "@automl/coordinator/testing";
 import { startWorker } from "@automl/worker";
 
@@ -12,17 +11,6 @@ export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Polls until the server answers HTTP at all (any status), or fails with its output. */
 export async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 45_000): Promise<void> {

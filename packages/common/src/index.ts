@@ -8,3 +8,4 @@ export * from "./limits";
 export * from "./metrics";
 export * from "./secrets";
 export * from "./grpc-security";
+export * from "./net";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "@automl/common";
 import { CoordinatorApi } from "../../src/client";
-import { freePort } from "../../src/stack";
+import { freePort } from "@automl/common";
 import { automl, REPO_ROOT, stop, type Proc } from "../support";
 
 const dashboardBuilt = existsSync(join(REPO_ROOT, "apps", "dashboard", ".next", "BUILD_ID"));

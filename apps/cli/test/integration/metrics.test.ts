@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
 import { automl, distributedSuite, startCoordinatorProcess } from "../support";
-import { freePort } from "../../src/stack";
+import { freePort } from "@automl/common";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 

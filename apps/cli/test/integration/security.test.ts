@@ -7,7 +7,7 @@ import { postgresAvailable } from "@automl/db/testing";
 import { makeTestCertificates, type TestCertificates } from "@automl/common/testing";
 import { natsAvailable, startOwnNatsServer } from "@automl/messaging/testing";
 import { automl, distributedFixture, stop, type Proc } from "../support";
-import { freePort } from "../../src/stack";
+import { freePort } from "@automl/common";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 

@@ -6,7 +6,7 @@ import { until } from "@automl/coordinator/testing";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
 import { automl, distributedSuite, startCoordinatorProcess, SLOW_STUDY, slowStudyFile } from "../support";
-import { freePort } from "../../src/stack";
+import { freePort } from "@automl/common";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
 

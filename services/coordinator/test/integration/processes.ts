@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
+import { freePort, grpcCall, silentLogger } from "@automl/common";
 import { createDb, type Db } from "@automl/db";
 import { createTestDatabase, TEST_ADMIN_URL } from "@automl/db/testing";
 import { JetStreamQueue } from "@automl/messaging";
@@ -51,16 +50,6 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh database, stream and port; `coordinator()` starts `automl coordinator` and resolves once it answers. */
 export async function processFixture(extraEnv: Record<string, string> = {}) {

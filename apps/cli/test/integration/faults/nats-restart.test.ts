@@ -6,7 +6,7 @@ import { natsAvailable } from "@automl/messaging/testing";
 import { automl, distributedFixture, startCoordinatorProcess, stop, type Proc } from "../../support";
 import { expectEachTrialOnce, startNatsServer, studyEnd, tempDir, TINY, tinyStudyFile, until, type NatsServer } from "../../faults";
 import { CoordinatorApi } from "../../../src/client";
-import { freePort } from "../../../src/stack";
+import { freePort } from "@automl/common";
 
 // The shared NATS only tells whether nats-server exists here; this test runs its own.
 const available = (await postgresAvailable()) && (await natsAvailable());
