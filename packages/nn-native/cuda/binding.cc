@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "kernels.cuh"
+#include "../src/napi-args.h"
 
 namespace {
 
@@ -42,36 +43,17 @@ auto guard(const Napi::Env& env, F&& f) -> decltype(f()) {
   }
 }
 
-// ---- argument helpers: every error names the argument ----
+// ---- argument helpers: every error names the argument (shared ones: ../src/napi-args.h) ----
 
-template <typename T, napi_typedarray_type Kind>
-T* typed(const Napi::Env& env, const Napi::Value& v, size_t need, const std::string& name, const char* type) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Kind) throw Napi::TypeError::New(env, name + ": must be a " + type);
-  auto arr = v.As<Napi::TypedArrayOf<T>>();
-  if (arr.ElementLength() < need) {
-    throw Napi::RangeError::New(env, name + ": needs at least " + std::to_string(need) + " elements, got " + std::to_string(arr.ElementLength()));
-  }
-  return arr.Data();
-}
-float* f32(const Napi::Env& env, const Napi::Value& v, size_t need, const std::string& name) {
-  return typed<float, napi_float32_array>(env, v, need, name, "Float32Array");
-}
-int32_t* i32(const Napi::Env& env, const Napi::Value& v, size_t need, const std::string& name) {
-  return typed<int32_t, napi_int32_array>(env, v, need, name, "Int32Array");
-}
+using napi_args::f32;
+using napi_args::typed;
+using napi_args::i32;
+using napi_args::intArg;
+using napi_args::numArg;
+
 size_t lengthOf(const Napi::Env& env, const Napi::Value& v, const std::string& name) {
   if (!v.IsTypedArray()) throw Napi::TypeError::New(env, name + ": must be a typed array");
   return v.As<Napi::TypedArray>().ElementLength();
-}
-int intArg(const Napi::Env& env, const Napi::Value& v, const std::string& name, int min = 0) {
-  if (!v.IsNumber()) throw Napi::TypeError::New(env, name + ": must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= min) || d > 2147483647.0 || d != std::floor(d)) throw Napi::RangeError::New(env, name + ": must be an integer ≥ " + std::to_string(min));
-  return (int)d;
-}
-double numArg(const Napi::Env& env, const Napi::Value& v, const std::string& name) {
-  if (!v.IsNumber()) throw Napi::TypeError::New(env, name + ": must be a number");
-  return v.As<Napi::Number>().DoubleValue();
 }
 
 // ---- device buffers for the one-by-one kernels ----
