@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { AppError, grpcClientSecurity, type Logger } from "@automl/common";
 import { natsCredentials } from "@automl/messaging";
-import { trialSeed as derivedTrialSeed } from "@automl/coordinator";
+import { refreshImportance, trialSeed as derivedTrialSeed } from "@automl/coordinator";
 import { createDb, type Db } from "@automl/db";
 import { StudyStatus, TrialStatus, type Study, type Trial } from "@automl/proto";
 import {
@@ -26,7 +26,7 @@ import {
 import { CoordinatorApi } from "./client";
 import type { CliEnv } from "./env";
 import { progressLine } from "./format";
-import { importanceTable, refreshImportance } from "./importance";
+import { importanceTable } from "./importance";
 import { startEmbeddedStack } from "./stack";
 import { prepareStudyFile } from "./study-input";
 

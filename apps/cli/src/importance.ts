@@ -1,8 +1,5 @@
 import type { ParameterImportance } from "@automl/search";
 
-// Computed by the coordinator when a study completes; here for `automl ablate` / `automl importance`.
-export { refreshImportance } from "@automl/coordinator";
-
 /** `param  importance` lines with a bar, highest first. */
 export function importanceTable(importances: readonly ParameterImportance[], trials: number): string {
   if (importances.length === 0) return `parameter importance: not enough completed trials that differ (${trials})`;

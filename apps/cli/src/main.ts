@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { AppError, createLogger, exitCodeOf, grpcClientSecurity, startHealthServer, type Logger } from "@automl/common";
 import { natsCredentials } from "@automl/messaging";
 import { StudyStatus } from "@automl/proto";
+import { refreshImportance } from "@automl/coordinator";
 import { CoordinatorApi } from "./client";
 import { startDashboard } from "./dashboard";
 import { parseEnv, type CliEnv } from "./env";
@@ -10,7 +11,6 @@ import { leaderboardTable, objectivesOf, progressLine, studyJson } from "./forma
 import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
-import { refreshImportance } from "./importance";
 
 const USAGE = `usage: automl <command>
 

@@ -216,13 +216,8 @@ export class Scheduler {
   private async failLostTrials(study: Study): Promise<void> {
     const silentFor = this.opts.ackWaitMs * (this.opts.maxDeliver >= 2 ? 4 : 2);
     for (const t of await this.store.silentTrials(study.id, new Date(Date.now() - silentFor))) {
-      if (t.attempt >= this.opts.maxDeliver) {
-        const recorded = await this.store.recordOutcome(t.id, {
-          status: "FAILED",
-          attempt: t.attempt,
-          error: `no report from worker ${t.workerId ?? "?"} on attempt ${t.attempt} of ${this.opts.maxDeliver}`,
-        });
-        if (recorded) this.log.warn({ trialId: t.id, attempt: t.attempt }, "trial lost on its last attempt; failed");
+      if (t.attempt >= this.store.opts.maxAttempts) {
+        if (await this.store.failLastAttempt(t)) this.log.warn({ trialId: t.id, attempt: t.attempt }, "trial lost on its last attempt; failed");
       } else {
         await this.store.touch(t.id);
         await this.queue.publish(study.pool, { ...toTrialSpec(study, t), dispatch: t.attempt + 1 });

@@ -85,8 +85,7 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       }
       if (!TERMINAL.includes(trial.status) && trial.attempt >= store.opts.maxAttempts) {
         // Its attempts are used up: the last one was lost (its worker never reported).
-        const error = `no report from worker ${trial.workerId ?? "?"} on attempt ${trial.attempt} of ${store.opts.maxAttempts}`;
-        if (await store.recordOutcome(trial.id, { status: "FAILED", attempt: trial.attempt, error })) log.warn({ trialId: trial.id, attempt: trial.attempt }, "trial lost on its last attempt; failed");
+        if (await store.failLastAttempt(trial)) log.warn({ trialId: trial.id, attempt: trial.attempt }, "trial lost on its last attempt; failed");
         scheduler.wake();
         return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_FAILED, attempt: trial.attempt };
       }

@@ -38,7 +38,7 @@ export class Store {
    */
   constructor(
     readonly db: Db,
-    readonly opts: { maxAttempts: number; observeBatch?: (statement: BatchedStatement, size: number) => void } = { maxAttempts: Number.MAX_SAFE_INTEGER },
+    readonly opts: { maxAttempts: number; observeBatch?: (statement: BatchedStatement, size: number) => void } = { maxAttempts: 2 ** 31 - 1 },
   ) {}
 
   async createStudy(file: StudyFile): Promise<Study> {
@@ -318,6 +318,18 @@ export class Store {
     },
     { maxBatch: 256, maxInFlight: 2, key: (i) => i.trialId, onBatch: (n) => this.opts.observeBatch?.("record_outcome", n) },
   );
+
+  /**
+   * A trial whose last allowed attempt never reported (its worker died, or was cut off) ends
+   * FAILED with the reason; false when it already had an outcome.
+   */
+  failLastAttempt(t: Pick<Trial, "id" | "attempt" | "workerId">): Promise<boolean> {
+    return this.recordOutcome(t.id, {
+      status: "FAILED",
+      attempt: t.attempt,
+      error: `no report from worker ${t.workerId ?? "?"} on attempt ${t.attempt} of ${this.opts.maxAttempts}`,
+    });
+  }
 
   /** Raises the trial's rung to `rung` (the highest rung it reached; never lowered). */
   async raiseRung(trialId: string, rung: number): Promise<void> {
