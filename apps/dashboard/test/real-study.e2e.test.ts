@@ -9,6 +9,30 @@ import { CHROMIUM_ARGS, finishedStudy, startBuiltDashboard } from "./support";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/**
+ * Registers, in the calling describe, a study run to its end by the coordinator and a worker (in
+ * process, real training), the built dashboard over its database (no tokens: the open,
+ * loopback-only mode of the embedded stack) and Chromium. The getters are valid inside tests.
+ */
+function dashboardOnFinishedStudy(studyText: string, studyTimeoutMs: number, hookTimeoutMs: number) {
+  let stack: TestStack | undefined;
+  let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
+  let browser: Browser | undefined;
+  let studyId = "";
+  beforeAll(async () => {
+    if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
+    ({ stack, studyId } = await finishedStudy(studyText, studyTimeoutMs));
+    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  }, hookTimeoutMs);
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+    await stack?.dispose();
+  });
+  return { stack: () => stack!, studyId: () => studyId, baseUrl: () => dashboard!.url, browser: () => browser! };
+}
+
 const STUDY = `
 name: real-xor
 dataset: { builtin: xor, n: 200, noise: 0.2 }
@@ -31,36 +55,16 @@ seed: 5
  * process, real training) record it, then Chromium reads the built app.
  */
 describe.skipIf(!(await postgresAvailable()))("dashboard on a real study", () => {
-  let stack: TestStack | undefined;
-  let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
-  let browser: Browser | undefined;
-  let baseUrl = "";
-  let studyId = "";
-
-  beforeAll(async () => {
-    if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
-    ({ stack, studyId } = await finishedStudy(STUDY, 90_000));
-
-    // No tokens: the open, loopback-only mode of the embedded stack.
-    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });
-    baseUrl = dashboard.url;
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-    await stack?.dispose();
-  });
+  const { stack, studyId, baseUrl, browser } = dashboardOnFinishedStudy(STUDY, 90_000, 180_000);
 
   it("ranks the study's trials as recorded and draws a trial's curves, diagnostics and decision surface", async () => {
-    const trials = await stack!.db.trial.findMany({ where: { studyId }, orderBy: [{ cvMean: "desc" }, { number: "asc" }] });
+    const trials = await stack().db.trial.findMany({ where: { studyId: studyId() }, orderBy: [{ cvMean: "desc" }, { number: "asc" }] });
     expect(trials.every((t) => t.status === "COMPLETED")).toBe(true);
 
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${baseUrl}/`);
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${baseUrl()}/`);
     await page.getByRole("link", { name: "real-xor" }).click();
-    await page.waitForURL(new RegExp(`/studies/${studyId}`));
+    await page.waitForURL(new RegExp(`/studies/${studyId()}`));
     const rows = page.getByTestId("leaderboard").getByTestId("leaderboard-row");
     const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("th, td"), (c) => (c.textContent ?? "").trim())));
     expect(cells.map((c) => [c[1], c[2]])).toEqual(trials.map((t) => [`#${t.number}`, t.cvMean!.toFixed(4)]));
@@ -106,28 +110,10 @@ seed: 11
  * front is recomputed here by brute-force dominance over the recorded vectors.
  */
 describe.skipIf(!(await postgresAvailable()))("dashboard on a real multi-objective ASHA study", () => {
-  let stack: TestStack | undefined;
-  let dashboard: Awaited<ReturnType<typeof startBuiltDashboard>> | undefined;
-  let browser: Browser | undefined;
-  let baseUrl = "";
-  let studyId = "";
-
-  beforeAll(async () => {
-    if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("apps/dashboard/.next is missing: run `npm run build` first");
-    ({ stack, studyId } = await finishedStudy(MO_STUDY, 120_000));
-    dashboard = await startBuiltDashboard({ AUTOML_DATABASE_URL: stack.databaseUrl, AUTOML_COORDINATOR_ADDR: stack.coordinator.address });
-    baseUrl = dashboard.url;
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-    await stack?.dispose();
-  });
+  const { stack, studyId, baseUrl, browser } = dashboardOnFinishedStudy(MO_STUDY, 120_000, 240_000);
 
   it("marks exactly the recorded non-dominated trials and shows every trial's rung", async () => {
-    const trials = await stack!.db.trial.findMany({ where: { studyId }, orderBy: { number: "asc" } });
+    const trials = await stack().db.trial.findMany({ where: { studyId: studyId() }, orderBy: { number: "asc" } });
     const done = trials.filter((t) => t.status === "COMPLETED");
     // Which trials ASHA stops depends on the order the two slots report in, so every expectation
     // below is derived from the recorded rows; η 2 over 10 trials prunes some (a run seen here:
@@ -140,8 +126,8 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real multi-objecti
     // ASHA (η 2, min epochs 1) records a rung once a trial reaches epoch 1: every trial here did.
     expect(trials.every((t) => t.rung !== null)).toBe(true);
 
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${baseUrl}/studies/${studyId}?status=ANY&sort=number`);
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${baseUrl()}/studies/${studyId()}?status=ANY&sort=number`);
     expect(await page.getByTestId("pruner").innerText()).toBe("ASHA (min epochs 1, η 2)");
     const cells = await page.getByTestId("leaderboard-row").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("th, td"), (c) => (c.textContent ?? "").trim())));
     // Trial, accuracy, params, Pareto marker, rung (epoch 2^rung).
@@ -153,9 +139,9 @@ describe.skipIf(!(await postgresAvailable()))("dashboard on a real multi-objecti
       `${t.rung} (epoch ${2 ** t.rung!})`,
     ]));
 
-    await page.goto(`${baseUrl}/studies/${studyId}?pareto=1&sort=number`);
+    await page.goto(`${baseUrl()}/studies/${studyId()}?pareto=1&sort=number`);
     expect(await page.getByTestId("leaderboard-row").evaluateAll((trs) => trs.map((tr) => tr.querySelector("td a")?.textContent))).toEqual(front.map((n) => `#${n}`));
-    await page.goto(`${baseUrl}/studies/${studyId}/plots`);
+    await page.goto(`${baseUrl()}/studies/${studyId()}/plots`);
     const titles = await page.getByTestId("chart-pareto").locator('g[data-series="on the front"] circle title').allTextContents();
     expect(titles.map((s) => Number(s.slice(1))).sort((a, b) => a - b)).toEqual(front);
     mkdirSync(path.join(appDir, "test-results"), { recursive: true });
