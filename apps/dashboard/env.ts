@@ -28,7 +28,7 @@ const schema = z.object({
   AUTOML_COORDINATOR_ADDR: z.string().regex(/^[^\s:]+:\d+$/, "must be host:port").default("127.0.0.1:50051"),
 });
 
-/** How the dashboard reaches the coordinator: its bearer token and TLS (README "Security"). */
+/** How the dashboard reaches the coordinator: its bearer token and TLS (docs/operations.md "Security"). */
 const grpcSchema = z.object({
   AUTOML_GRPC_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   AUTOML_GRPC_TLS_CA: z.string().optional(),

@@ -4,7 +4,7 @@
 //
 //   npm run -s bench -- --json     one JSON document on stdout (-s keeps npm's banner off it)
 //   npm run bench                  a readable table; progress always goes to stderr
-//   npm run -s bench -- --markdown the README's table
+//   npm run -s bench -- --markdown the table of docs/benchmarks.md
 //   options: --quick (short timings, to check the harness), --backends=js,native,auto,tfjs,
 //            --workloads=A,B4,B256,C, --rounds=N (default 2; each side keeps its best round)
 //

@@ -51,7 +51,7 @@ export function formatReport(r: BenchReport): string {
   return `${out.join("\n")}\n`;
 }
 
-/** The README's table (--markdown): one row per workload, samples/s and the ratio to PyTorch. */
+/** The table of docs/benchmarks.md (--markdown): one row per workload, samples/s and the ratio to PyTorch. */
 export function formatMarkdown(r: BenchReport): string {
   const cell = (w: BenchReport["workloads"][number], label: string) => {
     const b = w.backends.find((x) => x.backend === label);

@@ -13,7 +13,7 @@ import {
 /** The Coordinator gRPC API as promises. */
 export class CoordinatorApi {
   private readonly client: CoordinatorClient;
-  /** `security`: TLS and bearer token (README "Security"); none = plaintext without a token. */
+  /** `security`: TLS and bearer token (docs/operations.md "Security"); none = plaintext without a token. */
   constructor(address: string, security?: GrpcClientSecurity) {
     const channel = grpcClientChannel(security);
     this.client = new CoordinatorClient(address, channel.credentials, channel.options);

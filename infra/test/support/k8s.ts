@@ -337,7 +337,7 @@ export function automlContainerProblems(objs: K8sObject[]): string[] {
         need("AUTOML_DATABASE_URL");
         need("AUTOML_NATS_URL");
         listener("AUTOML_GRPC_LISTEN");
-        // Beyond loopback the coordinator refuses to start without a token or mutual TLS (README "Security").
+        // Beyond loopback the coordinator refuses to start without a token or mutual TLS (docs/operations.md "Security").
         if (env.values.get("AUTOML_INSECURE") !== "true" && !given("AUTOML_GRPC_TLS_CLIENT_CA")) need("AUTOML_GRPC_TOKEN");
       }
       if (sub === "worker") {

@@ -25,7 +25,7 @@ export const commonEnvShape = {
   AUTOML_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default("AUTOML_TRIALS"),
   AUTOML_NATS_SUBJECT_PREFIX: z.string().default("automl"),
   AUTOML_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
-  // Security (README "Security"). Each secret may also be given as <NAME>_FILE (see secrets.ts).
+  // Security (docs/operations.md "Security"). Each secret may also be given as <NAME>_FILE (see secrets.ts).
   /** gRPC bearer token: the coordinator refuses calls without it; workers, CLI and dashboard send it. */
   AUTOML_GRPC_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** PEM certificate chain and key: the coordinator serves TLS when both are set. */

@@ -1,5 +1,5 @@
 /**
- * Size limits on everything a user or a peer hands in, in one place (the README's "Limits on
+ * Size limits on everything a user or a peer hands in, in one place (docs/operations.md "Limits on
  * input" table lists them). Each is checked where the input enters, with an INVALID_ARGUMENT (or a
  * DatasetSpecError) naming what is too large and the limit; none is configurable, so every
  * coordinator and worker agrees.

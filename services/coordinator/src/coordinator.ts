@@ -16,7 +16,7 @@ export interface CoordinatorOptions {
   log: Logger;
   /** host:port; port 0 picks a free one. */
   listen: string;
-  /** TLS and bearer token (README "Security"); beyond loopback a token is required unless `insecure`. */
+  /** TLS and bearer token (docs/operations.md "Security"); beyond loopback a token is required unless `insecure`. */
   security?: GrpcServerSecurity;
   insecure?: boolean;
   scheduler?: Partial<SchedulerOptions>;
