@@ -11,22 +11,8 @@ import { leaderboardTable, objectivesOf, progressLine, studyJson } from "./forma
 import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
+import { USAGE } from "./usage";
 
-const USAGE = `usage: automl <command>
-
-  run <study-file> [--json] [--no-dashboard]   run a study to completion and print its leaderboard
-  migrate                                      apply database migrations (needs AUTOML_DATABASE_URL)
-  coordinator                                  serve the coordinator (needs AUTOML_DATABASE_URL, AUTOML_NATS_URL)
-  worker                                       run a worker (needs AUTOML_NATS_URL, AUTOML_COORDINATOR_ADDR)
-  dashboard                                    serve the dashboard (needs AUTOML_DATABASE_URL)
-  study create <study-file> | list | show <id> | cancel <id>
-  leaderboard <study-id> [--json]
-  ablate <study-id | study-file> [--base <trial>] [--json] [--correction holm|bh]
-                                               one-factor ablation of the best (or --base) trial, with corrected t-tests
-  importance <study-id> [--json]               parameter importance (fANOVA) of a study (needs AUTOML_DATABASE_URL)
-
-Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).
-Exit codes: 0 success, 2 bad input, 1 anything else.`;
 
 /** Dataset files go by upload in the distributed mode, in place in the embedded one. */
 function studyText(path: string | undefined, env: CliEnv): Promise<string> {

@@ -1,0 +1,21 @@
+/**
+ * The CLI's help: one line per command with its arguments and flags. `automl help` prints it, and
+ * apps/cli/test/docs.test.ts checks every `npx automl …` in the docs against it, so a command or
+ * flag added here should be documented in docs/cli.md and vice versa.
+ */
+export const USAGE = `usage: automl <command>
+
+  run <study-file> [--json] [--no-dashboard]   run a study to completion and print its leaderboard
+  migrate                                      apply database migrations (needs AUTOML_DATABASE_URL)
+  coordinator                                  serve the coordinator (needs AUTOML_DATABASE_URL, AUTOML_NATS_URL)
+  worker                                       run a worker (needs AUTOML_NATS_URL, AUTOML_COORDINATOR_ADDR)
+  dashboard                                    serve the dashboard (needs AUTOML_DATABASE_URL)
+  study create <study-file> | list | show <id> | cancel <id>
+  leaderboard <study-id> [--json]
+  ablate <study-id | study-file> [--base <trial>] [--json] [--correction holm|bh]
+                                               one-factor ablation of the best (or --base) trial, with corrected t-tests
+  importance <study-id> [--json]               parameter importance (fANOVA) of a study (needs AUTOML_DATABASE_URL)
+  help                                         this list
+
+Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).
+Exit codes: 0 success, 2 bad input, 1 anything else.`;
