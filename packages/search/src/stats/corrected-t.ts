@@ -35,10 +35,15 @@ export interface CorrectedTTest {
  * A zero spread gives t = ±∞ and p = 0 for a nonzero mean (p = 1 for an exactly zero one).
  */
 export function correctedResampledTTest(diffs: readonly number[], testTrainRatio: number, level = 0.95): CorrectedTTest | null {
-  const n = diffs.length;
+  return diffs.length < 2 ? null : correctedTTestFromSummary(diffs.length, mean(diffs), sampleStd(diffs), testTrainRatio, level);
+}
+
+/**
+ * The same test from the differences' count, mean and sample standard deviation (what SQL's
+ * avg and stddev_samp give over a whole study's fold rows without shipping them).
+ */
+export function correctedTTestFromSummary(n: number, meanDiff: number, sd: number, testTrainRatio: number, level = 0.95): CorrectedTTest | null {
   if (n < 2 || !(testTrainRatio >= 0)) return null;
-  const meanDiff = mean(diffs);
-  const sd = sampleStd(diffs);
   const se = Math.sqrt((1 / n + testTrainRatio) * sd * sd);
   const df = n - 1;
   const half = tCritical(df, level) * se;
