@@ -1,7 +1,7 @@
 import type { Db } from "@automl/db/client";
 import type { Prisma } from "@automl/db";
 import { PAGE_SIZE, type LeaderboardQuery } from "./leaderboard-query";
-import { confidenceInterval, pairedTTest, type Interval } from "./stats";
+import { correctedInterval, globalRanks, metricRange, significanceGroups, type Interval, type SignificanceGroup } from "./stats";
 import { TRIAL_STATUSES, type TrialStatusName } from "./statuses";
 import { paretoFrontTrials, type FrontTrial } from "./pareto";
 import { objectivesOf, prunerOf, type StudyObjective, type StudyPruner } from "./study-spec";
@@ -42,17 +42,20 @@ export interface StudyHead extends StudyBase {
 }
 
 export interface LeaderboardRow {
-  rank: number;
+  /** Global rank among the study's COMPLETED trials under its objective; null for other statuses. */
+  rank: number | null;
   id: string;
   number: number;
   status: string;
   cvMean: number | null;
   cvStd: number | null;
-  /** 95% t-interval over the trial's fold scores. */
+  /** 95% interval of the CV mean, Nadeau–Bengio corrected, clipped to the metric's range. */
   ci: Interval | null;
-  /** Paired test against the best trial; null for the best itself or without shared folds. */
-  vsBest: { meanDiff: number; p: number } | null;
-  /** True when the difference from the best is not significant at 5% (or this is the best). */
+  /** Corrected paired test against the best trial, Holm-adjusted over every comparison; null for the best itself or without shared folds. */
+  vsBest: { meanDiff: number; p: number; pAdjusted: number } | null;
+  /** Significance group against the best (COMPLETED trials); null otherwise. */
+  group: SignificanceGroup | null;
+  /** True for the best and for trials not significantly different from it (adjusted p > 5%). */
   tiedWithBest: boolean;
   depth: number;
   widths: number[];
@@ -80,6 +83,8 @@ export interface Leaderboard {
   activations: string[];
   depths: number[];
   bestNumber: number | null;
+  /** Trials compared with the best (the Holm family's size m). */
+  compared: number;
   /** Multi-objective studies: the Pareto front over all COMPLETED trials (empty otherwise). */
   front: FrontTrial[];
 }
@@ -145,7 +150,7 @@ const rowSelect = {
 
 /**
  * One page of a study's trials, filtered and sorted in SQL (indexes led by studyId, status: see
- * migration 20261126020000_leaderboard_indexes), with each row's fold-based interval and its
+ * migration 20261126020000_leaderboard_indexes), with each row's corrected interval, global rank and
  * paired test against the study's best COMPLETED trial. Null for an unknown study.
  */
 export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuery): Promise<Leaderboard | null> {
@@ -175,45 +180,35 @@ export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuer
     ...(q.sort === "number" ? [] : [{ number: "asc" as const }]),
   ];
   const skip = (q.page - 1) * PAGE_SIZE;
-  const [groups, total, trials, best, activations, depths] = await Promise.all([
+  const [groups, total, trials, ranking, activations, depths] = await Promise.all([
     db.trial.groupBy({ by: ["status"], where: { studyId }, _count: { _all: true } }),
     db.trial.count({ where }),
     db.trial.findMany({ where, orderBy, skip, take: PAGE_SIZE, select: rowSelect }),
-    db.trial.findFirst({
-      where: { studyId, status: "COMPLETED", cvMean: { not: null } },
-      orderBy: [{ cvMean: natural }, { number: "asc" }],
-      select: { id: true, number: true },
-    }),
+    rankingOf(db, studyId, natural, study.folds),
     db.trial.groupBy({ by: ["activation"], where: { studyId }, orderBy: { activation: "asc" } }),
     db.trial.groupBy({ by: ["depth"], where: { studyId }, orderBy: { depth: "asc" } }),
   ]);
   const counts = emptyCounts();
   for (const g of groups) counts[g.status] = g._count._all;
 
-  const ids = [...new Set([...trials.map((t) => t.id), ...(best ? [best.id] : [])])];
+  const ids = trials.map((t) => t.id);
   const foldRows = ids.length ? await db.foldResult.findMany({ where: { trialId: { in: ids } }, select: { trialId: true, fold: true, score: true } }) : [];
-  const folds = new Map<string, Map<number, number>>();
-  for (const f of foldRows) {
-    let m = folds.get(f.trialId);
-    if (!m) folds.set(f.trialId, (m = new Map()));
-    m.set(f.fold, f.score);
-  }
-  const bestFolds = best ? folds.get(best.id) : undefined;
-  // k-fold CV: each model trains on (k−1)/k of the data and is tested on 1/k.
-  const k = study.folds ?? bestFolds?.size ?? 0;
-  const ratio = k > 1 ? 1 / (k - 1) : undefined;
+  const folds = new Map<string, number[]>();
+  for (const f of foldRows) folds.set(f.trialId, [...(folds.get(f.trialId) ?? []), f.score]);
+  const range = metricRange(study.metric);
 
-  const rows = trials.map((t, i): LeaderboardRow => {
-    const mine = folds.get(t.id);
-    const scores = mine ? [...mine.values()] : [];
-    const isBest = best?.id === t.id;
-    const test = !isBest && mine && bestFolds && t.status === "COMPLETED" ? pairedTTest(mine, bestFolds, ratio) : null;
+  const rows = trials.map((t): LeaderboardRow => {
+    const scores = folds.get(t.id) ?? [];
+    const isBest = ranking.best?.id === t.id;
+    const vs = ranking.groups.get(t.id);
+    const group: SignificanceGroup | null = isBest ? "best" : t.status === "COMPLETED" ? (vs?.group ?? null) : null;
     return {
       ...t,
-      rank: skip + i + 1,
-      ci: confidenceInterval(scores),
-      vsBest: test ? { meanDiff: test.meanDiff, p: test.p } : null,
-      tiedWithBest: isBest || (test !== null && test.p >= 0.05),
+      rank: ranking.ranks.get(t.id) ?? null,
+      ci: correctedInterval(scores, testTrainRatio(study.folds ?? scores.length), range),
+      vsBest: vs ? { meanDiff: vs.meanDiff, p: vs.p, pAdjusted: vs.pAdjusted } : null,
+      group,
+      tiedWithBest: group === "best" || group === "tied",
       onFront: multi ? onFront.has(t.number) : null,
     };
   });
@@ -221,9 +216,45 @@ export async function getLeaderboard(db: Db, studyId: string, q: LeaderboardQuer
     study, counts, total, page: q.page, pageSize: PAGE_SIZE, rows,
     activations: activations.map((a) => a.activation),
     depths: depths.map((d) => d.depth),
-    bestNumber: best?.number ?? null,
+    bestNumber: ranking.best?.number ?? null,
+    compared: ranking.groups.size,
     front,
   };
+}
+
+/** k-fold CV: each model trains on (k−1)/k of the data and is tested on 1/k. */
+const testTrainRatio = (k: number) => (k > 1 ? 1 / (k - 1) : Number.NaN);
+
+/**
+ * Every COMPLETED trial's global rank and its significance group against the best, over the
+ * whole study (not the page: Holm's family is every comparison). One aggregate query: each
+ * trial's fold-by-fold differences from the best, summarised in SQL (count, mean, sample sd),
+ * so the fold rows of a large study never leave Postgres.
+ */
+async function rankingOf(db: Db, studyId: string, natural: "asc" | "desc", studyFolds: number | null) {
+  const sign = natural === "desc" ? -1 : 1;
+  const summary = await db.$queryRaw<{ id: string; number: number; cvMean: number; folds: number; n: number; meanDiff: number | null; sd: number | null }[]>`
+    WITH done AS (
+      SELECT id, number, "cvMean" FROM "Trial"
+      WHERE "studyId" = ${studyId} AND status = 'COMPLETED' AND "cvMean" IS NOT NULL
+    ), best AS (
+      SELECT id FROM done ORDER BY ${sign}::float8 * "cvMean", number LIMIT 1
+    )
+    SELECT d.id, d.number, d."cvMean",
+           (SELECT count(*) FROM "FoldResult" WHERE "trialId" = (SELECT id FROM best))::int AS folds,
+           count(b.score)::int AS n, avg(f.score - b.score) AS "meanDiff", stddev_samp(f.score - b.score) AS sd
+    FROM done d
+    LEFT JOIN "FoldResult" f ON f."trialId" = d.id
+    LEFT JOIN "FoldResult" b ON b."trialId" = (SELECT id FROM best) AND b.fold = f.fold
+    GROUP BY d.id, d.number, d."cvMean"`;
+  const ranks = globalRanks(summary.map((s) => ({ key: s.id, number: s.number, score: s.cvMean })), natural === "desc" ? "maximize" : "minimize");
+  const bestRow = summary.find((s) => ranks.get(s.id) === 1);
+  const k = studyFolds ?? bestRow?.folds ?? 0;
+  const groups = significanceGroups(
+    summary.filter((s) => s !== bestRow && s.meanDiff !== null).map((s) => ({ key: s.id, n: s.n, meanDiff: s.meanDiff!, sd: s.sd ?? Number.NaN })),
+    testTrainRatio(k),
+  );
+  return { ranks, groups, best: bestRow ? { id: bestRow.id, number: bestRow.number } : null };
 }
 
 // ---- trial page ----
@@ -307,7 +338,7 @@ export async function getTrial(db: Db, studyId: string, number: number): Promise
   return {
     study,
     trial,
-    ci: confidenceInterval(folds.map((f) => f.score)),
+    ci: correctedInterval(folds.map((f) => f.score), testTrainRatio(study.folds ?? folds.length), metricRange(study.metric)),
     folds: folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: asMetrics(f.metrics) })),
     epochs: epochs.map((e) => ({ fold: e.fold, epoch: e.epoch, trainLoss: e.trainLoss, validLoss: e.validLoss, validMetric: e.validMetric, diagnostics: asDiagnostics(e.diagnostics) })),
     surface: asSurface(surface),

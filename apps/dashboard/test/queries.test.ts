@@ -75,26 +75,46 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
     expect(board).toMatchObject({ total: 4, page: 1, bestNumber: 1, activations: ["relu", "tanh"], depths: [1, 2, 3] });
   });
 
-  it("gives each row its fold t-interval and its paired test against the best", async () => {
-    const rows = (await getLeaderboard(db, ids.xor, q()))!.rows;
-    const [best, twin, zero, three] = rows;
-    // Folds of #1: 0.95 + [0.02, −0.01, 0, −0.02, 0.01]; s = √2.5e−4, half = t₀.₉₇₅,₄·s/√5 = 0.019632.
-    expect(best!.ci!.lo).toBeCloseTo(0.930368, 5);
-    expect(best!.ci!.hi).toBeCloseTo(0.969632, 5);
-    expect(best).toMatchObject({ tiedWithBest: true, vsBest: null });
+  it("gives each row its corrected interval and its Holm-adjusted group against the best", async () => {
+    // Reference values from scipy 1.10 (python3-scipy), computed once from FOLD_OFFSETS:
+    //   f = {k: cvMean[k] + np.array(off[k])}; r = 1/4; tc = stats.t.ppf(0.975, 4)
+    //   interval: f[k].mean() ± tc * np.sqrt(1/5 + r) * f[k].std(ddof=1), clipped to [0, 1]
+    //   d = f[k] - f[1]; t = d.mean() / np.sqrt((1/5 + r) * d.var(ddof=1)); p = 2 * stats.t.sf(abs(t), 4)
+    //   Holm over the 3 comparisons: sorted ascending, p̃(i) = max_{j ≤ i} min(1, (m − j + 1) p(j))
+    const board = (await getLeaderboard(db, ids.xor, q()))!;
+    const [best, twin, zero, three] = board.rows;
+    const ci: [number, number][] = [[0.9205513525778366, 0.9794486474221633], [0.912750080053887, 0.9872499199461129], [0.7415782653697023, 0.8834217346302977], [0.4527567628891832, 0.7472432371108167]];
+    board.rows.forEach((r, i) => {
+      expect(r.ci!.lo, `#${r.number}`).toBeCloseTo(ci[i]![0], 10);
+      expect(r.ci!.hi, `#${r.number}`).toBeCloseTo(ci[i]![1], 10);
+    });
+    expect(best).toMatchObject({ group: "best", tiedWithBest: true, vsBest: null });
+    expect(board.compared).toBe(3);
     // #5 has the same mean over the same folds: no evidence of a difference.
     expect(twin!.vsBest!.p).toBeCloseTo(1, 6);
-    expect(twin!.tiedWithBest).toBe(true);
-    expect(zero!.tiedWithBest).toBe(false);
+    expect(twin).toMatchObject({ group: "tied", tiedWithBest: true });
     expect(zero!.vsBest!.meanDiff).toBeCloseTo(-0.1375, 10);
-    // #3: d = −0.35 + [0.08, −0.09, 0.05, −0.03, −0.01]; corrected se = √((1/5 + 1/4)·s²_d).
-    const d = [0.08, -0.09, 0.05, -0.03, -0.01];
-    const s2 = d.reduce((a, x) => a + x * x, 0) / 4; // mean of d is 0
+    expect(zero!.vsBest!.p).toBeCloseTo(0.0017040930674191372, 10);
     expect(three!.vsBest!.meanDiff).toBeCloseTo(-0.35, 10);
-    expect(s2).toBeCloseTo(0.0045, 12);
-    // t = −0.35 / √(0.45 · 0.0045) = −0.35 / 0.045 = −70/9, df = 4.
+    // #3: t = −0.35 / √(0.45 · 0.0045) = −70/9, df = 4.
     expect(three!.vsBest!.p).toBeCloseTo(tTwoSidedP(70 / 9, 4), 10);
-    expect(three!.vsBest!.p).toBeLessThan(0.002);
+    expect(three!.vsBest!.p).toBeCloseTo(0.0014734044857135976, 10);
+    // Holm: 3·p₍₁₎ = 0.004420 for #3, max(that, 2·p₍₂₎) = 0.004420 for #0, 1 for #5.
+    expect(three!.vsBest!.pAdjusted).toBeCloseTo(0.004420213457140793, 10);
+    expect(zero!.vsBest!.pAdjusted).toBeCloseTo(0.004420213457140793, 10);
+    expect(twin!.vsBest!.pAdjusted).toBeCloseTo(1, 6);
+    expect([zero!.group, three!.group]).toEqual(["worse", "worse"]);
+  });
+
+  it("rank is the global rank under the objective, whatever the sort, filter or status", async () => {
+    const byParams = (await getLeaderboard(db, ids.xor, q({ sort: "paramCount", dir: "desc" })))!;
+    expect(byParams.rows.map((r) => [r.number, r.rank])).toEqual([[5, 2], [3, 4], [1, 1], [0, 3]]);
+    const relu = (await getLeaderboard(db, ids.xor, q({ activation: "relu" })))!;
+    expect(relu.rows.map((r) => [r.number, r.rank, r.group])).toEqual([[0, 3, "worse"]]);
+    const any = (await getLeaderboard(db, ids.xor, q({ status: "ANY" })))!;
+    expect(any.rows.filter((r) => r.status !== "COMPLETED").every((r) => r.rank === null && r.group === null && r.ci === null)).toBe(true);
+    const regress = (await getLeaderboard(db, ids.regress, q({ sort: "number" })))!;
+    expect(regress.rows.map((r) => r.rank)).toEqual([2, 1, 3]);
   });
 
   it("ranks ascending for a minimize study", async () => {
@@ -148,7 +168,7 @@ describe.skipIf(!(await postgresAvailable()))("dashboard queries (real Postgres)
     expect(t.epochs[0]!.diagnostics!.deadFraction).toEqual([null, null]);
     expect(t.surface).toMatchObject({ grid: SURFACE_GRID, regions: 8 });
     expect(t.surface!.values).toHaveLength(SURFACE_GRID ** 2);
-    expect(t.ci!.lo).toBeCloseTo(0.930368, 5);
+    expect(t.ci!.lo).toBeCloseTo(0.9205513525778366, 10); // the corrected interval, as on the leaderboard
     // A trial without results has none of these, not an error.
     const queued = (await getTrial(db, ids.xor, 9))!;
     expect(queued).toMatchObject({ folds: [], epochs: [], surface: null, ci: null });

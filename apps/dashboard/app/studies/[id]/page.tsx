@@ -44,6 +44,7 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
         <p className="empty">{q.status === "COMPLETED" && !q.activation && q.depth === undefined && q.width === undefined && !q.pareto ? "No completed trials yet." : "No trials match these filters."}</p>
       ) : (
         <>
+          <StatsNote board={board} />
           <Table board={board} q={q} />
           <Pager board={board} q={q} />
         </>
@@ -51,6 +52,23 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
       <h2>Parameter importance</h2>
       <ImportanceList importance={importance} />
     </>
+  );
+}
+
+/** What the rank, interval and group columns mean: stated on the page, not only in a tooltip. */
+function StatsNote({ board }: { board: Leaderboard }) {
+  const { study } = board;
+  const k = study.folds;
+  return (
+    <p className="muted stats-note" data-testid="stats-note">
+      <strong>Rank</strong> is the trial&apos;s place among all {integer(board.counts.COMPLETED)} completed trials by CV {study.metric}
+      {" "}({study.direction === "minimize" ? "lower" : "higher"} is better), whatever the sort and filters.{" "}
+      <strong>95% CI</strong>: t-interval of the CV mean with the Nadeau–Bengio correction for overlapping training sets
+      (variance × (1/k + n<sub>test</sub>/n<sub>train</sub>){k ? `, k = ${k}` : ""}), clipped to the metric&apos;s range.{" "}
+      <strong>Group</strong>: each trial against the best by a corrected paired t-test over the shared folds; the{" "}
+      {integer(board.compared)} p-values are Holm-adjusted together; <em>≈ best</em> = not significantly different at 5%,
+      {" "}<em>worse</em> = adjusted p ≤ 0.05.
+    </p>
   );
 }
 
@@ -129,6 +147,8 @@ function SortHeader({ board, q, k, children }: { board: Leaderboard; q: Leaderbo
   );
 }
 
+const pText = (p: number) => (p < 0.001 ? "< 0.001" : p.toFixed(3));
+
 /** A multi-objective row's value of one objective: a count for params, a CV mean otherwise. */
 const objectiveCell = (o: StudyObjective, v: number | undefined) => (v === undefined ? "—" : o.metric === "params" ? integer(v) : fixed4(v));
 
@@ -149,7 +169,7 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
         </caption>
         <thead>
           <tr>
-            <th scope="col" className="num">Rank</th>
+            <th scope="col" className="num" title="Global rank among the study's completed trials by CV mean">Rank</th>
             {h("number", "Trial")}
             {multi && study.objectives.map((o) => (
               <th key={o.metric} scope="col" className="num" data-testid="objective-col">{o.metric} ({o.direction === "maximize" ? "max" : "min"})</th>
@@ -159,7 +179,7 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
             {h("cvMean", "CV mean")}
             {h("cvStd", "CV std")}
             <th scope="col" className="num">95% CI</th>
-            <th scope="col" title="Paired t-test over the shared folds against the best trial (Nadeau–Bengio corrected)">vs best</th>
+            <th scope="col" title="Significance group against the best: corrected paired t-test, Holm-adjusted p">Group</th>
             {h("depth", "Depth")}
             <th scope="col">Widths</th>
             <th scope="col">Activation</th>
@@ -171,7 +191,7 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} data-testid="leaderboard-row" className={r.tiedWithBest ? "tied" : undefined}>
-              <th scope="row" className="num">{r.rank}</th>
+              <th scope="row" className="num" data-testid="rank">{r.rank ?? "—"}</th>
               <td className="num">
                 <Link href={`${base}/trials/${r.number}`} aria-label={`Trial ${r.number} details`}>#{r.number}</Link>
               </td>
@@ -183,11 +203,12 @@ function Table({ board, q }: { board: Leaderboard; q: LeaderboardQuery }) {
               <td className="num">{r.status === "COMPLETED" ? fixed4(r.cvMean) : <StatusBadge status={r.status} />}</td>
               <td className="num">{fixed4(r.cvStd)}</td>
               <td className="num ci">{r.ci ? `${fixed4(r.ci.lo)} – ${fixed4(r.ci.hi)}` : "—"}</td>
-              <td>
-                {r.number === board.bestNumber ? <span className="tag best">best</span>
-                  : r.vsBest ? (r.tiedWithBest
-                    ? <span className="tag tie" title={`p = ${r.vsBest.p.toFixed(3)}`}>≈ best (p {r.vsBest.p.toFixed(2)})</span>
-                    : <span className="muted" title={`p = ${r.vsBest.p.toPrecision(2)}`}>worse (p {r.vsBest.p < 0.001 ? "< 0.001" : r.vsBest.p.toFixed(3)})</span>)
+              <td data-testid="group">
+                {r.group === "best" ? <span className="tag best">best</span>
+                  : r.vsBest && r.group ? (
+                    <span className={r.group === "tied" ? "tag tie" : "muted"} title={`p = ${r.vsBest.p.toPrecision(3)}, Holm-adjusted ${r.vsBest.pAdjusted.toPrecision(3)}`}>
+                      {r.group === "tied" ? "≈ best" : "worse"} (p<sub>adj</sub> {pText(r.vsBest.pAdjusted)})
+                    </span>)
                   : "—"}
               </td>
               <td className="num">{r.depth}</td>
