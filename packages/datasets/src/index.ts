@@ -6,7 +6,10 @@ export { loadIdx, parseIdx, type IdxArray, type IdxOptions } from "./idx";
 export { stratifiedSubset } from "./subset";
 export {
   loadBuiltinFile,
+  missingBuiltinFile,
   BUILTIN_FILE_DATASETS,
+  BUILTIN_FILE_DIRS,
+  type BuiltinFileDirs,
   FASHION_MNIST_DIR,
   SKLEARN_DATA_DIR,
   type BuiltinFileName,
