@@ -15,8 +15,14 @@ import { decidePrune } from "./pruning";
 import { parseStudyFile, storedStudyFile } from "./study-file";
 
 
-/** `control` carries cancellations to the workers (the queue's control channel). */
-export function coordinatorService(store: Store, scheduler: Scheduler, log: Logger, control?: Pick<TrialQueue, "publishCancel">): CoordinatorServer {
+/** `control` carries cancellations to the workers (the queue's control channel); `localDatasetPaths` see CoordinatorOptions. */
+export function coordinatorService(
+  store: Store,
+  scheduler: Scheduler,
+  log: Logger,
+  control?: Pick<TrialQueue, "publishCancel">,
+  { localDatasetPaths = false }: { localDatasetPaths?: boolean } = {},
+): CoordinatorServer {
   const describe = async (id: string) => {
     const study = await store.getStudy(id);
     const [counts, best] = await Promise.all([store.statusCounts(id), store.best(study)]);
@@ -25,6 +31,9 @@ export function coordinatorService(store: Store, scheduler: Scheduler, log: Logg
   return {
     createStudy: unary(log, "CreateStudy", async (req) => {
       const file = parseStudyFile(req.studyFile);
+      if (!localDatasetPaths && "path" in file.dataset && file.dataset.path !== undefined) {
+        throw new AppError("INVALID_ARGUMENT", "dataset.path: this coordinator's workers do not read files named by a study; upload it and give dataset.contentHash (`automl study create` uploads a path for you)");
+      }
       const study = await store.createStudy(file);
       log.info({ studyId: study.id, name: study.name, trials: study.budgetTrials }, "study created");
       scheduler.wake();

@@ -25,6 +25,8 @@ export interface TestStackOptions<W extends Stoppable> {
   queue?: { memory?: QueueOptions } | { jetstream: Partial<QueueOptions> };
   /** Passed to the coordinator as is (interval, ack wait and max deliver of its sweep); omitted, the coordinator's defaults. */
   scheduler?: CoordinatorOptions["scheduler"];
+  /** CoordinatorOptions.localDatasetPaths (the embedded stack's; default false like a distributed coordinator). */
+  localDatasetPaths?: boolean;
   /** Pool size of the test's Prisma client (the client's default when omitted). */
   maxConnections?: number;
   /** Starts the queue's consumer once the coordinator listens. */
@@ -72,7 +74,7 @@ export async function startTestStack<W extends Stoppable>(opts: TestStackOptions
       if (queue instanceof JetStreamQueue) await queue.deleteStream().catch(() => {});
       await queue.close();
     });
-    const coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", ...(opts.scheduler ? { scheduler: opts.scheduler } : {}) });
+    const coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", localDatasetPaths: opts.localDatasetPaths, ...(opts.scheduler ? { scheduler: opts.scheduler } : {}) });
     undo.push(() => coordinator.stop());
     const coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
     const report = new TrialReportingClient(coordinator.address, credentials.createInsecure());

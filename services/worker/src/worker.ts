@@ -21,6 +21,7 @@ import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool"
 import { Cancellations } from "./cancellations";
 import { WorkerMetrics } from "./metrics";
 import { benchNoopExecutor } from "./bench-executor";
+import { allowedDatasetPath, PATH_REFUSED, type DatasetPathPolicy } from "./dataset-paths";
 import type { Registry } from "@automl/common";
 
 export interface WorkerOptions {
@@ -40,6 +41,11 @@ export interface WorkerOptions {
   backend?: BackendChoice;
   /** Where uploaded datasets (by content hash) are fetched from and cached; distributed mode. */
   datasets?: CachedDatasetStore;
+  /**
+   * Dataset files this worker reads by path (dataset-paths.ts): "any" only for the embedded stack;
+   * default none. The cache of uploaded datasets is read by hash, never through this list.
+   */
+  datasetPaths?: DatasetPathPolicy;
   /** TLS and bearer token for the coordinator (README "Security"). */
   security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
@@ -136,11 +142,19 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     const actx = { ...tctx, attempt };
 
     const ref = spec.dataset;
-    if (ref?.contentHash && !ref.path) {
-      // Fetched once per worker and kept on disk by hash; the training thread reads the file.
+    let refusal: string | undefined;
+    if (ref?.contentHash) {
+      // Fetched once per worker and kept on disk by hash (checked against it); the training
+      // thread reads that file, whatever path the message may also carry.
       if (!opts.datasets) throw new AppError("FAILED_PRECONDITION", "this worker has no dataset store for uploaded datasets");
       await opts.datasets.get(ref.contentHash);
       ref.path = join(opts.datasets.cacheDir, ref.contentHash);
+    } else if (ref?.path) {
+      const allowed = await allowedDatasetPath(ref.path, opts.datasetPaths ?? []);
+      if (allowed === undefined) {
+        log.warn({ ...actx, path: ref.path }, "dataset path refused");
+        refusal = PATH_REFUSED;
+      } else ref.path = allowed;
     }
     busy.add(spec.trialId);
     metrics.trialStarted();
@@ -153,6 +167,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     let outcome: CompleteTrialRequest | undefined;
     let failure: string | undefined;
     try {
+      if (refusal) throw new Error(refusal);
       const cv = await executor.run(spec, async (fold, r, samples) => {
         metrics.epoch(samples);
         const reply = await withRetry(() =>
