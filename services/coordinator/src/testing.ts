@@ -1,5 +1,5 @@
 import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
+import { AppError, grpcCall, silentLogger } from "@automl/common";
 import { createDb, type Db } from "@automl/db";
 import { createTestDatabase, TEST_ADMIN_URL } from "@automl/db/testing";
 import { JetStreamQueue, MemoryQueue, type Delivery, type QueueConsumer, type QueueOptions, type TrialQueue } from "@automl/messaging";
@@ -139,5 +139,15 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A call's outcome: "ok" or the AppError code it failed with. */
+export async function outcomeCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "ok";
+  } catch (err) {
+    return err instanceof AppError ? err.code : `not an AppError: ${String(err)}`;
   }
 }
