@@ -17,6 +17,15 @@ const schema = z.object({
   AUTOML_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   AUTOML_HOME: z.string().default(".automl"),
   AUTOML_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Directories (separated by ":") under which a worker may read a dataset named by path; unset =
+   * none: distributed studies upload their files. Paths are resolved (symlinks, ..) before the check.
+   */
+  AUTOML_DATASET_DIRS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(":").filter((d) => d !== ""))
+    .refine((dirs) => dirs.every((d) => d.startsWith("/")), "every directory must be an absolute path"),
   /** Which backend a worker trains on: auto picks native for big enough networks when it is built. */
   AUTOML_BACKEND: z.enum(BACKEND_CHOICES as readonly BackendChoice[] as readonly [BackendChoice, ...BackendChoice[]]).default("auto"),
   AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),

@@ -42,10 +42,12 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     log,
     listen: "127.0.0.1:0",
     security,
+    // The CLI of this process is the only client, and it resolved the path from the user's study file.
+    localDatasetPaths: true,
     // `automl run` stores the importance itself before it prints the result (main.ts).
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER, importanceOnCompletion: false },
   });
-  const worker = await startWorker({ queue, coordinator: coordinator.address, security, pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND });
+  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
@@ -106,6 +108,7 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
   const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
   const worker = await startWorker({
     datasets,
+    datasetPaths: env.AUTOML_DATASET_DIRS,
     queue,
     coordinator: env.AUTOML_COORDINATOR_ADDR,
     security: grpcClientSecurity(env),

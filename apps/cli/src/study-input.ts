@@ -58,6 +58,8 @@ export async function prepareStudyFile(studyPath: string, delivery: DatasetDeliv
         target: String(ds.target ?? ""),
         task: task as DatasetTask,
         categorical: Array.isArray(ds.categorical) ? ds.categorical.map(String) : [],
+        // The user's own file, read on the user's machine: errors may quote it.
+        showContent: true,
       });
     } catch (err) {
       if (err instanceof DatasetSpecError) throw new AppError("INVALID_ARGUMENT", `dataset (${basename(file)}): ${err.message}`);

@@ -7,6 +7,7 @@ export type ErrorCode =
   | "FAILED_PRECONDITION" // e.g. cancelling a finished study
   | "UNAVAILABLE" // a service (Postgres, NATS, coordinator) cannot be reached
   | "UNAUTHENTICATED" // missing or wrong credentials (gRPC token, NATS user/password/nkey)
+  | "PERMISSION_DENIED" // known caller, not allowed this call (its role, or a trial attempt it does not hold)
   | "INTERNAL";
 
 export class AppError extends Error {
@@ -26,6 +27,7 @@ const MAPPING: Record<ErrorCode, { grpc: GrpcStatus; exit: number }> = {
   FAILED_PRECONDITION: { grpc: GrpcStatus.FAILED_PRECONDITION, exit: 1 },
   UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, exit: 1 },
   UNAUTHENTICATED: { grpc: GrpcStatus.UNAUTHENTICATED, exit: 1 },
+  PERMISSION_DENIED: { grpc: GrpcStatus.PERMISSION_DENIED, exit: 1 },
   INTERNAL: { grpc: GrpcStatus.INTERNAL, exit: 1 },
 };
 

@@ -27,4 +27,11 @@ export const LIMITS = {
   datasetColumns: 100_000,
   /** Rows × feature columns (float32 each: 1 GiB). */
   datasetCells: 256 * 1024 * 1024,
+  /**
+   * Compute of one trial: epochs × trainable parameters × dataset rows (about a third of its
+   * multiply-adds per fold; 1e14 is roughly half an hour per fold on one CPU core's BLAS peak).
+   */
+  trialWork: 1e14,
+  /** Compute of a whole study: the sum of its trials' work (budget.trials of them). */
+  studyWork: 1e16,
 } as const;

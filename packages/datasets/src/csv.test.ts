@@ -81,9 +81,33 @@ describe("parseCsv / loadCsv", () => {
     { name: "bad task", text: header + "1,2,0\n", opts: { target: "t", task: "ranking" as never }, field: "task", parts: ["ranking"] },
   ];
   it.each(cases)("error: $name", ({ text, opts, field, parts }) => {
+    const err = thrown(() => parseCsv(text, { ...opts, showContent: true }));
+    expect(err.field).toBe(field);
+    for (const p of parts) expect(err.message).toContain(p);
+  });
+
+  // A file the reader must not see (say /etc/passwd given as a dataset path): every error names
+  // columns by position and rows by number, and quotes nothing of the file.
+  const SECRET = ["root:x:0:0", "s3cr3t-name", "hunter2", "tok-abc", "Qzx"];
+  const secretHeader = `${SECRET[0]},${SECRET[1]},label\n`;
+  const hidden: { name: string; text: string; opts: CsvOptions; field: string; parts: string[] }[] = [
+    { name: "missing target column", text: secretHeader + "1,2,0\n", opts: { target: "root", task: "binary" }, field: "target", parts: ['"root"', "3 columns"] },
+    { name: "non-numeric feature", text: secretHeader + "1,2,0\n3,hunter2,1\n", opts: { target: "label", task: "binary" }, field: "column 2", parts: ["column 2", "data row 2", "not a number"] },
+    { name: "empty feature", text: secretHeader + ",2,0\n", opts: { target: "label", task: "binary" }, field: "column 1", parts: ["column 1", "empty"] },
+    { name: "non-numeric regression target", text: secretHeader + "1,2,tok-abc\n", opts: { target: "label", task: "regression" }, field: "label", parts: ['"label"', "data row 1"] },
+    { name: "binary with 3 classes", text: secretHeader + "1,2,hunter2\n3,4,tok-abc\n5,6,Qzx\n", opts: { target: "label", task: "binary" }, field: "label", parts: ["found 3"] },
+    { name: "unknown categorical", text: secretHeader + "1,2,0\n", opts: { target: "label", task: "binary", categorical: ["city"] }, field: "categorical", parts: ['"city"', "3 columns"] },
+    { name: "duplicate header", text: "hunter2,hunter2,label\n1,2,0\n", opts: { target: "label", task: "binary" }, field: "csv", parts: ["columns 1 and 2"] },
+    { name: "bad quote", text: secretHeader + '1,"2"hunter2,0\n', opts: { target: "label", task: "binary" }, field: "csv", parts: ["not valid CSV", "line"] },
+  ];
+  it.each(hidden)("content hidden by default: $name", ({ text, opts, field, parts }) => {
     const err = thrown(() => parseCsv(text, opts));
     expect(err.field).toBe(field);
     for (const p of parts) expect(err.message).toContain(p);
+    for (const secret of SECRET) expect(err.message).not.toContain(secret);
+    // The same file with content shown says more: the hidden form is a real difference.
+    const shown = thrown(() => parseCsv(text, { ...opts, showContent: true }));
+    expect(shown.message).not.toBe(err.message);
   });
 
   it("counts rows as data records, so a quoted newline does not shift the row number", () => {

@@ -16,6 +16,13 @@ export interface CsvOptions {
    * first-seen order. Any other feature column must be numeric in every row.
    */
   categorical?: string[];
+  /**
+   * Whether errors may quote the file: header names and cell values. Only for a file whose reader
+   * may see it anyway (the user's own file in the CLI, an uploaded hash-checked dataset); otherwise
+   * columns are named by position and values left out, so a trial pointed at a file it should not
+   * read cannot copy it into an error message that others see (default false).
+   */
+  showContent?: boolean;
 }
 
 const TASKS: readonly DatasetTask[] = ["binary", "multiclass", "regression"];
@@ -47,21 +54,24 @@ export function parseCsv(text: string, opts: CsvOptions, limits: CsvLimits = LIM
   try {
     records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as CsvRecord[]; // `info: true` changes the shape; the typings do not follow
   } catch (err) {
-    throw new DatasetSpecError("csv", `not valid CSV: ${(err as Error).message}`);
+    // csv-parse's messages quote the offending characters; its code and line do not.
+    const e = err as Error & { code?: string; lines?: number };
+    throw new DatasetSpecError("csv", `not valid CSV: ${opts.showContent === true ? e.message : `${e.code ?? "parse error"} at file line ${e.lines ?? "?"}`}`);
   }
   const headerRecord = records[0];
   if (headerRecord === undefined) throw new DatasetSpecError("csv", "is empty; a header row is required");
   const header = headerRecord.record.map((h) => h.trim());
   if (header.length > limits.datasetColumns) throw new DatasetSpecError("csv", `has ${header.length} columns; at most ${limits.datasetColumns}`);
-  checkHeader(header);
+  const show = opts.showContent === true;
+  checkHeader(header, show);
 
   const targetCol = header.indexOf(opts.target);
-  if (targetCol < 0) {
-    throw new DatasetSpecError("target", `column ${JSON.stringify(opts.target)} not found; the columns are: ${header.map((h) => JSON.stringify(h)).join(", ")}`);
-  }
+  if (targetCol < 0) throw new DatasetSpecError("target", `column ${JSON.stringify(opts.target)} not found; ${listColumns(header, show)}`);
   const featureCols = header.map((_, i) => i).filter((i) => i !== targetCol);
   const featureNames = featureCols.map((i) => header[i]!);
-  const categoricalNames = checkCategorical(opts.categorical ?? [], header, opts.target);
+  const categoricalNames = checkCategorical(opts.categorical ?? [], header, opts.target, show);
+  // How errors name a feature column: by its header name, or (content hidden) by its 1-based position.
+  const featureFields = featureCols.map((i) => (show ? header[i]! : `column ${i + 1}`));
 
   const rows = records.slice(1);
   const n = rows.length;
@@ -81,9 +91,10 @@ export function parseCsv(text: string, opts: CsvOptions, limits: CsvLimits = LIM
       throw new DatasetSpecError("csv", `${where} has ${record.length} fields but the header has ${header.length}`);
     }
     for (let j = 0; j < d; j++) {
-      const name = featureNames[j]!;
-      const raw = record[featureCols[j]!]!;
-      const value = raw.trim();
+      const name = featureFields[j]!;
+      const cell = record[featureCols[j]!]!;
+      const raw = show ? cell : undefined;
+      const value = cell.trim();
       if (value === "") throw cellError(name, where, raw, "is empty (missing values are not supported: impute or drop the row)");
       const levels = levelMaps[j];
       if (levels !== undefined) {
@@ -95,7 +106,7 @@ export function parseCsv(text: string, opts: CsvOptions, limits: CsvLimits = LIM
       }
     }
     const t = record[targetCol]!.trim();
-    if (t === "") throw cellError(opts.target, where, t, "is empty: every row needs a target");
+    if (t === "") throw cellError(opts.target, where, show ? t : undefined, "is empty: every row needs a target");
     targetRaw[r] = t;
   }
 
@@ -108,11 +119,11 @@ export function parseCsv(text: string, opts: CsvOptions, limits: CsvLimits = LIM
   if (opts.task === "regression") {
     const y = new Float32Array(n);
     for (let r = 0; r < n; r++) {
-      y[r] = parseNumber(targetRaw[r]!, opts.target, `data row ${r + 1} (file line ${rows[r]!.info.lines})`, targetRaw[r]!, " (task regression needs a numeric target)");
+      y[r] = parseNumber(targetRaw[r]!, opts.target, `data row ${r + 1} (file line ${rows[r]!.info.lines})`, show ? targetRaw[r]! : undefined, " (task regression needs a numeric target)");
     }
     return { ...base, y, classes: 0 };
   }
-  const { y, classNames } = encodeClasses(targetRaw, opts.target, opts.task);
+  const { y, classNames } = encodeClasses(targetRaw, opts.target, opts.task, show);
   return { ...base, y, classes: classNames.length, classNames };
 }
 
@@ -144,34 +155,42 @@ function validateOptions(opts: CsvOptions): void {
   }
 }
 
-function checkHeader(header: string[]): void {
-  const seen = new Set<string>();
+function checkHeader(header: string[], show: boolean): void {
+  const seen = new Map<string, number>();
   header.forEach((name, i) => {
     if (name === "") throw new DatasetSpecError("csv", `header column ${i + 1} has no name`);
-    if (seen.has(name)) throw new DatasetSpecError("csv", `header names column ${JSON.stringify(name)} twice`);
-    seen.add(name);
+    const first = seen.get(name);
+    if (first !== undefined) throw new DatasetSpecError("csv", show ? `header names column ${JSON.stringify(name)} twice` : `header columns ${first + 1} and ${i + 1} have the same name`);
+    seen.set(name, i);
   });
 }
 
-function checkCategorical(names: string[], header: string[], target: string): Set<string> {
+/** The header for an error message: its names, or only how many there are. */
+function listColumns(header: string[], show: boolean): string {
+  return show ? `the columns are: ${header.map((h) => JSON.stringify(h)).join(", ")}` : `the file has ${header.length} columns`;
+}
+
+function checkCategorical(names: string[], header: string[], target: string, show: boolean): Set<string> {
   const set = new Set<string>();
   for (const name of names) {
     if (name === target) {
       throw new DatasetSpecError("categorical", `lists the target column ${JSON.stringify(name)}; class labels are encoded from the task, list only feature columns`);
     }
     if (!header.includes(name)) {
-      throw new DatasetSpecError("categorical", `column ${JSON.stringify(name)} not found; the columns are: ${header.map((h) => JSON.stringify(h)).join(", ")}`);
+      throw new DatasetSpecError("categorical", `column ${JSON.stringify(name)} not found; ${listColumns(header, show)}`);
     }
     set.add(name);
   }
   return set;
 }
 
-function cellError(column: string, where: string, raw: string, problem: string): DatasetSpecError {
-  return new DatasetSpecError(column, `column ${JSON.stringify(column)}, ${where}: value ${JSON.stringify(raw)} ${problem}`);
+/** `column` is a header name, or `column <n>` when content is hidden; `raw` undefined: the value is not shown. */
+function cellError(column: string, where: string, raw: string | undefined, problem: string): DatasetSpecError {
+  const label = /^column \d+$/.test(column) ? column : `column ${JSON.stringify(column)}`;
+  return new DatasetSpecError(column, `${label}, ${where}: ${raw === undefined ? "the value" : `value ${JSON.stringify(raw)}`} ${problem}`);
 }
 
-function parseNumber(value: string, column: string, where: string, raw: string, hint: string): number {
+function parseNumber(value: string, column: string, where: string, raw: string | undefined, hint: string): number {
   const v = value.trim();
   if (v === "") throw cellError(column, where, raw, "is empty (missing values are not supported: impute or drop the row)");
   if (!DECIMAL.test(v)) throw cellError(column, where, raw, `is not a number${hint}`);
@@ -184,19 +203,19 @@ function parseNumber(value: string, column: string, where: string, raw: string, 
  * Class labels → 0..K−1 in sorted order: numerically when every label is a number (so "10"
  * follows "9"), else by UTF-16 code units (locale-independent, so every machine agrees).
  */
-function encodeClasses(labels: string[], column: string, task: "binary" | "multiclass"): { y: Float32Array; classNames: string[] } {
+function encodeClasses(labels: string[], column: string, task: "binary" | "multiclass", show: boolean): { y: Float32Array; classNames: string[] } {
   const numeric = labels.every((l) => DECIMAL.test(l));
   // Numeric labels are keyed by value so that "1" and "1.0" are one class.
   const key = numeric ? (l: string) => String(Number(l)) : (l: string) => l;
   const distinct = [...new Set(labels.map(key))];
   distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const K = distinct.length;
-  const listed = distinct.slice(0, MAX_LISTED).map((c) => JSON.stringify(c)).join(", ") + (K > MAX_LISTED ? ", …" : "");
+  const listed = show ? `: ${distinct.slice(0, MAX_LISTED).map((c) => JSON.stringify(c)).join(", ")}${K > MAX_LISTED ? ", …" : ""}` : "";
   if (task === "binary" && K !== 2) {
-    throw new DatasetSpecError(column, `target column ${JSON.stringify(column)}: task binary needs exactly 2 classes, found ${K}: ${listed}`);
+    throw new DatasetSpecError(column, `target column ${JSON.stringify(column)}: task binary needs exactly 2 classes, found ${K}${listed}`);
   }
   if (task === "multiclass" && K < 2) {
-    throw new DatasetSpecError(column, `target column ${JSON.stringify(column)}: task multiclass needs at least 2 classes, found ${K}: ${listed}`);
+    throw new DatasetSpecError(column, `target column ${JSON.stringify(column)}: task multiclass needs at least 2 classes, found ${K}${listed}`);
   }
   const index = new Map(distinct.map((c, i) => [c, i]));
   const y = new Float32Array(labels.length);

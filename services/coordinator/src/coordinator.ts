@@ -20,6 +20,12 @@ export interface CoordinatorOptions {
   security?: GrpcServerSecurity;
   insecure?: boolean;
   scheduler?: Partial<SchedulerOptions>;
+  /**
+   * Accept datasets given by a local `path`: only the embedded stack, whose workers run in this
+   * process for the one user whose CLI is its only client. Elsewhere a path would make a worker
+   * read its own disk, so CreateStudy refuses it (upload the file: `automl study create` does).
+   */
+  localDatasetPaths?: boolean;
 }
 
 export interface RunningCoordinator {
@@ -41,7 +47,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   const store = new Store(opts.db, { maxAttempts: schedulerOpts.maxDeliver, observeBatch: metrics.observeBatch });
   const scheduler = new Scheduler(store, metrics.countingQueue(opts.queue), opts.log, schedulerOpts);
   const server = new Server({ "grpc.max_receive_message_length": LIMITS.grpcMessageBytes, "grpc.max_send_message_length": LIMITS.grpcMessageBytes, interceptors: serverInterceptors(security, opts.log) });
-  server.addService(CoordinatorService, metrics.instrument(coordinatorService(store, scheduler, opts.log, opts.queue)));
+  server.addService(CoordinatorService, metrics.instrument(coordinatorService(store, scheduler, opts.log, opts.queue, { localDatasetPaths: opts.localDatasetPaths ?? false })));
   server.addService(TrialReportingService, metrics.instrument(reportingService(store, scheduler, opts.log)));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(security), (err, p) => (err ? reject(err) : resolve(p))),

@@ -1,4 +1,6 @@
 import { AppError, LIMITS } from "@automl/common";
+import { normalizeSpace, type Dim } from "@automl/search";
+import type { StudyFile } from "./study-file";
 
 /** A study file's text within LIMITS.studyFileBytes; checked before it is parsed. */
 export function checkStudyFileSize(text: string): void {
@@ -75,4 +77,76 @@ export function checkStudyFileShape(raw: unknown): void {
       for (const [k, x] of entries) stack.push({ v: x, path: path ? `${path}.${k}` : k, depth: depth + 1 });
     }
   }
+}
+
+/** The largest value a dimension can take (numeric dims only). */
+function dimMax(d: Dim): number {
+  switch (d.kind) {
+    case "fixed":
+      return Number(d.value);
+    case "choice":
+      return Math.max(...d.choices.map(Number));
+    default:
+      return d.high;
+  }
+}
+const dimHas = (d: Dim, v: string) => (d.kind === "fixed" ? d.value === v : d.kind === "choice" ? d.choices.includes(v) : false);
+
+/** Trainable parameters of `depth` layers of `width` units at most (maxout × pieces, PReLU slopes). */
+function paramsBound(shape: { inputDim: number; outputDim: number }, depth: number, width: number, pieces: number, prelu: boolean): number {
+  let n = 0;
+  let Din = shape.inputDim;
+  for (let i = 0; i < depth; i++) {
+    const cols = width * pieces;
+    n += Din * cols + cols + (prelu ? width : 0);
+    Din = width;
+  }
+  return n + Din * shape.outputDim + shape.outputDim;
+}
+
+const sci = (x: number) => x.toExponential(2);
+
+/**
+ * Compute bounded per study (LIMITS.trialWork, LIMITS.studyWork): epochs × parameters × rows of
+ * the largest trial the space (or an enqueued entry) allows, and their sum over the budget. A CSV
+ * file's rows and input width are known only to workers: here they count as `dataset.n` (or the
+ * number of folds) and one input, a lower bound, so only what is certainly too much is refused;
+ * workers check each trial's exact figure before training it.
+ */
+export function checkStudyCompute(file: StudyFile, rows: number, shape: { inputDim: number; outputDim: number }): void {
+  const space = file.space ? normalizeSpace(file.space) : undefined;
+  const cap = space?.constraints.maxParams ?? Number.POSITIVE_INFINITY;
+  const fromSpace = space && {
+    depth: dimMax(space.depth),
+    width: dimMax(space.width.dim),
+    pieces: dimHas(space.activation.dim, "maxout") ? dimMax(space.maxoutPieces) : 1,
+    prelu: dimHas(space.activation.dim, "prelu"),
+    epochs: dimMax(space.epochs),
+  };
+  const work = (t: { depth: number; width: number; pieces: number; prelu: boolean; epochs: number }) =>
+    t.epochs * Math.min(cap, paramsBound(shape, t.depth, t.width, t.pieces, t.prelu)) * rows;
+  const refuse = (path: string, w: number, limit: number, what: string) => {
+    throw new AppError("INVALID_ARGUMENT", `${path}: ${what} would do ${sci(w)} units of work (epochs × parameters × rows); at most ${sci(limit)}`);
+  };
+  let total = 0;
+  const enqueued = file.trials ?? [];
+  enqueued.forEach((t, i) => {
+    const p = t.params;
+    const acts = p.activations ?? (p.activation ? [p.activation] : undefined);
+    const w = work({
+      depth: p.depth ?? p.widths?.length ?? fromSpace?.depth ?? 1,
+      width: p.widths ? Math.max(...p.widths) : (fromSpace?.width ?? 1),
+      pieces: acts ? (acts.includes("maxout") ? (p.maxoutPieces ?? dimMax(space?.maxoutPieces ?? { kind: "fixed", value: 2 })) : 1) : (fromSpace?.pieces ?? 1),
+      prelu: acts ? acts.includes("prelu") : (fromSpace?.prelu ?? false),
+      epochs: p.epochs ?? fromSpace?.epochs ?? 1,
+    });
+    if (w > LIMITS.trialWork) refuse(`trials[${i}].params`, w, LIMITS.trialWork, "this trial");
+    total += w;
+  });
+  if (fromSpace) {
+    const w = work(fromSpace);
+    if (w > LIMITS.trialWork) refuse("space", w, LIMITS.trialWork, `its largest trial (${fromSpace.epochs} epochs, depth ${fromSpace.depth}, width ${fromSpace.width}, ${rows} rows)`);
+    total += w * Math.max(0, file.budget.trials - enqueued.length);
+  }
+  if (total > LIMITS.studyWork) refuse("budget.trials", total, LIMITS.studyWork, `${file.budget.trials} trials`);
 }

@@ -13,10 +13,17 @@ import type { TrialQueue } from "@automl/messaging";
 import { objectiveValues } from "./objectives";
 import { decidePrune } from "./pruning";
 import { parseStudyFile, storedStudyFile } from "./study-file";
+import { holdsLease, leaseHash, leaseRefused, newLease } from "./lease";
 
 
-/** `control` carries cancellations to the workers (the queue's control channel). */
-export function coordinatorService(store: Store, scheduler: Scheduler, log: Logger, control?: Pick<TrialQueue, "publishCancel">): CoordinatorServer {
+/** `control` carries cancellations to the workers (the queue's control channel); `localDatasetPaths` see CoordinatorOptions. */
+export function coordinatorService(
+  store: Store,
+  scheduler: Scheduler,
+  log: Logger,
+  control?: Pick<TrialQueue, "publishCancel">,
+  { localDatasetPaths = false }: { localDatasetPaths?: boolean } = {},
+): CoordinatorServer {
   const describe = async (id: string) => {
     const study = await store.getStudy(id);
     const [counts, best] = await Promise.all([store.statusCounts(id), store.best(study)]);
@@ -25,6 +32,9 @@ export function coordinatorService(store: Store, scheduler: Scheduler, log: Logg
   return {
     createStudy: unary(log, "CreateStudy", async (req) => {
       const file = parseStudyFile(req.studyFile);
+      if (!localDatasetPaths && "path" in file.dataset && file.dataset.path !== undefined) {
+        throw new AppError("INVALID_ARGUMENT", "dataset.path: this coordinator's workers do not read files named by a study; upload it and give dataset.contentHash (`automl study create` uploads a path for you)");
+      }
       const study = await store.createStudy(file);
       log.info({ studyId: study.id, name: study.name, trials: study.budgetTrials }, "study created");
       scheduler.wake();
@@ -71,39 +81,41 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
   return {
     startTrial: unary(log, "StartTrial", async (req) => {
       // The common case in one statement; a settled or unknown trial or a stopped study below.
-      const started = await store.startRunningAttempt(requireField(req.trialId, "trial_id"), req.workerId);
+      const lease = newLease();
+      const started = await store.startRunningAttempt(requireField(req.trialId, "trial_id"), req.workerId, lease.hash);
       if (started !== undefined) {
         if (started > 1) log.warn({ trialId: req.trialId, attempt: started, delivery: req.attempt }, "trial started again");
-        return { proceed: true, status: PbTrialStatus.TRIAL_STATUS_RUNNING, attempt: started };
+        return { proceed: true, status: PbTrialStatus.TRIAL_STATUS_RUNNING, attempt: started, lease: lease.lease };
       }
       const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
       const study = await store.getStudy(trial.studyId);
       if (study.status !== "RUNNING" && !TERMINAL.includes(trial.status)) {
         await store.recordOutcome(trial.id, { status: "CANCELLED", attempt: trial.attempt });
         scheduler.wake();
-        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_CANCELLED, attempt: trial.attempt };
+        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_CANCELLED, attempt: trial.attempt, lease: "" };
       }
       if (!TERMINAL.includes(trial.status) && trial.attempt >= store.opts.maxAttempts) {
         // Its attempts are used up: the last one was lost (its worker never reported).
         if (await store.failLastAttempt(trial)) log.warn({ trialId: trial.id, attempt: trial.attempt }, "trial lost on its last attempt; failed");
         scheduler.wake();
-        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_FAILED, attempt: trial.attempt };
+        return { proceed: false, status: PbTrialStatus.TRIAL_STATUS_FAILED, attempt: trial.attempt, lease: "" };
       }
-      const attempt = await store.startAttempt(trial.id, req.workerId);
+      const attempt = await store.startAttempt(trial.id, req.workerId, lease.hash);
       if (attempt !== undefined) {
         if (attempt > 1) log.warn({ trialId: trial.id, attempt, delivery: req.attempt }, "trial started again");
-        return { proceed: true, status: PbTrialStatus.TRIAL_STATUS_RUNNING, attempt };
+        return { proceed: true, status: PbTrialStatus.TRIAL_STATUS_RUNNING, attempt, lease: lease.lease };
       }
       const now = await store.getTrial(trial.id);
-      return { proceed: false, status: PbTrialStatus[`TRIAL_STATUS_${now.status}`], attempt: now.attempt };
+      return { proceed: false, status: PbTrialStatus[`TRIAL_STATUS_${now.status}`], attempt: now.attempt, lease: "" };
     }),
     reportEpoch: unary(log, "ReportEpoch", async (req) => {
       const m = req.metrics;
       if (!m) throw new AppError("INVALID_ARGUMENT", "metrics: required");
       const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
+      // Only the holder of the current attempt reports; a newer attempt's start replaced the hash,
+      // so an older worker is refused too (it stops, as it did when it was answered CANCEL).
+      if (!holdsLease(trial.leaseHash, req.lease) || trial.attempt !== req.attempt) throw leaseRefused(log, "ReportEpoch", trial.id, req.attempt);
       if (TERMINAL.includes(trial.status)) return { action: EpochAction.EPOCH_ACTION_CANCEL };
-      // A newer delivery owns the trial: the older worker must stop.
-      if (trial.status === "RUNNING" && trial.attempt > req.attempt) return { action: EpochAction.EPOCH_ACTION_CANCEL };
       const study = await store.getStudy(trial.studyId);
       if (study.status !== "RUNNING") return { action: EpochAction.EPOCH_ACTION_CANCEL };
       // A diverged epoch has no curve point; the divergence is recorded with the outcome.
@@ -134,7 +146,7 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       const finiteFolds = req.folds.filter((f) => Number.isFinite(f.score) && Number.isFinite(f.loss));
       const file = storedStudyFile(study.spec);
       const values = status === "COMPLETED" ? objectiveValues(file.objectives, study.metric, { cvMean: req.cvMean, paramCount: req.paramCount, folds: finiteFolds }) : undefined;
-      const recorded = await store.recordOutcome(trialId, {
+      const verdict = await store.recordReportedOutcome(trialId, {
         status,
         attempt: req.attempt,
         folds: status === "COMPLETED" ? finiteFolds : [],
@@ -146,20 +158,22 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
         backend: req.backend || null,
         surface: parseJsonField(req.surfaceJson, "surface_json") ?? null,
         values,
-      });
-      if (!recorded) log.info({ trialId, attempt: req.attempt }, "duplicate or stale outcome ignored");
+      }, leaseHash(req.lease));
+      if (verdict === "denied") throw leaseRefused(log, "CompleteTrial", trialId, req.attempt);
+      if (verdict === "duplicate") log.info({ trialId, attempt: req.attempt }, "duplicate or stale outcome ignored");
       scheduler.wake();
-      return { alreadyRecorded: !recorded };
+      return { alreadyRecorded: verdict === "duplicate" };
     }),
     failTrial: unary(log, "FailTrial", async (req) => {
       const trialId = requireField(req.trialId, "trial_id");
-      const recorded = await store.recordOutcome(trialId, { status: "FAILED", attempt: req.attempt, error: req.reason.slice(0, 2000) || "failed" });
-      if (recorded) log.warn({ trialId, attempt: req.attempt, reason: req.reason }, "trial failed");
+      const verdict = await store.recordReportedOutcome(trialId, { status: "FAILED", attempt: req.attempt, error: req.reason.slice(0, 2000) || "failed" }, leaseHash(req.lease));
+      if (verdict === "denied") throw leaseRefused(log, "FailTrial", trialId, req.attempt);
+      if (verdict === "recorded") log.warn({ trialId, attempt: req.attempt, reason: req.reason }, "trial failed");
       scheduler.wake();
-      return { alreadyRecorded: !recorded };
+      return { alreadyRecorded: verdict === "duplicate" };
     }),
     heartbeat: unary(log, "Heartbeat", async (req) => {
-      await store.heartbeat({ workerId: requireField(req.workerId, "worker_id"), pool: req.pool, hostname: req.hostname, pid: req.pid, trialId: req.trialId });
+      await store.heartbeat({ workerId: requireField(req.workerId, "worker_id"), pool: req.pool, hostname: req.hostname, pid: req.pid, trialId: req.trialId, leaseHash: leaseHash(req.lease) });
       return {};
     }),
   };

@@ -24,6 +24,8 @@ export interface Outcome {
 }
 
 export type TrialWithFolds = Trial & { folds: FoldResult[] };
+/** What became of a reported outcome (Store.recordReportedOutcome). */
+export type OutcomeVerdict = "recorded" | "duplicate" | "denied";
 /** The hot-path writes that are batched (group commit). */
 export type BatchedStatement = "start_trial" | "record_outcome";
 /** What a new trial's message is built from (Store.createTrials). */
@@ -155,8 +157,8 @@ export class Store {
    * unknown, its study is not running, its attempts are used up): the caller then takes the
    * general path.
    */
-  async startRunningAttempt(trialId: string, workerId: string): Promise<number | undefined> {
-    const started = await this.starts.call({ trialId, workerId });
+  async startRunningAttempt(trialId: string, workerId: string, leaseHash: string): Promise<number | undefined> {
+    const started = await this.starts.call({ trialId, workerId, leaseHash });
     if (started) this.rememberStudyOf(trialId, started.studyId);
     const attempt = started?.attempt;
     // A new attempt trains from scratch: drop the curve an earlier one left behind.
@@ -165,12 +167,12 @@ export class Store {
   }
 
   /** Concurrent StartTrials in one UPDATE (group commit; see Coalescer). */
-  private readonly starts = new Coalescer<{ trialId: string; workerId: string }, { attempt: number; studyId: string } | undefined>(
+  private readonly starts = new Coalescer<{ trialId: string; workerId: string; leaseHash: string }, { attempt: number; studyId: string } | undefined>(
     async (items) => {
       const rows = await this.db.$queryRaw<{ id: string; attempt: number; studyId: string }[]>`
-        UPDATE "Trial" t SET status = 'RUNNING', attempt = t.attempt + 1, "workerId" = v.worker,
+        UPDATE "Trial" t SET status = 'RUNNING', attempt = t.attempt + 1, "workerId" = v.worker, "leaseHash" = v.lease,
                "startedAt" = now() AT TIME ZONE 'UTC', "heartbeatAt" = now() AT TIME ZONE 'UTC'
-          FROM "Study" s, unnest(${items.map((i) => i.trialId)}::text[], ${items.map((i) => i.workerId)}::text[]) AS v(id, worker)
+          FROM "Study" s, unnest(${items.map((i) => i.trialId)}::text[], ${items.map((i) => i.workerId)}::text[], ${items.map((i) => i.leaseHash)}::text[]) AS v(id, worker, lease)
          WHERE t.id = v.id AND s.id = t."studyId" AND s.status = 'RUNNING' AND t.status IN ('QUEUED', 'RUNNING')
            AND t.attempt < ${this.opts.maxAttempts}::int
         RETURNING t.id, t.attempt, t."studyId"`;
@@ -220,12 +222,12 @@ export class Store {
    * undefined when the trial already has an outcome. Numbers are assigned here, not taken from the
    * queue's delivery count, so they only grow even when a trial is re-dispatched.
    */
-  async startAttempt(trialId: string, workerId: string): Promise<number | undefined> {
+  async startAttempt(trialId: string, workerId: string, leaseHash: string): Promise<number | undefined> {
     return this.db.$transaction(async (tx) => {
       const now = new Date();
       const r = await tx.trial.updateMany({
         where: { id: trialId, status: { in: ["QUEUED", "RUNNING"] }, attempt: { lt: this.opts.maxAttempts } },
-        data: { status: "RUNNING", attempt: { increment: 1 }, workerId, startedAt: now, heartbeatAt: now },
+        data: { status: "RUNNING", attempt: { increment: 1 }, workerId, leaseHash, startedAt: now, heartbeatAt: now },
       });
       if (r.count === 0) return undefined;
       const { attempt } = await tx.trial.findUniqueOrThrow({ where: { id: trialId }, select: { attempt: true } });
@@ -255,7 +257,15 @@ export class Store {
    * delivery already recorded it: the conditional update and the fold rows commit together.
    */
   async recordOutcome(trialId: string, outcome: Outcome): Promise<boolean> {
-    return this.outcomes.call({ trialId, outcome });
+    return (await this.outcomes.call({ trialId, outcome })) === "recorded";
+  }
+
+  /**
+   * A worker's reported outcome: recorded only when `leaseHash` is the trial's current attempt's
+   * (lease.ts); "denied" when it is not (nothing written), "duplicate" when already recorded.
+   */
+  recordReportedOutcome(trialId: string, outcome: Outcome, leaseHash: string): Promise<OutcomeVerdict> {
+    return this.outcomes.call({ trialId, outcome, leaseHash });
   }
 
   /**
@@ -264,11 +274,13 @@ export class Store {
    * are only inserted for trials whose update happened. A report from an attempt older than the
    * one running is stale: a newer attempt owns the trial.
    */
-  private readonly outcomes = new Coalescer<{ trialId: string; outcome: Outcome }, boolean>(
+  private readonly outcomes = new Coalescer<{ trialId: string; outcome: Outcome; leaseHash?: string }, OutcomeVerdict>(
     async (items) => {
       const json = JSON.stringify(
-        items.map(({ trialId, outcome: o }) => ({
+        items.map(({ trialId, outcome: o, leaseHash }) => ({
           id: trialId,
+          // null: the coordinator's own outcome (sweep, cancellation), which holds no lease.
+          lease_hash: leaseHash ?? null,
           status: o.status,
           attempt: o.attempt,
           cv_mean: o.cvMean ?? null,
@@ -283,10 +295,10 @@ export class Store {
           folds: (o.folds ?? []).map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: f.metrics ?? null })),
         })),
       );
-      const rows = await this.db.$queryRaw<{ id: string }[]>`
+      const rows = await this.db.$queryRaw<{ id: string; updated: boolean; held: boolean }[]>`
         WITH o AS (
           SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS o(
-            id text, status text, attempt int, cv_mean float8, cv_std float8, param_count int, diverged_fold int,
+            id text, lease_hash text, status text, attempt int, cv_mean float8, cv_std float8, param_count int, diverged_fold int,
             diverged_epoch int, backend text, surface jsonb, error text, vals jsonb, folds jsonb)
         ), upd AS (
           UPDATE "Trial" t SET
@@ -304,6 +316,7 @@ export class Store {
             "finishedAt" = now() AT TIME ZONE 'UTC'
           FROM o
           WHERE t.id = o.id AND t.status::text <> ALL(${[...TERMINAL]}::text[]) AND t.attempt <= o.attempt
+            AND (o.lease_hash IS NULL OR t."leaseHash" = o.lease_hash)
           RETURNING t.id
         ), ins AS (
           INSERT INTO "FoldResult" ("trialId", fold, score, loss, epochs, metrics)
@@ -312,9 +325,13 @@ export class Store {
                  jsonb_to_recordset(o.folds) AS f(fold int, score float8, loss float8, epochs int, metrics jsonb)
           RETURNING 1
         )
-        SELECT id FROM upd`;
-      const updated = new Set(rows.map((r) => r.id));
-      return items.map((i) => updated.has(i.trialId));
+        SELECT o.id, upd.id IS NOT NULL AS updated, COALESCE(o.lease_hash IS NULL OR t."leaseHash" = o.lease_hash, false) AS held
+          FROM o JOIN "Trial" t ON t.id = o.id LEFT JOIN upd ON upd.id = o.id`;
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return items.map((i): OutcomeVerdict => {
+        const r = byId.get(i.trialId);
+        return r?.updated ? "recorded" : r && !r.held ? "denied" : "duplicate";
+      });
     },
     { maxBatch: 256, maxInFlight: 2, key: (i) => i.trialId, onBatch: (n) => this.opts.observeBatch?.("record_outcome", n) },
   );
@@ -386,14 +403,15 @@ export class Store {
     await this.db.study.updateMany({ where: { id, status: "RUNNING" }, data: { status: "COMPLETED", finishedAt: new Date() } });
   }
 
-  async heartbeat(w: { workerId: string; pool: string; hostname: string; pid: number; trialId: string }): Promise<void> {
+  /** `leaseHash`: of the lease the worker presented for `trialId`; the trial's liveness is extended only when it is the current attempt's. */
+  async heartbeat(w: { workerId: string; pool: string; hostname: string; pid: number; trialId: string; leaseHash: string }): Promise<void> {
     const now = new Date();
     await this.db.worker.upsert({
       where: { id: w.workerId },
       create: { id: w.workerId, pool: w.pool, hostname: w.hostname, pid: w.pid, currentTrialId: w.trialId || null },
       update: { lastSeenAt: now, currentTrialId: w.trialId || null },
     });
-    if (w.trialId) await this.db.trial.updateMany({ where: { id: w.trialId, status: "RUNNING" }, data: { heartbeatAt: now } });
+    if (w.trialId) await this.db.trial.updateMany({ where: { id: w.trialId, status: "RUNNING", leaseHash: w.leaseHash }, data: { heartbeatAt: now } });
   }
 
   /** RUNNING trials with no heartbeat or report since `before`. */

@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AppError } from "@automl/common";
+import { AppError, LIMITS } from "@automl/common";
+import { paramCount, type Params } from "@automl/search";
 import { parseStudyFile } from "./study-file";
 
 const valid = `
@@ -135,5 +138,73 @@ describe("search settings", () => {
     expect(errorOf(multi.replace("metric: logloss", "metric: accuracy"))).toContain("objectives[2].metric: accuracy is listed twice");
     expect(errorOf(valid.replace("objective: { metric: accuracy, direction: maximize }", "objectives: [{ metric: params, direction: minimize }]"))).toContain("objectives: needs a cross-validation metric");
     expect(errorOf(valid.replace("objective: { metric: accuracy, direction: maximize }", ""))).toContain("objective: required");
+  });
+});
+
+function study(dataset: string, space: string, budget: string, extra = ""): string {
+  return `name: big\ndataset: ${dataset}\ntask: multiclass\nspace: ${space}\nobjective: { metric: accuracy, direction: maximize }\nbudget: ${budget}\n${extra}`;
+}
+
+// The engine's parameter count through @automl/search's paramCount (an independent implementation of the layout).
+function work(p: Pick<Params, "depth" | "widths" | "activations" | "maxoutPieces" | "epochs">, rows: number): number {
+  const full: Params = { ...p, output: "", leakyAlpha: 0.01, learningRate: 0.1, momentum: 0, weightDecay: 0, batchSize: 32 };
+  return p.epochs * paramCount(full, { inputDim: 784, outputDim: 10 }) * rows;
+}
+
+describe("compute bounded per study (LIMITS.trialWork, LIMITS.studyWork)", () => {
+  it("refuses a space whose largest trial is too much work, naming the field and the figure", () => {
+    const space = "{ depth: { int: [1, 3] }, width: { int: [16, 2000] }, activation: { choice: [relu, prelu] }, learningRate: 0.1, batchSize: 32, epochs: { int: [10, 5000] } }";
+    const msg = errorOf(study("{ builtin: fashion-mnist }", space, "{ trials: 10 }"));
+    const expected = work({ depth: 3, widths: [2000, 2000, 2000], activations: ["prelu", "prelu", "prelu"], maxoutPieces: 2, epochs: 5000 }, 60_000);
+    expect(expected).toBeGreaterThan(LIMITS.trialWork);
+    expect(msg).toMatch(/^space: /);
+    expect(msg).toContain(expected.toExponential(2));
+    expect(msg).toContain(LIMITS.trialWork.toExponential(2));
+  });
+
+  it("counts maxout's pieces, and space.constraints.maxParams caps the count", () => {
+    const space = (extra: string) => `{ depth: 2, width: 1500, activation: maxout, maxoutPieces: 8, learningRate: 0.1, batchSize: 32, epochs: 1000${extra} }`;
+    const expected = work({ depth: 2, widths: [1500, 1500], activations: ["maxout", "maxout"], maxoutPieces: 8, epochs: 1000 }, 60_000);
+    expect(errorOf(study("{ builtin: fashion-mnist }", space(""), "{ trials: 1 }"))).toContain(expected.toExponential(2));
+    expect(parseStudyFile(study("{ builtin: fashion-mnist }", space(", constraints: { maxParams: 100000 }"), "{ trials: 1 }")).name).toBe("big");
+  });
+
+  it("a subset (dataset.n) counts its rows only", () => {
+    const space = "{ depth: 2, width: 1000, activation: relu, learningRate: 0.1, batchSize: 32, epochs: 2000 }";
+    const p = { depth: 2, widths: [1000, 1000], activations: ["relu", "relu"], maxoutPieces: 2, epochs: 2000 };
+    expect(work(p, 60_000)).toBeGreaterThan(LIMITS.trialWork);
+    expect(work(p, 5_000)).toBeLessThan(LIMITS.trialWork);
+    expect(errorOf(study("{ builtin: fashion-mnist }", space, "{ trials: 1 }"))).toMatch(/^space: /);
+    expect(parseStudyFile(study("{ builtin: fashion-mnist, n: 5000 }", space, "{ trials: 1 }")).budget.trials).toBe(1);
+  });
+
+  it("refuses a study whose trials together are too much, naming budget.trials", () => {
+    const space = "{ depth: 2, width: 1024, activation: relu, learningRate: 0.1, batchSize: 32, epochs: 100 }";
+    const each = work({ depth: 2, widths: [1024, 1024], activations: ["relu", "relu"], maxoutPieces: 2, epochs: 100 }, 10_000);
+    const over = Math.ceil(LIMITS.studyWork / each) + 1;
+    const msg = errorOf(study("{ builtin: mnist }", space, `{ trials: ${over} }`));
+    expect(msg).toMatch(/^budget\.trials: /);
+    expect(msg).toContain((each * over).toExponential(2));
+    expect(parseStudyFile(study("{ builtin: mnist }", space, `{ trials: ${over - 2} }`)).budget.trials).toBe(over - 2);
+  });
+
+  it("checks each enqueued trial by its own configuration", () => {
+    const space = "{ depth: 1, width: 8, activation: relu, learningRate: 0.1, batchSize: 32, epochs: 5 }";
+    const enqueued = "trials:\n  - params: { depth: 3, widths: [3000, 3000, 3000], activation: relu, epochs: 3000 }\n";
+    expect(errorOf(study("{ builtin: fashion-mnist }", space, "{ trials: 2 }", enqueued))).toMatch(/^trials\[0\]\.params: /);
+  });
+
+  it("a CSV file counts dataset.n rows (its size is known only to workers, which check each trial's exact work)", () => {
+    const space = "{ depth: 16, width: 4096, activation: relu, learningRate: 0.1, batchSize: 32, epochs: 1000 }";
+    expect(errorOf(study("{ path: data.csv, target: y, n: 100000 }", space, "{ trials: 1 }"))).toMatch(/^space: /);
+    // Without n the coordinator's figure is a lower bound (one row per fold): not refused here.
+    expect(parseStudyFile(study("{ path: data.csv, target: y }", space, "{ trials: 1 }")).name).toBe("big");
+  });
+
+  it("every shipped example is within the limits", () => {
+    const dir = join(__dirname, "..", "..", "..", "examples");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) expect(parseStudyFile(readFileSync(join(dir, f), "utf8")).name, f).toBeTruthy();
   });
 });

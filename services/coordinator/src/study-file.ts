@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "@automl/common";
-import { checkStudyFileNestingText, checkStudyFileShape, checkStudyFileSize } from "./input-limits";
+import { checkStudyCompute, checkStudyFileNestingText, checkStudyFileShape, checkStudyFileSize } from "./input-limits";
 import { ACTIVATIONS, flattenIssues, formatPath, gridSize, normalizeSpace, OUTPUTS, prunerSchema, samplerSchema, spaceInputSchema } from "@automl/search";
 
 /** Hidden units of the engine (the seed's design), and its output units. */
@@ -232,6 +232,17 @@ export function networkShape(file: Pick<StudyFile, "dataset">): { inputDim: numb
 }
 export type SearchSpace = NonNullable<StudyFile["space"]>;
 
+/** Rows of each file dataset (fashion-mnist: its train split; the test split has 10,000). */
+const BUILTIN_FILE_ROWS: Record<string, number> = { "fashion-mnist": 60_000, mnist: 10_000, iris: 150, digits: 1797 };
+
+/** Rows a trial trains on: exact for builtins; for a CSV file (known only to workers) `n`, else at least one per fold. */
+function datasetRows(file: Pick<StudyFile, "dataset" | "cv">): number {
+  const d = file.dataset;
+  if (!("builtin" in d)) return d.n ?? file.cv.folds;
+  const full = d.builtin === "fashion-mnist" && d.split === "test" ? 10_000 : BUILTIN_FILE_ROWS[d.builtin];
+  return Math.min(d.n ?? full ?? 400, full ?? Number.POSITIVE_INFINITY);
+}
+
 const OUTPUT_FITS: Record<string, readonly string[]> = { binary: ["sigmoid"], multiclass: ["softmax", "softmax_km1"], regression: ["linear"] };
 
 /** Enqueued trials against the budget, the space and the task; every issue names its path. */
@@ -297,5 +308,7 @@ export function parseStudyFile(text: string): StudyFile {
   const trials = r.data.budget.trials ?? r.data.trials?.length ?? 0;
   const objectives = r.data.objectives ?? [r.data.objective!];
   const primary = r.data.objective ?? (objectives.find((o) => o.metric !== "params") as z.infer<typeof objective>);
-  return { ...r.data, budget: { ...r.data.budget, trials }, objective: primary, objectives };
+  const file: StudyFile = { ...r.data, budget: { ...r.data.budget, trials }, objective: primary, objectives };
+  checkStudyCompute(file, datasetRows(file), networkShape(file) ?? { inputDim: 1, outputDim: 1 });
+  return file;
 }

@@ -1,5 +1,5 @@
 import { credentials } from "@grpc/grpc-js";
-import { grpcCall, silentLogger } from "@automl/common";
+import { AppError, grpcCall, silentLogger } from "@automl/common";
 import { createDb, type Db } from "@automl/db";
 import { createTestDatabase, TEST_ADMIN_URL } from "@automl/db/testing";
 import { JetStreamQueue, MemoryQueue, type Delivery, type QueueConsumer, type QueueOptions, type TrialQueue } from "@automl/messaging";
@@ -25,6 +25,8 @@ export interface TestStackOptions<W extends Stoppable> {
   queue?: { memory?: QueueOptions } | { jetstream: Partial<QueueOptions> };
   /** Passed to the coordinator as is (interval, ack wait and max deliver of its sweep); omitted, the coordinator's defaults. */
   scheduler?: CoordinatorOptions["scheduler"];
+  /** CoordinatorOptions.localDatasetPaths (the embedded stack's; default false like a distributed coordinator). */
+  localDatasetPaths?: boolean;
   /** Pool size of the test's Prisma client (the client's default when omitted). */
   maxConnections?: number;
   /** Starts the queue's consumer once the coordinator listens. */
@@ -72,7 +74,7 @@ export async function startTestStack<W extends Stoppable>(opts: TestStackOptions
       if (queue instanceof JetStreamQueue) await queue.deleteStream().catch(() => {});
       await queue.close();
     });
-    const coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", ...(opts.scheduler ? { scheduler: opts.scheduler } : {}) });
+    const coordinator = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", localDatasetPaths: opts.localDatasetPaths, ...(opts.scheduler ? { scheduler: opts.scheduler } : {}) });
     undo.push(() => coordinator.stop());
     const coord = new CoordinatorClient(coordinator.address, credentials.createInsecure());
     const report = new TrialReportingClient(coordinator.address, credentials.createInsecure());
@@ -137,5 +139,15 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A call's outcome: "ok" or the AppError code it failed with. */
+export async function outcomeCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "ok";
+  } catch (err) {
+    return err instanceof AppError ? err.code : `not an AppError: ${String(err)}`;
   }
 }

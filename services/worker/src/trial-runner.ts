@@ -29,7 +29,8 @@ function load(ref: DatasetRef, task: Task, seed: number): Dataset {
     return loadBuiltinFile(ref.builtin as BuiltinFileName, { split: ref.split === "test" ? "test" : "train", n: ref.n || undefined, seed });
   }
   if (!ref.path) throw new Error("dataset: the trial names no builtin dataset and no readable file (an uploaded dataset must be fetched first)");
-  const ds = loadCsv(ref.path, { target: ref.target, task, categorical: ref.categorical });
+  // Errors may quote the file only when it is an uploaded dataset (its uploader has it, its hash was checked).
+  const ds = loadCsv(ref.path, { target: ref.target, task, categorical: ref.categorical, showContent: Boolean(ref.contentHash) });
   return ref.n && ref.n < ds.n && task !== "regression" ? stratifiedSubset(ds, ref.n, seed) : ds;
 }
 

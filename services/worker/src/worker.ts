@@ -21,6 +21,7 @@ import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool"
 import { Cancellations } from "./cancellations";
 import { WorkerMetrics } from "./metrics";
 import { benchNoopExecutor } from "./bench-executor";
+import { allowedDatasetPath, PATH_REFUSED, type DatasetPathPolicy } from "./dataset-paths";
 import type { Registry } from "@automl/common";
 
 export interface WorkerOptions {
@@ -40,6 +41,11 @@ export interface WorkerOptions {
   backend?: BackendChoice;
   /** Where uploaded datasets (by content hash) are fetched from and cached; distributed mode. */
   datasets?: CachedDatasetStore;
+  /**
+   * Dataset files this worker reads by path (dataset-paths.ts): "any" only for the embedded stack;
+   * default none. The cache of uploaded datasets is read by hash, never through this list.
+   */
+  datasetPaths?: DatasetPathPolicy;
   /** TLS and bearer token for the coordinator (README "Security"). */
   security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
@@ -100,9 +106,9 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r, n) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r, n)), backend), close: async () => {} }
     : new ThreadPool(concurrency, { backend });
 
-  const heartbeat = (trialId = "") =>
+  const heartbeat = (trialId = "", lease = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>
-      client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId }, md, o, cb),
+      client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId, lease }, md, o, cb),
     ).catch((err) => log.debug({ err: (err as Error).message }, "heartbeat failed"));
 
   // While the coordinator is unreachable (restarting, or its database is), keep the delivery and
@@ -131,28 +137,45 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       await d.ack();
       return;
     }
-    // Every later report carries the attempt the coordinator assigned to this start.
-    const attempt = start.attempt;
+    // Every later report carries the attempt the coordinator assigned to this start, and its lease.
+    const { attempt, lease } = start;
     const actx = { ...tctx, attempt };
 
     const ref = spec.dataset;
-    if (ref?.contentHash && !ref.path) {
-      // Fetched once per worker and kept on disk by hash; the training thread reads the file.
+    let refusal: string | undefined;
+    if (ref?.contentHash) {
+      // Fetched once per worker and kept on disk by hash (checked against it); the training
+      // thread reads that file, whatever path the message may also carry.
       if (!opts.datasets) throw new AppError("FAILED_PRECONDITION", "this worker has no dataset store for uploaded datasets");
       await opts.datasets.get(ref.contentHash);
       ref.path = join(opts.datasets.cacheDir, ref.contentHash);
+    } else if (ref?.path) {
+      const allowed = await allowedDatasetPath(ref.path, opts.datasetPaths ?? []);
+      if (allowed === undefined) {
+        log.warn({ ...actx, path: ref.path }, "dataset path refused");
+        refusal = PATH_REFUSED;
+      } else ref.path = allowed;
     }
     busy.add(spec.trialId);
     metrics.trialStarted();
     const cancelled = cancellations.track(spec.trialId, spec.studyId);
+    // A refused report (PERMISSION_DENIED) means this worker no longer holds the attempt: it stops
+    // and records nothing; the holder of the newer attempt reports the trial.
+    const leaseLost = (err: unknown): undefined => {
+      if (!(err instanceof AppError && err.code === "PERMISSION_DENIED")) throw err;
+      stopReason = "LEASE_LOST";
+      return undefined;
+    };
     const timer = setInterval(() => {
       d.working();
-      void heartbeat(spec.trialId);
+      void heartbeat(spec.trialId, lease);
     }, heartbeatMs);
-    let stopReason: "PRUNED" | "CANCELLED" | "SHUTDOWN" | undefined;
+    // LEASE_LOST: the coordinator refused a report because a newer attempt holds the trial.
+    let stopReason: "PRUNED" | "CANCELLED" | "SHUTDOWN" | "LEASE_LOST" | undefined;
     let outcome: CompleteTrialRequest | undefined;
     let failure: string | undefined;
     try {
+      if (refusal) throw new Error(refusal);
       const cv = await executor.run(spec, async (fold, r, samples) => {
         metrics.epoch(samples);
         const reply = await withRetry(() =>
@@ -161,6 +184,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
               {
                 trialId: spec.trialId,
                 attempt,
+                lease,
                 metrics: {
                   fold,
                   epoch: r.epoch,
@@ -176,7 +200,8 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
             ),
           ),
           patiently(d),
-        );
+        ).catch(leaseLost);
+        if (reply === undefined) return "stop";
         if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
         if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
         if (interrupting) stopReason = "SHUTDOWN";
@@ -191,6 +216,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       outcome = {
         trialId: spec.trialId,
         attempt,
+        lease,
         status,
         folds,
         cvMean: cv.mean,
@@ -205,7 +231,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       if (err instanceof TrialAbortedError && !interrupting) {
         // Its study was cancelled (control channel): stopped mid-epoch, reported CANCELLED.
         stopReason = "CANCELLED";
-        outcome = { trialId: spec.trialId, attempt, status: TrialStatus.TRIAL_STATUS_CANCELLED, folds: [], cvMean: NaN, cvStd: NaN, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: "", surfaceJson: "" };
+        outcome = { trialId: spec.trialId, attempt, lease, status: TrialStatus.TRIAL_STATUS_CANCELLED, folds: [], cvMean: NaN, cvStd: NaN, paramCount: 0, divergedFold: 0, divergedEpoch: 0, backend: "", surfaceJson: "" };
       } else {
         // The coordinator could not be reached mid-trial: let the queue redeliver it.
         if (err instanceof AppError && err.code === "UNAVAILABLE") throw err;
@@ -223,21 +249,22 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       d.nak();
       return;
     }
-    if (outcome) {
-      const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)), patiently(d));
-      log.info({ ...actx, status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
-      if (!reply.alreadyRecorded) metrics.outcome(TrialStatus[outcome.status].replace("TRIAL_STATUS_", ""));
-    } else {
-      const reply = await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, reason: failure ?? "unknown" }, md, o, cb)), patiently(d));
-      log.warn({ ...actx, reason: failure }, "trial failed");
-      if (!reply.alreadyRecorded) metrics.outcome("FAILED");
+    if (stopReason !== "LEASE_LOST" && outcome) {
+      const reply = await withRetry(() => grpcCall<CompleteTrialReply>((md, o, cb) => client.completeTrial(outcome!, md, o, cb)), patiently(d)).catch(leaseLost);
+      if (reply) log.info({ ...actx, status: TrialStatus[outcome.status], cvMean: outcome.cvMean, duplicate: reply.alreadyRecorded }, "trial reported");
+      if (reply && !reply.alreadyRecorded) metrics.outcome(TrialStatus[outcome.status].replace("TRIAL_STATUS_", ""));
+    } else if (stopReason !== "LEASE_LOST") {
+      const reply = await withRetry(() => grpcCall<FailTrialReply>((md, o, cb) => client.failTrial({ trialId: spec.trialId, attempt, lease, reason: failure ?? "unknown" }, md, o, cb)), patiently(d)).catch(leaseLost);
+      if (reply) log.warn({ ...actx, reason: failure }, "trial failed");
+      if (reply && !reply.alreadyRecorded) metrics.outcome("FAILED");
     }
+    if (stopReason === "LEASE_LOST") log.warn(actx, "report refused: a newer attempt holds the trial; acked without an outcome");
     await d.ack();
   };
 
   // The first heartbeat doubles as a credentials check: a worker whose token the coordinator
   // refuses would take trials it can never report, so it refuses to start instead.
-  const refused = await grpcCall<HeartbeatReply>((md, o, cb) => client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId: "" }, md, o, cb)).then(
+  const refused = await grpcCall<HeartbeatReply>((md, o, cb) => client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId: "", lease: "" }, md, o, cb)).then(
     () => undefined,
     (err: unknown) => {
       if (err instanceof AppError && err.code === "UNAUTHENTICATED") return err;

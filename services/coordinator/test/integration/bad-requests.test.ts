@@ -67,10 +67,10 @@ describe.skipIf(!available)("bad gRPC requests (fast-check)", () => {
   it("reporting calls with garbage ids and values: INVALID_ARGUMENT or NOT_FOUND, never INTERNAL", async () => {
     const calls: ((v: { id: string; n: number; i: number; s: string }) => Parameters<typeof grpcCall>[0])[] = [
       (v) => (md, o, cb) => report.startTrial({ trialId: v.id, attempt: v.i, workerId: v.s }, md, o, cb as never),
-      (v) => (md, o, cb) => report.reportEpoch({ trialId: v.id, attempt: v.i, metrics: { fold: v.i, epoch: v.i, trainLoss: v.n, validLoss: v.n, validMetric: v.n, diagnosticsJson: v.s } }, md, o, cb as never),
-      (v) => (md, o, cb) => report.completeTrial({ trialId: v.id, attempt: v.i, status: v.i, folds: [{ fold: v.i, score: v.n, loss: v.n, epochs: v.i, metrics: {} }], cvMean: v.n, cvStd: v.n, paramCount: v.i, divergedFold: 0, divergedEpoch: 0, backend: v.s, surfaceJson: v.s }, md, o, cb as never),
-      (v) => (md, o, cb) => report.failTrial({ trialId: v.id, attempt: v.i, reason: v.s }, md, o, cb as never),
-      (v) => (md, o, cb) => report.heartbeat({ workerId: v.id, pool: v.s, hostname: v.s, pid: v.i, trialId: v.s }, md, o, cb as never),
+      (v) => (md, o, cb) => report.reportEpoch({ trialId: v.id, attempt: v.i, lease: v.s, metrics: { fold: v.i, epoch: v.i, trainLoss: v.n, validLoss: v.n, validMetric: v.n, diagnosticsJson: v.s } }, md, o, cb as never),
+      (v) => (md, o, cb) => report.completeTrial({ trialId: v.id, attempt: v.i, status: v.i, folds: [{ fold: v.i, score: v.n, loss: v.n, epochs: v.i, metrics: {} }], cvMean: v.n, cvStd: v.n, paramCount: v.i, divergedFold: 0, divergedEpoch: 0, backend: v.s, surfaceJson: v.s, lease: v.s }, md, o, cb as never),
+      (v) => (md, o, cb) => report.failTrial({ trialId: v.id, attempt: v.i, reason: v.s, lease: v.s }, md, o, cb as never),
+      (v) => (md, o, cb) => report.heartbeat({ workerId: v.id, pool: v.s, hostname: v.s, pid: v.i, trialId: v.s, lease: v.s }, md, o, cb as never),
       (v) => (md, o, cb) => coord.getStudy({ studyId: v.id }, md, o, cb as never),
       (v) => (md, o, cb) => coord.cancelStudy({ studyId: v.id }, md, o, cb as never),
       (v) => (md, o, cb) => coord.listTrials({ studyId: v.id, ranked: v.i % 2 === 0, limit: v.i, offset: v.i }, md, o, cb as never),
@@ -85,7 +85,7 @@ describe.skipIf(!available)("bad gRPC requests (fast-check)", () => {
   });
 
   it("NUL characters and over-long ids are refused by field name", async () => {
-    expect(await outcome((md, o, cb) => report.failTrial({ trialId: "t", attempt: 1, reason: "a\u0000b" }, md, o, cb as never))).toBe("INVALID_ARGUMENT: reason: contains a NUL character");
+    expect(await outcome((md, o, cb) => report.failTrial({ trialId: "t", attempt: 1, reason: "a\u0000b", lease: "" }, md, o, cb as never))).toBe("INVALID_ARGUMENT: reason: contains a NUL character");
     expect(await outcome((md, o, cb) => report.startTrial({ trialId: "t", attempt: 1, workerId: "w\u0000" }, md, o, cb as never))).toBe("INVALID_ARGUMENT: worker_id: contains a NUL character");
     expect(await outcome((md, o, cb) => coord.getStudy({ studyId: "s".repeat(LIMITS.idChars + 1) }, md, o, cb as never))).toBe(`INVALID_ARGUMENT: study_id: longer than ${LIMITS.idChars} characters`);
   });

@@ -26,10 +26,10 @@ describe.skipIf(!available)("enqueued trials", () => {
 
   const create = (studyFile: string) => grpcCall<CreateStudyReply>((md, o, cb) => stack.coord.createStudy({ studyFile }, md, o, cb));
   const finish = async (trialId: string) => {
-    await grpcCall<StartTrialReply>((md, o, cb) => stack.report.startTrial({ trialId, attempt: 1, workerId: "w" }, md, o, cb));
+    const { lease } = await grpcCall<StartTrialReply>((md, o, cb) => stack.report.startTrial({ trialId, attempt: 1, workerId: "w" }, md, o, cb));
     const folds = [0, 1].map((fold) => ({ fold, score: 0.8, loss: 0.4, epochs: 3, metrics: { accuracy: 0.8 } }));
     await grpcCall<CompleteTrialReply>((md, o, cb) =>
-      stack.report.completeTrial(CompleteTrialRequest.fromPartial({ trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds, cvMean: 0.8, cvStd: 0, paramCount: 10 }), md, o, cb),
+      stack.report.completeTrial(CompleteTrialRequest.fromPartial({ trialId, attempt: 1, lease, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds, cvMean: 0.8, cvStd: 0, paramCount: 10 }), md, o, cb),
     );
   };
 

@@ -40,13 +40,19 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
   let stack: TestStack<QueueConsumer, JetStreamQueue>;
   const inbox: Delivery[] = [];
 
+  // The lease of each trial's latest start: reports present it unless a test passes another.
+  const leases = new Map<string, string>();
   const complete = (req: Partial<CompleteTrialRequest> & { trialId: string }) =>
     grpcCall<CompleteTrialReply>((md, o, cb) =>
-      stack.report.completeTrial(CompleteTrialRequest.fromPartial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, backend: "test", ...req }), md, o, cb),
+      stack.report.completeTrial(CompleteTrialRequest.fromPartial({ attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, backend: "test", lease: leases.get(req.trialId), ...req }), md, o, cb),
     );
-  const start = (trialId: string, attempt = 1) => grpcCall<StartTrialReply>((md, o, cb) => stack.report.startTrial({ trialId, attempt, workerId: "w-test" }, md, o, cb));
-  const epoch = (trialId: string, e: number, attempt = 1) =>
-    grpcCall<ReportEpochReply>((md, o, cb) => stack.report.reportEpoch({ trialId, attempt, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7, diagnosticsJson: '{"gradNorms":[0.1,0.2]}' } }, md, o, cb));
+  const start = async (trialId: string, attempt = 1) => {
+    const reply = await grpcCall<StartTrialReply>((md, o, cb) => stack.report.startTrial({ trialId, attempt, workerId: "w-test" }, md, o, cb));
+    if (reply.lease) leases.set(trialId, reply.lease);
+    return reply;
+  };
+  const epoch = (trialId: string, e: number, attempt = 1, lease = leases.get(trialId) ?? "") =>
+    grpcCall<ReportEpochReply>((md, o, cb) => stack.report.reportEpoch({ trialId, attempt, lease, metrics: { fold: 0, epoch: e, trainLoss: 0.5, validLoss: 0.6, validMetric: 0.7, diagnosticsJson: '{"gradNorms":[0.1,0.2]}' } }, md, o, cb));
   const create = (text: string) => grpcCall<CreateStudyReply>((md, o, cb) => stack.coord.createStudy({ studyFile: text }, md, o, cb));
   const folds3 = [0, 1, 2].map((fold) => ({ fold, score: 0.9 + fold * 0.01, loss: 0.3, epochs: 2, metrics: { accuracy: 0.9 + fold * 0.01, logloss: 0.3 } }));
 
@@ -105,7 +111,8 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     expect((await start(b.spec.trialId)).proceed).toBe(true);
     await complete({ trialId: b.spec.trialId, status: TrialStatus.TRIAL_STATUS_DIVERGED, folds: [], cvMean: Number.NaN, cvStd: Number.NaN, divergedFold: 1, divergedEpoch: 7 });
     const c = await until(async () => inbox.find((d) => d.spec.studyId === studyId && d.spec.number === 2), "the third dispatch", 10_000);
-    await grpcCall<FailTrialReply>((md, o, cb) => stack.report.failTrial({ trialId: c.spec.trialId, attempt: 1, reason: "out of memory" }, md, o, cb));
+    await start(c.spec.trialId);
+    await grpcCall<FailTrialReply>((md, o, cb) => stack.report.failTrial({ trialId: c.spec.trialId, attempt: 1, lease: leases.get(c.spec.trialId)!, reason: "out of memory" }, md, o, cb));
 
     const statuses = Object.fromEntries((await stack.db.trial.findMany({ where: { studyId } })).map((t) => [t.number, [t.status, t.divergedEpoch, t.error]]));
     expect(statuses).toEqual({ 0: ["COMPLETED", null, null], 1: ["DIVERGED", 7, null], 2: ["FAILED", null, "out of memory"] });
@@ -121,9 +128,10 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
     // The first worker is cut off; the queue redelivers and another worker starts the trial again.
     const second = await start(d!.spec.trialId, 2);
     expect([first.attempt, second.attempt]).toEqual([1, 2]);
-    // The first worker comes back: told to stop, and its CANCELLED report is stale.
-    expect((await epoch(d!.spec.trialId, 3, 1)).action).toBe(EpochAction.EPOCH_ACTION_CANCEL);
-    expect((await complete({ trialId: d!.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_CANCELLED })).alreadyRecorded).toBe(true);
+    // The first worker comes back: its lease is the older attempt's, so its reports are refused.
+    const refused = (p: Promise<unknown>) => p.then(() => "accepted", (e: unknown) => (e as AppError).code);
+    expect(await refused(epoch(d!.spec.trialId, 3, 1, first.lease))).toBe("PERMISSION_DENIED");
+    expect(await refused(complete({ trialId: d!.spec.trialId, attempt: 1, lease: first.lease, status: TrialStatus.TRIAL_STATUS_CANCELLED }))).toBe("PERMISSION_DENIED");
     expect((await stack.db.trial.findUniqueOrThrow({ where: { id: d!.spec.trialId } })).status).toBe("RUNNING");
     // The current attempt's result is the one recorded.
     expect((await complete({ trialId: d!.spec.trialId, attempt: 2, folds: folds3, cvMean: 0.91, cvStd: 0.01, paramCount: 5 })).alreadyRecorded).toBe(false);
@@ -165,9 +173,9 @@ describe.skipIf(!available)("coordinator reporting and scheduling (real Postgres
       // Finish everything it hands out; the budget is respected across the restart.
       for (let n = 0; n < 4; n++) {
         const d = await until(async () => seen.find((x) => x.spec.number === n), `trial ${n}`, 10_000);
-        await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: d.spec.trialId, attempt: 1, workerId: "w2" }, md, o, cb));
+        const { attempt, lease } = await grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId: d.spec.trialId, attempt: 1, workerId: "w2" }, md, o, cb));
         await grpcCall<CompleteTrialReply>((md, o, cb) =>
-          report.completeTrial(CompleteTrialRequest.fromPartial({ trialId: d.spec.trialId, attempt: 1, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: folds3, cvMean: 0.9, cvStd: 0.01, paramCount: 9, backend: "test" }), md, o, cb),
+          report.completeTrial(CompleteTrialRequest.fromPartial({ trialId: d.spec.trialId, attempt, lease, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: folds3, cvMean: 0.9, cvStd: 0.01, paramCount: 9, backend: "test" }), md, o, cb),
         );
       }
       await until(async () => (await stack.db.study.findUniqueOrThrow({ where: { id: studyId } })).status === "COMPLETED", "study completion", 10_000);

@@ -10,6 +10,7 @@ import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/d
 import { MemoryQueue, type Delivery } from "@automl/messaging";
 import { CoordinatorClient, TrialReportingClient, type CreateStudyReply, type HeartbeatReply, type ListStudiesReply, type StartTrialReply } from "@automl/proto";
 import { startCoordinator, type RunningCoordinator } from "../../src/index";
+import { outcomeCode as outcome } from "../../src/testing";
 
 const available = await postgresAvailable();
 
@@ -25,15 +26,6 @@ budget: { trials: 2, parallel: 1 }
 seed: 3
 `;
 
-/** A call's outcome: "ok" or the AppError code it failed with. */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return err instanceof AppError ? err.code : `not an AppError: ${String(err)}`;
-  }
-}
 
 /**
  * The coordinator's gRPC server with TLS and a bearer token, on the real Postgres: both services
@@ -58,7 +50,7 @@ describe.skipIf(!available)("coordinator gRPC security (TLS + bearer token, real
     return {
       list: () => grpcCall<ListStudiesReply>((md, o, cb) => coord.listStudies({ limit: 5 }, md, o, cb), 10_000),
       create: () => grpcCall<CreateStudyReply>((md, o, cb) => coord.createStudy({ studyFile: STUDY }, md, o, cb), 10_000),
-      heartbeat: () => grpcCall<HeartbeatReply>((md, o, cb) => report.heartbeat({ workerId: "w-sec", pool: "cpu", hostname: "h", pid: 1, trialId: "" }, md, o, cb), 10_000),
+      heartbeat: () => grpcCall<HeartbeatReply>((md, o, cb) => report.heartbeat({ workerId: "w-sec", pool: "cpu", hostname: "h", pid: 1, trialId: "", lease: "" }, md, o, cb), 10_000),
       start: (trialId: string, attempt: number) => grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId, attempt, workerId: "w-sec" }, md, o, cb), 10_000),
     };
   };
