@@ -101,6 +101,7 @@ describe("what each kustomization contains", () => {
         "Ingress/dashboard",
         "PodDisruptionBudget/worker-cpu",
         "PodDisruptionBudget/dashboard",
+        "PodDisruptionBudget/coordinator",
       ]),
     );
     expect(objs.filter((o) => o.kind === "Secret").map((o) => o.metadata.name)).toEqual([expect.stringMatching(/^automl-secrets-/)]);
@@ -108,10 +109,17 @@ describe("what each kustomization contains", () => {
     expect(svc?.spec.ports).toEqual([expect.objectContaining({ name: "grpc", port: 50051 })]);
     const job = workloads(objs).find((w) => ref(w.obj) === "Job/migrate");
     expect(job?.pod.containers[0]?.args).toEqual(["migrate"]);
-    // One coordinator per database: never two at once, not even during a rollout.
-    const coord = objs.find((o) => ref(o) === "Deployment/coordinator");
-    expect(coord?.spec.replicas).toBe(1);
-    expect(coord?.spec.strategy.type).toBe("Recreate");
+    // A leader and a standby (the scheduler lease decides which schedules): replaced one at a
+    // time, at least one kept through drains, ready while holding or waiting for the lease.
+    const coord = workloads(objs).find((w) => ref(w.obj) === "Deployment/coordinator");
+    expect(coord?.obj.spec.replicas).toBe(2);
+    expect(coord?.obj.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    const pdb = objs.find((o) => ref(o) === "PodDisruptionBudget/coordinator");
+    expect(pdb?.spec.minAvailable).toBe(1);
+    expect(pdb?.spec.selector.matchLabels).toEqual(coord?.obj.spec.selector.matchLabels);
+    expect(coord?.pod.containers[0]?.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "health" });
+    const config = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("automl-config"));
+    expect(Number(config?.data?.AUTOML_LEADER_LEASE_MS)).toBeGreaterThan(0);
     expect(names(objs).filter((n) => /ScaledObject|ScaledJob|worker-gpu|StatefulSet/.test(n))).toEqual([]);
   });
 

@@ -30,6 +30,8 @@ const schema = z.object({
   AUTOML_BACKEND: z.enum(BACKEND_CHOICES as readonly BackendChoice[] as readonly [BackendChoice, ...BackendChoice[]]).default("auto"),
   AUTOML_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
+  /** Scheduler lease of the coordinator: a standby takes over this long after the last renewal of the leader. */
+  AUTOML_LEADER_LEASE_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
   /** bench/load only: workers answer trials without training, to measure the orchestration. */
   AUTOML_BENCH_NOOP_TRAINING: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 });

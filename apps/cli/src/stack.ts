@@ -64,7 +64,7 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
 }
 
 /** The coordinator of the distributed mode: Postgres and JetStream from the environment. */
-export async function startDistributedCoordinator(env: CliEnv, log: Logger): Promise<{ coordinator: RunningCoordinator; ready(): Promise<boolean>; stop(): Promise<void> }> {
+export async function startDistributedCoordinator(env: CliEnv, log: Logger): Promise<{ coordinator: RunningCoordinator; ready(): boolean; stop(): Promise<void> }> {
   const { db, queue } = await connectServices(env, log, true);
   const coordinator = await startCoordinator({
     db,
@@ -74,13 +74,13 @@ export async function startDistributedCoordinator(env: CliEnv, log: Logger): Pro
     security: grpcServerSecurity(env),
     insecure: env.AUTOML_INSECURE,
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER },
+    lease: { ttlMs: env.AUTOML_LEADER_LEASE_MS },
   });
   return {
     coordinator,
-    ready: async () => {
-      await db.$queryRaw`SELECT 1`;
-      return true;
-    },
+    // Holds the scheduler lease or waits for it: both serve every RPC. Not ready when its lease
+    // rounds stopped reaching Postgres.
+    ready: () => coordinator.healthy(),
     async stop() {
       await coordinator.stop();
       await queue.close();

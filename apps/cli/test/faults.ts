@@ -144,3 +144,37 @@ export async function startNatsServer(port: number, storeDir: string): Promise<N
   };
   return server;
 }
+
+/** The pid of the coordinator process that holds the scheduler lease now (its holder is host:pid:random); undefined when none does. */
+export async function leaderPid(db: Db): Promise<number | undefined> {
+  const rows = await db.$queryRaw<{ holder: string }[]>`
+    SELECT holder FROM "SchedulerLease" WHERE name = 'scheduler' AND "expiresAt" > now() AT TIME ZONE 'UTC'`;
+  const pid = rows[0]?.holder.split(":")[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/**
+ * Every trial message published on the stream's subjects, seen by a core NATS subscription (it
+ * sees copies JetStream then drops as duplicates too), and the stream's own count of stored
+ * messages: `stored()` equals the number of distinct message ids when nothing was dispatched twice.
+ */
+export async function watchDispatches(natsUrl: string, names: { stream: string; subjectPrefix: string }) {
+  const { connect } = await import("@nats-io/transport-node");
+  const { jetstreamManager } = await import("@nats-io/jetstream");
+  const nc = await connect({ servers: natsUrl });
+  const ids: string[] = [];
+  const sub = nc.subscribe(`${names.subjectPrefix}.trials.>`, { callback: (_err, msg) => void ids.push(msg.headers?.get("Nats-Msg-Id") ?? "?") });
+  await nc.flush();
+  return {
+    /** Message ids of every publish, in order (`<trialId>:<dispatch>`). */
+    ids: () => [...ids],
+    async stored(): Promise<number> {
+      const jsm = await jetstreamManager(nc);
+      return (await jsm.streams.info(names.stream)).state.last_seq;
+    },
+    async close() {
+      sub.unsubscribe();
+      await nc.close();
+    },
+  };
+}

@@ -59,6 +59,23 @@ export async function startCoordinatorProcess(env: Record<string, string>): Prom
 }
 
 /**
+ * Two coordinators on one database (a leader and a standby), each on its own port: `start(i)`
+ * starts coordinator i (again, after a kill) and resolves once it answers. `workerEnv` points
+ * workers and clients at both (a grpc-js address list: calls go to whichever is up), as a
+ * Kubernetes Service in front of the two replicas does.
+ */
+export async function coordinatorPair(env: Record<string, string>) {
+  const { freePort } = await import("@automl/common");
+  const addrs = [env.AUTOML_COORDINATOR_ADDR!, `127.0.0.1:${await freePort()}`];
+  const workerEnv = { ...env, AUTOML_COORDINATOR_ADDR: `ipv4:${addrs.join(",")}` };
+  return {
+    addrs,
+    workerEnv,
+    start: (i: 0 | 1, extra: Record<string, string> = {}) => startCoordinatorProcess({ ...env, AUTOML_GRPC_LISTEN: addrs[i]!, AUTOML_COORDINATOR_ADDR: addrs[i]!, ...extra }),
+  };
+}
+
+/**
  * What a distributed test needs of its own: a fresh migrated database, a JetStream stream and
  * subject prefix, a free coordinator port, and the environment naming them; `dispose` removes it all.
  */
@@ -84,6 +101,7 @@ export async function distributedFixture(extraEnv: Record<string, string> = {}) 
   return {
     env,
     db,
+    names,
     async dispose() {
       await db.$disconnect();
       const q = await JetStreamQueue.connect({ url: TEST_NATS_URL, log: silentLogger(), ...names });
@@ -120,6 +138,9 @@ export function distributedSuite(extraEnv: Record<string, string> = {}) {
     },
     get env() {
       return made().env;
+    },
+    get names() {
+      return made().names;
     },
   };
 }

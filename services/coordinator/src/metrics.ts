@@ -31,7 +31,8 @@ function cached<T>(load: () => Promise<T>): () => Promise<T> {
  * - `automl_queue_messages{pool,state}`: JetStream consumer counts, `pending` (waiting for a
  *   worker) and `unacked` (delivered, not yet acknowledged), for pools of running studies;
  * - `automl_db_write_batch_size{statement}`: trials per batched write (group commit) of
- *   StartTrial (`start_trial`) and of outcomes (`record_outcome`).
+ *   StartTrial (`start_trial`) and of outcomes (`record_outcome`);
+ * - `automl_coordinator_leader`: 1 while this coordinator holds the scheduler lease, 0 on a standby.
  * plus the default process metrics.
  */
 export class CoordinatorMetrics {
@@ -39,6 +40,7 @@ export class CoordinatorMetrics {
   private readonly handling: Histogram<"method" | "code">;
   private readonly dispatched: Counter<"pool">;
   private readonly batches: Histogram<"statement">;
+  private readonly leader: Gauge;
   private readonly pools = new Set<string>();
 
   constructor(db: Db, queue: TrialQueue, log: Logger) {
@@ -59,6 +61,8 @@ export class CoordinatorMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
+
+    this.leader = new Gauge({ name: "automl_coordinator_leader", help: "1 while this coordinator holds the scheduler lease (schedules), 0 while it stands by.", registers });
 
     const trialCounts = cached(() =>
       db.$queryRaw<{ pool: string; status: string; n: bigint }[]>`
@@ -101,6 +105,10 @@ export class CoordinatorMetrics {
         }
       },
     });
+  }
+
+  setLeader(leading: boolean): void {
+    this.leader.set(leading ? 1 : 0);
   }
 
   /** For the Store: the size of each batched write. */

@@ -6,6 +6,7 @@ import type { FinishedTrial } from "@automl/search";
 import { resolveEnqueued, type StoredParams } from "./enqueued";
 import { refreshImportance } from "./importance";
 import { SamplerHistory } from "./history";
+import type { SchedulerLease } from "./scheduler-lease";
 import { suggestParams, trialSeed } from "./sampler";
 import type { Store } from "./store";
 import { networkShape, storedStudyFile, type StudyFile } from "./study-file";
@@ -64,6 +65,9 @@ export function toTrialSpec(study: Study, trial: Pick<Trial, "id" | "number" | "
  * Keeps `budget.parallel` trials of every running study in flight, finishes studies whose
  * budget is spent, and on start re-dispatches what a previous coordinator left queued.
  * All decisions are read from Postgres, so it can die and resume at any point.
+ * Only the holder of the scheduler lease runs passes (a standby's passes return at once), and
+ * every write of a pass is fenced by the lease's token (lease.ts), so two coordinators on one
+ * database never both dispatch.
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -74,13 +78,16 @@ export class Scheduler {
   private resumed = false;
   /** When each study's silent trials were last swept for. */
   private readonly swept = new Map<string, number>();
-  private readonly history: SamplerHistory;
+  private history: SamplerHistory;
+  /** The lease token this scheduler last led under. */
+  private leading: bigint | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly queue: TrialQueue,
     private readonly log: Logger,
     private readonly opts: SchedulerOptions,
+    private readonly lease: Pick<SchedulerLease, "fence" | "confirm">,
   ) {
     this.history = new SamplerHistory(store);
   }
@@ -140,33 +147,50 @@ export class Scheduler {
   }
 
   private async pass(): Promise<void> {
+    const lease = this.lease.fence();
+    if (lease === undefined) {
+      this.leading = undefined;
+      return;
+    }
+    if (lease !== this.leading) {
+      // Newly leading: another coordinator scheduled meanwhile. Start over from Postgres as a
+      // restarted coordinator would: re-dispatch what is queued, forget the cached history.
+      this.leading = lease;
+      this.resumed = false;
+      this.swept.clear();
+      this.history = new SamplerHistory(this.store);
+    }
     const studies = await this.store.runningStudies();
     this.history.retain(studies.map((s) => s.id));
     if (!this.resumed) {
-      for (const s of studies) await this.redispatchQueued(s);
+      for (const s of studies) await this.redispatchQueued(s, lease);
       this.resumed = true;
     }
-    for (const s of studies) await this.advance(s);
+    for (const s of studies) await this.advance(s, lease);
   }
 
-  private async redispatchQueued(study: Study): Promise<void> {
+  private async redispatchQueued(study: Study, lease: bigint): Promise<void> {
     const queued = await this.store.queuedTrials(study.id);
+    if (queued.length === 0) return;
+    // A publish is outside Postgres, so it cannot be fenced by a write: ask first. Copies that
+    // the previous leader published carry the same message ids and JetStream drops them.
+    if (!(await this.lease.confirm(lease))) return;
     for (const t of queued) await this.queue.publish(study.pool, toTrialSpec(study, t));
-    if (queued.length) this.log.info({ studyId: study.id, trials: queued.length }, "resumed study: queued trials re-dispatched");
+    this.log.info({ studyId: study.id, trials: queued.length }, "resumed study: queued trials re-dispatched");
   }
 
-  private async advance(study: Study): Promise<void> {
+  private async advance(study: Study, lease: bigint): Promise<void> {
     // The sweep for silent trials looks back several ack-waits: once per interval is plenty, not
     // on every pass (passes run after every outcome when trials are short).
     if (Date.now() - (this.swept.get(study.id) ?? 0) >= this.opts.intervalMs) {
       this.swept.set(study.id, Date.now());
-      await this.failLostTrials(study);
+      await this.failLostTrials(study, lease);
     }
     const counts = await this.store.statusCounts(study.id);
     const total = counts.reduce((a, c) => a + c.count, 0);
     const inFlight = counts.filter((c) => c.status === "QUEUED" || c.status === "RUNNING").reduce((a, c) => a + c.count, 0);
     if (total >= study.budgetTrials && inFlight === 0) {
-      await this.store.finishStudy(study.id);
+      if (!(await this.store.finishStudy(study.id, lease))) return;
       this.history.forget(study.id);
       this.log.info({ studyId: study.id, trials: total }, "study completed");
       if (this.opts.importanceOnCompletion ?? true) this.storeImportance(study.id);
@@ -193,7 +217,7 @@ export class Scheduler {
     // between, the resume pass re-dispatches them; if a publish fails (NATS away), the next pass
     // re-dispatches every queued trial, and JetStream's duplicate window drops the copies of those
     // that did arrive.
-    const created = await this.store.createTrials(study, proposals);
+    const created = await this.store.createTrials(study, proposals, lease);
     await Promise.all(created.map((trial) => this.queue.publish(study.pool, toTrialSpec(study, trial)))).catch((err: unknown) => {
       this.resumed = false;
       throw err;
@@ -213,13 +237,12 @@ export class Scheduler {
    * worker's ack removed the message — the sweep ends it as FAILED after `maxDeliver` attempts, or
    * dispatches it again under a new message id.
    */
-  private async failLostTrials(study: Study): Promise<void> {
+  private async failLostTrials(study: Study, lease: bigint): Promise<void> {
     const silentFor = this.opts.ackWaitMs * (this.opts.maxDeliver >= 2 ? 4 : 2);
     for (const t of await this.store.silentTrials(study.id, new Date(Date.now() - silentFor))) {
       if (t.attempt >= this.store.opts.maxAttempts) {
         if (await this.store.failLastAttempt(t)) this.log.warn({ trialId: t.id, attempt: t.attempt }, "trial lost on its last attempt; failed");
-      } else {
-        await this.store.touch(t.id);
+      } else if (await this.store.touch(t.id, lease)) {
         await this.queue.publish(study.pool, { ...toTrialSpec(study, t), dispatch: t.attempt + 1 });
         this.log.warn({ trialId: t.id, attempt: t.attempt }, "silent trial dispatched again");
       }

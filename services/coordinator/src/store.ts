@@ -5,6 +5,7 @@ import type { StudyFile } from "./study-file";
 import { activationLabel, type TrialParams } from "./sampler";
 import { TERMINAL } from "./convert";
 import { Coalescer } from "./coalescer";
+import { holdsLease } from "./scheduler-lease";
 
 /** What a trial's one recorded outcome holds (Store.recordOutcome). */
 export interface Outcome {
@@ -115,8 +116,9 @@ export class Store {
    * Writes several QUEUED trials in one INSERT (a scheduler pass fills all free slots at once).
    * Raw SQL: Prisma's createManyAndReturn cost ~0.9 ms of CPU per row here (bench/load), more than
    * everything else a trial costs the coordinator.
+   * Fenced: nothing is written unless `lease` is still the current scheduler lease (lease.ts).
    */
-  async createTrials(study: Study, trials: readonly { number: number; params: TrialParams }[]): Promise<CreatedTrial[]> {
+  async createTrials(study: Study, trials: readonly { number: number; params: TrialParams }[], lease: bigint): Promise<CreatedTrial[]> {
     if (trials.length === 0) return [];
     const rows = JSON.stringify(
       trials.map(({ number, params }) => ({
@@ -138,6 +140,7 @@ export class Store {
              r.learning_rate, r.batch_size, 0, now() AT TIME ZONE 'UTC'
         FROM jsonb_to_recordset(${rows}::jsonb) AS r(id text, number int, params jsonb, depth int, widths jsonb, activation text,
                                                     output text, learning_rate float8, batch_size int)
+       WHERE ${holdsLease(lease)}
       RETURNING id, number, params`;
   }
 
@@ -399,8 +402,11 @@ export class Store {
     return this.getStudy(id);
   }
 
-  async finishStudy(id: string): Promise<void> {
-    await this.db.study.updateMany({ where: { id, status: "RUNNING" }, data: { status: "COMPLETED", finishedAt: new Date() } });
+  /** Fenced by the scheduler lease; false when not finished here (already ended, or the lease is gone). */
+  async finishStudy(id: string, lease: bigint): Promise<boolean> {
+    const n = await this.db.$executeRaw`UPDATE "Study" SET status = 'COMPLETED', "finishedAt" = now() AT TIME ZONE 'UTC'
+      WHERE id = ${id} AND status = 'RUNNING' AND ${holdsLease(lease)}`;
+    return n > 0;
   }
 
   /** `leaseHash`: of the lease the worker presented for `trialId`; the trial's liveness is extended only when it is the current attempt's. */
@@ -419,8 +425,13 @@ export class Store {
     return this.db.trial.findMany({ where: { studyId, status: "RUNNING", heartbeatAt: { lt: before } } });
   }
 
-  /** Marks a silent trial as handed out again, so the next sweep waits a full period for it. */
-  async touch(trialId: string): Promise<void> {
-    await this.db.trial.updateMany({ where: { id: trialId, status: "RUNNING" }, data: { heartbeatAt: new Date() } });
+  /**
+   * Marks a silent trial as handed out again, so the next sweep waits a full period for it. Fenced
+   * by the scheduler lease: false (dispatch nothing) when the trial settled or the lease is gone.
+   */
+  async touch(trialId: string, lease: bigint): Promise<boolean> {
+    const n = await this.db.$executeRaw`UPDATE "Trial" SET "heartbeatAt" = now() AT TIME ZONE 'UTC'
+      WHERE id = ${trialId} AND status = 'RUNNING' AND ${holdsLease(lease)}`;
+    return n > 0;
   }
 }
