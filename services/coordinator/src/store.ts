@@ -235,19 +235,26 @@ export class Store {
     });
   }
 
-  async recordEpoch(
+  /**
+   * Curve points of one trial attempt in one statement, however many epochs a report carries; a
+   * point already recorded (a retried report) is overwritten with the same values, never doubled.
+   */
+  async recordEpochs(
     trialId: string,
-    m: { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number; diagnostics?: object },
+    rows: readonly { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number; diagnostics?: object }[],
   ): Promise<void> {
-    const data = { trainLoss: m.trainLoss, validLoss: m.validLoss, validMetric: m.validMetric, diagnostics: m.diagnostics };
-    await this.db.$transaction([
-      this.db.epochMetric.upsert({
-        where: { trialId_fold_epoch: { trialId, fold: m.fold, epoch: m.epoch } },
-        create: { trialId, fold: m.fold, epoch: m.epoch, ...data },
-        update: data,
-      }),
-      this.db.trial.update({ where: { id: trialId }, data: { heartbeatAt: new Date() } }),
-    ]);
+    const diagnostics = rows.map((m) => (m.diagnostics === undefined ? null : JSON.stringify(m.diagnostics)));
+    await this.db.$executeRaw`
+      WITH points AS (
+        INSERT INTO "EpochMetric" ("trialId", fold, epoch, "trainLoss", "validLoss", "validMetric", diagnostics)
+        SELECT ${trialId}, v.fold, v.epoch, v.train, v.valid, v.metric, v.diag::jsonb
+          FROM unnest(${rows.map((m) => m.fold)}::int[], ${rows.map((m) => m.epoch)}::int[], ${rows.map((m) => m.trainLoss)}::float8[],
+                      ${rows.map((m) => m.validLoss)}::float8[], ${rows.map((m) => m.validMetric)}::float8[], ${diagnostics}::text[])
+               AS v(fold, epoch, train, valid, metric, diag)
+        ON CONFLICT ("trialId", fold, epoch) DO UPDATE
+          SET "trainLoss" = EXCLUDED."trainLoss", "validLoss" = EXCLUDED."validLoss", "validMetric" = EXCLUDED."validMetric", diagnostics = EXCLUDED.diagnostics
+        RETURNING 1)
+      UPDATE "Trial" SET "heartbeatAt" = now() AT TIME ZONE 'UTC' WHERE id = ${trialId} AND EXISTS (SELECT 1 FROM points)`;
   }
 
   /**

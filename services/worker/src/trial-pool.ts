@@ -1,15 +1,16 @@
 import { Worker } from "node:worker_threads";
-import type { BackendChoice, CvOutcome, EpochReport } from "@automl/nn";
+import type { BackendChoice, CvOutcome } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
+import type { EpochItem, EpochSink } from "./epoch-batches";
 
 export type ToThread = { type: "run"; spec: Uint8Array } | { type: "decision"; id: number; decision: "continue" | "stop" };
 export type FromThread =
-  | { type: "epoch"; id: number; fold: number; report: EpochReport; samples: number }
+  | { type: "epochs"; id: number; items: EpochItem[]; wait: boolean }
   | { type: "done"; outcome: CvOutcome }
   | { type: "error"; message: string };
 
-/** `samples`: training rows of the fold, i.e. samples seen in the epoch. */
-export type EpochCallback = (fold: number, r: EpochReport, samples: number) => Promise<"continue" | "stop">;
+/** Reports a batch of a trial's epochs (epoch-batches.ts): the answer is about the last one. */
+export type EpochCallback = EpochSink;
 
 /** Runs a trial somewhere: in a training thread, or inline on the caller's thread. */
 export type TrialExecutor = {
@@ -85,8 +86,8 @@ export class ThreadPool implements TrialExecutor {
         signal?.removeEventListener("abort", onAbort);
       };
       const onMessage = (m: FromThread) => {
-        if (m.type === "epoch") {
-          onEpoch(m.fold, m.report, m.samples).then(
+        if (m.type === "epochs") {
+          onEpoch(m.items, m.wait).then(
             (decision) => {
               if (!settled) w.postMessage({ type: "decision", id: m.id, decision } satisfies ToThread);
             },

@@ -19,11 +19,12 @@ port.on("message", (msg: ToThread) => {
   }
   const spec = TrialSpec.decode(msg.spec);
   const post = (m: FromThread) => port.postMessage(m);
-  runTrial(spec, (fold, report, samples) =>
+  // One message per batch of epochs (epoch-batches.ts), each answered by the worker's thread.
+  runTrial(spec, (items, wait) =>
     new Promise((resolve) => {
       const id = ++seq;
       decisions.set(id, resolve);
-      post({ type: "epoch", id, fold, report, samples });
+      post({ type: "epochs", id, items, wait });
     }),
     backend,
   ).then(

@@ -11,10 +11,10 @@ import {
   type CompleteTrialRequest,
   type FailTrialReply,
   type HeartbeatReply,
-  type ReportEpochReply,
   type StartTrialReply,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
+import { reportEpochs } from "./report-epochs";
 import { availableBackendsFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 import type { BackendChoice } from "@automl/nn";
 import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
@@ -97,7 +97,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   const executor: TrialExecutor = opts.benchNoopTraining
     ? benchNoopExecutor
     : opts.threads === false
-    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r, n) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r, n)), backend), close: async () => {} }
+    ? { run: (spec, onEpochs, signal) => runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend), close: async () => {} }
     : new ThreadPool(concurrency, { backend });
 
   const heartbeat = (trialId = "") =>
@@ -153,32 +153,12 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     let outcome: CompleteTrialRequest | undefined;
     let failure: string | undefined;
     try {
-      const cv = await executor.run(spec, async (fold, r, samples) => {
-        metrics.epoch(samples);
-        const reply = await withRetry(() =>
-          grpcCall<ReportEpochReply>((md, o, cb) =>
-            client.reportEpoch(
-              {
-                trialId: spec.trialId,
-                attempt,
-                metrics: {
-                  fold,
-                  epoch: r.epoch,
-                  trainLoss: r.trainLoss,
-                  validLoss: r.validLoss,
-                  validMetric: r.validMetric,
-                  diagnosticsJson: r.diagnostics ? JSON.stringify(r.diagnostics) : "",
-                },
-              },
-              md,
-              o,
-              cb,
-            ),
-          ),
-          patiently(d),
-        );
-        if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
-        if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
+      const cv = await executor.run(spec, async (items) => {
+        for (const it of items) metrics.epoch(it.samples);
+        const action = await reportEpochs(client, items, spec.batchReports, (call) => withRetry(call, patiently(d)), { trialId: spec.trialId, attempt });
+        // An answer to a report sent ahead arrives after training went on: the trial stops at its next epoch.
+        if (action === EpochAction.EPOCH_ACTION_PRUNE) stopReason ??= "PRUNED";
+        if (action === EpochAction.EPOCH_ACTION_CANCEL) stopReason ??= "CANCELLED";
         if (interrupting) stopReason = "SHUTDOWN";
         return stopReason ? "stop" : "continue";
       }, cancelled);
