@@ -44,6 +44,11 @@ export interface WorkerOptions {
   security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
   reportPatienceMs?: number;
+  /**
+   * Training threads started earlier (startTrainingThreads), so that they load their code while
+   * something else starts (the embedded database); the worker owns and closes them.
+   */
+  threadPool?: ThreadPool;
 }
 
 export interface BenchOptions {
@@ -98,7 +103,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     ? benchNoopExecutor
     : opts.threads === false
     ? { run: (spec, onEpochs, signal) => runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend), close: async () => {} }
-    : new ThreadPool(concurrency, { backend });
+    : opts.threadPool ?? new ThreadPool(concurrency, { backend });
 
   const heartbeat = (trialId = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>
