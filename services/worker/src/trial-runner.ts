@@ -75,12 +75,15 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
 /**
  * Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run.
  * Epochs go to `sink` in batches (epoch-batches.ts); every report is answered before this returns.
+ * `abort` stops training at the next epoch.
  */
-export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto"): Promise<CvOutcome> {
+export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal): Promise<CvOutcome> {
   const { data, folds } = loadWithFolds(spec);
   const { mlp, train } = engineConfig(spec, data);
   const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
   const batches = new EpochBatches(spec, sink);
+  // Dropped by the pool (its study was cancelled) while sharing a thread: stop at the next epoch.
+  abort?.addEventListener("abort", () => batches.stop(), { once: true });
   let outcome: CvOutcome;
   try {
     outcome = await crossValidate(

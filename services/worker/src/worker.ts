@@ -1,4 +1,4 @@
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { AppError, grpcCall, grpcClientChannel, withRetry, type GrpcClientSecurity, type Logger } from "@automl/common";
 import type { CachedDatasetStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
@@ -103,7 +103,8 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     ? benchNoopExecutor
     : opts.threads === false
     ? { run: (spec, onEpochs, signal) => runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend), close: async () => {} }
-    : opts.threadPool ?? new ThreadPool(concurrency, { backend });
+    : // More slots than cores: trials share threads (packing, see ThreadPool) rather than the OS time-slicing idle threads.
+      opts.threadPool ?? new ThreadPool(concurrency, { backend }, Math.min(concurrency, availableParallelism()));
 
   const heartbeat = (trialId = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>
