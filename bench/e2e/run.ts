@@ -8,7 +8,8 @@
 // (Postgres), the peers' from study.optimize's start to its end; both exclude process start-up,
 // which is reported separately for ours (`processSeconds`, e.g. what `npm start` waits for).
 // Options: --only a,b,c (any of xor-embedded, xor-distributed, xor-sklearn, tiny, tiny-sklearn,
-// fashion, fashion-torch), --tiny-trials N, --workers N, --tiny-concurrency N (slots per worker).
+// fashion, fashion-torch), --tiny-trials N, --workers N, --tiny-concurrency N (slots per worker),
+// --profile DIR (CPU profiles of every process of ours; see docs/performance.md).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -27,12 +28,16 @@ const { values: args } = parseArgs({
     "tiny-trials": { type: "string", default: "1000" },
     workers: { type: "string", default: "2" },
     "tiny-concurrency": { type: "string", default: "4" },
+    /** Write a V8 CPU profile of every process of ours (CLI, coordinator, workers, their threads) under this folder. */
+    profile: { type: "string" },
   },
 });
 const ONLY = new Set(args.only.split(","));
 const WORKERS = Number(args.workers);
 const AUTOML_BIN = join(REPO_ROOT, "apps", "cli", "bin", "automl.mjs");
 const PYTHON = "/usr/bin/python3";
+let profiled = 0;
+const profileFlags = (who: string): string[] => (args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(args.profile, `${++profiled}-${who}`)}`] : []);
 const log = (msg: string) => process.stderr.write(`[bench:e2e] ${msg}\n`);
 
 interface Side {
@@ -64,7 +69,7 @@ function capture(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{
 
 /** `automl run <file> --json`; study time from the study's own timestamps. */
 async function automlRun(file: string, env: Record<string, string>): Promise<Side> {
-  const { stdout, seconds } = await capture(process.execPath, [AUTOML_BIN, "run", file, "--json", "--no-dashboard"], baseEnv(env));
+  const { stdout, seconds } = await capture(process.execPath, [...profileFlags("cli"), AUTOML_BIN, "run", file, "--json", "--no-dashboard"], baseEnv(env));
   const doc = JSON.parse(stdout) as { study: { status: string; createdAt: string; finishedAt: string; counts: Record<string, number> }; best: { cv: { mean: number } } | null };
   if (doc.study.status !== "COMPLETED") throw new Error(`${file}: study ended ${doc.study.status}`);
   const studySeconds = (Date.parse(doc.study.finishedAt) - Date.parse(doc.study.createdAt)) / 1000;
@@ -82,7 +87,7 @@ async function embedded(file: string): Promise<Side> {
 }
 
 function start(argv: string[], env: NodeJS.ProcessEnv, name: string): ChildProcess {
-  const child = spawn(process.execPath, [AUTOML_BIN, ...argv], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [...profileFlags(name.replace(" ", "-")), AUTOML_BIN, ...argv], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
   let tail = "";
   child.stderr!.on("data", (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
   child.once("exit", (code, signal) => {
