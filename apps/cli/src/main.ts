@@ -202,11 +202,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// process.exit drops what a pipe has not taken yet (a large --json document): exit once stdout has drained.
+const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (err: unknown) => {
     const code = err instanceof AppError ? exitCodeOf(err.code) : 1;
     process.stderr.write(`automl: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(code);
+    exitAfterOutput(code);
   },
 );

@@ -4,7 +4,7 @@ import { AppError, freePort, grpcClientSecurity, grpcServerSecurity, type GrpcCl
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
 import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
-import { startWorker, type RunningWorker } from "@automl/worker";
+import { startWorker, ThreadPool, type RunningWorker } from "@automl/worker";
 import type { CliEnv } from "./env";
 
 /** Heartbeats (and ack-deadline extensions) three times per ack wait, so one lost beat is harmless. */
@@ -30,6 +30,8 @@ export interface EmbeddedStack {
  * database and queue adapters differ.
  */
 export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: number): Promise<EmbeddedStack> {
+  // The training threads load their code on the other core while PGlite starts on this one.
+  const threadPool = new ThreadPool(workers, { backend: env.AUTOML_BACKEND });
   log.info({ dataDir: join(env.AUTOML_HOME, "pgdata") }, "starting embedded Postgres (PGlite)");
   const pg = await startEmbeddedPostgres({ dataDir: join(env.AUTOML_HOME, "pgdata"), port: await freePort() });
   const db = createPgliteDb(pg.pglite);
@@ -47,7 +49,7 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     // `automl run` stores the importance itself before it prints the result (main.ts).
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER, importanceOnCompletion: false },
   });
-  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND });
+  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND, threadPool });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,

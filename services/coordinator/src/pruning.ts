@@ -26,7 +26,7 @@ const STATE: Record<Trial["status"], TrialState> = { ...SAMPLER_STATE, DIVERGED:
  * rest in full. Every other trial's fold-0 value at the same epoch is read from Postgres, so
  * decisions do not depend on which coordinator process makes them.
  */
-export async function decidePrune(store: Store, study: Study, trial: Trial, fold: number, epoch: number, value: number): Promise<PruneDecision> {
+export async function decidePrune(store: Store, study: Study, trial: Pick<Trial, "number">, fold: number, epoch: number, value: number): Promise<PruneDecision> {
   const file = storedStudyFile(study.spec);
   if (fold !== 0 || file.pruner === "none") return { prune: false };
   const pruner = prunerFor(file.pruner);

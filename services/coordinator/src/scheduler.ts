@@ -5,6 +5,7 @@ import { TrialSpec } from "@automl/proto";
 import type { FinishedTrial } from "@automl/search";
 import { resolveEnqueued, type StoredParams } from "./enqueued";
 import { refreshImportance } from "./importance";
+import { reportPlan } from "./report-plan";
 import { SamplerHistory } from "./history";
 import type { SchedulerLease } from "./scheduler-lease";
 import { suggestParams, trialSeed } from "./sampler";
@@ -58,6 +59,7 @@ export function toTrialSpec(study: Study, trial: Pick<Trial, "id" | "number" | "
     seed: study.seed,
     trialSeed: p.trialSeed ?? trialSeed(study.seed, trial.number),
     paramsJson: JSON.stringify(p),
+    ...reportPlan(file, p.epochs),
   });
 }
 

@@ -1,5 +1,4 @@
 import {
-  EpochAction,
   TrialStatus as PbTrialStatus,
   type CoordinatorServer,
   type TrialReportingServer,
@@ -11,7 +10,7 @@ import type { Scheduler } from "./scheduler";
 import type { Store } from "./store";
 import type { TrialQueue } from "@automl/messaging";
 import { objectiveValues } from "./objectives";
-import { decidePrune } from "./pruning";
+import { parseJsonField, recordEpochReports } from "./epoch-reports";
 import { parseStudyFile, storedStudyFile } from "./study-file";
 import { holdsLease, leaseHash, leaseRefused, newLease } from "./lease";
 
@@ -62,21 +61,6 @@ export function coordinatorService(
 }
 
 const OUTCOMES = new Set<string>(["COMPLETED", "DIVERGED", "PRUNED", "CANCELLED"]);
-const MAX_JSON_FIELD = 512 * 1024;
-
-/** An optional JSON object carried as a string field; malformed input is rejected by name. */
-function parseJsonField(text: string, path: string): object | undefined {
-  if (!text) return undefined;
-  if (text.length > MAX_JSON_FIELD) throw new AppError("INVALID_ARGUMENT", `${path}: larger than ${MAX_JSON_FIELD} bytes`);
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v === null || typeof v !== "object") throw new Error("not an object");
-    return v;
-  } catch (err) {
-    throw new AppError("INVALID_ARGUMENT", `${path}: not a JSON object (${(err as Error).message})`);
-  }
-}
-
 export function reportingService(store: Store, scheduler: Scheduler, log: Logger): TrialReportingServer {
   return {
     startTrial: unary(log, "StartTrial", async (req) => {
@@ -109,27 +93,12 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       return { proceed: false, status: PbTrialStatus[`TRIAL_STATUS_${now.status}`], attempt: now.attempt, lease: "" };
     }),
     reportEpoch: unary(log, "ReportEpoch", async (req) => {
-      const m = req.metrics;
-      if (!m) throw new AppError("INVALID_ARGUMENT", "metrics: required");
-      const trial = await store.getTrial(requireField(req.trialId, "trial_id"));
-      // Only the holder of the current attempt reports; a newer attempt's start replaced the hash,
-      // so an older worker is refused too (it stops, as it did when it was answered CANCEL).
-      if (!holdsLease(trial.leaseHash, req.lease) || trial.attempt !== req.attempt) throw leaseRefused(log, "ReportEpoch", trial.id, req.attempt);
-      if (TERMINAL.includes(trial.status)) return { action: EpochAction.EPOCH_ACTION_CANCEL };
-      const study = await store.getStudy(trial.studyId);
-      if (study.status !== "RUNNING") return { action: EpochAction.EPOCH_ACTION_CANCEL };
-      // A diverged epoch has no curve point; the divergence is recorded with the outcome.
-      if ([m.trainLoss, m.validLoss, m.validMetric].every(Number.isFinite)) {
-        await store.recordEpoch(trial.id, { ...m, diagnostics: parseJsonField(m.diagnosticsJson, "metrics.diagnostics_json") });
-      }
-      const decision = await decidePrune(store, study, trial, m.fold, m.epoch, m.validMetric);
-      if (decision.rung !== undefined && (trial.rung === null || decision.rung > trial.rung)) await store.raiseRung(trial.id, decision.rung);
-      if (decision.prune) {
-        log.info({ trialId: trial.id, epoch: m.epoch, rung: decision.rung, reason: decision.reason }, "trial pruned");
-        return { action: EpochAction.EPOCH_ACTION_PRUNE };
-      }
-      return { action: EpochAction.EPOCH_ACTION_CONTINUE };
+      if (!req.metrics) throw new AppError("INVALID_ARGUMENT", "metrics: required");
+      return { action: await recordEpochReports(store, log, "ReportEpoch", { ...req, trialId: requireField(req.trialId, "trial_id") }, [req.metrics], "metrics") };
     }),
+    reportEpochs: unary(log, "ReportEpochs", async (req) => ({
+      action: await recordEpochReports(store, log, "ReportEpochs", { ...req, trialId: requireField(req.trialId, "trial_id") }, req.metrics, "metrics"),
+    })),
     completeTrial: unary(log, "CompleteTrial", async (req) => {
       const trialId = requireField(req.trialId, "trial_id");
       const status = trialStatusFromPb(req.status);

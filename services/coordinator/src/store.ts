@@ -240,19 +240,43 @@ export class Store {
     });
   }
 
-  async recordEpoch(
+  /**
+   * An epoch report in one statement: reads the trial and its study's status and, only when the
+   * attempt may still report (trial neither settled nor superseded by a newer attempt, study
+   * running), writes the curve points and the trial's heartbeat. A point already recorded (a
+   * retried report) is overwritten with the same values, never doubled. Returns what the caller
+   * needs to answer (undefined: no such trial); `recorded` says whether the points were written.
+   */
+  async recordEpochs(
     trialId: string,
-    m: { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number; diagnostics?: object },
-  ): Promise<void> {
-    const data = { trainLoss: m.trainLoss, validLoss: m.validLoss, validMetric: m.validMetric, diagnostics: m.diagnostics };
-    await this.db.$transaction([
-      this.db.epochMetric.upsert({
-        where: { trialId_fold_epoch: { trialId, fold: m.fold, epoch: m.epoch } },
-        create: { trialId, fold: m.fold, epoch: m.epoch, ...data },
-        update: data,
-      }),
-      this.db.trial.update({ where: { id: trialId }, data: { heartbeatAt: new Date() } }),
-    ]);
+    attempt: number,
+    leaseHash: string,
+    rows: readonly { fold: number; epoch: number; trainLoss: number; validLoss: number; validMetric: number; diagnostics?: object }[],
+  ): Promise<{ studyId: string; number: number; rung: number | null; status: Trial["status"]; attempt: number; studyStatus: Study["status"]; recorded: boolean; holds: boolean } | undefined> {
+    const diagnostics = rows.map((m) => (m.diagnostics === undefined ? null : JSON.stringify(m.diagnostics)));
+    const [row] = await this.db.$queryRaw<{ studyId: string; number: number; rung: number | null; status: Trial["status"]; attempt: number; studyStatus: Study["status"]; recorded: boolean; holds: boolean }[]>`
+      WITH t AS (
+        SELECT t.id, t."studyId", t.number, t.rung, t.status, t.attempt, s.status AS "studyStatus",
+               -- Only the holder of the current attempt records (lease.ts): a newer start replaced the hash.
+               (t."leaseHash" IS NOT NULL AND t."leaseHash" = ${leaseHash} AND t.attempt = ${attempt}::int) AS holds,
+               (t.status IN ('QUEUED', 'RUNNING') AND NOT (t.status = 'RUNNING' AND t.attempt > ${attempt}::int) AND s.status = 'RUNNING') AS open
+          FROM "Trial" t JOIN "Study" s ON s.id = t."studyId" WHERE t.id = ${trialId}),
+      points AS (
+        INSERT INTO "EpochMetric" ("trialId", fold, epoch, "trainLoss", "validLoss", "validMetric", diagnostics)
+        SELECT ${trialId}, v.fold, v.epoch, v.train, v.valid, v.metric, v.diag::jsonb
+          FROM unnest(${rows.map((m) => m.fold)}::int[], ${rows.map((m) => m.epoch)}::int[], ${rows.map((m) => m.trainLoss)}::float8[],
+                      ${rows.map((m) => m.validLoss)}::float8[], ${rows.map((m) => m.validMetric)}::float8[], ${diagnostics}::text[])
+               AS v(fold, epoch, train, valid, metric, diag)
+         WHERE (SELECT open AND holds FROM t)
+        ON CONFLICT ("trialId", fold, epoch) DO UPDATE
+          SET "trainLoss" = EXCLUDED."trainLoss", "validLoss" = EXCLUDED."validLoss", "validMetric" = EXCLUDED."validMetric", diagnostics = EXCLUDED.diagnostics
+        RETURNING 1),
+      beat AS (
+        UPDATE "Trial" SET "heartbeatAt" = now() AT TIME ZONE 'UTC' WHERE id = ${trialId} AND EXISTS (SELECT 1 FROM points) RETURNING 1)
+      SELECT t."studyId", t.number, t.rung, t.status::text AS status, t.attempt, t."studyStatus"::text AS "studyStatus",
+             EXISTS (SELECT 1 FROM beat) AS recorded, t.holds
+        FROM t`;
+    return row;
   }
 
   /**

@@ -1,15 +1,20 @@
 import { Worker } from "node:worker_threads";
-import type { BackendChoice, CvOutcome, EpochReport } from "@automl/nn";
+import type { BackendChoice, CvOutcome } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
+import type { EpochItem, EpochSink } from "./epoch-batches";
 
-export type ToThread = { type: "run"; spec: Uint8Array } | { type: "decision"; id: number; decision: "continue" | "stop" };
+/** `run` names one trial on a thread (a thread may train several at once: see ThreadPool). */
+export type ToThread =
+  | { type: "run"; run: number; spec: Uint8Array }
+  | { type: "abort"; run: number }
+  | { type: "decision"; id: number; decision: "continue" | "stop" };
 export type FromThread =
-  | { type: "epoch"; id: number; fold: number; report: EpochReport; samples: number }
-  | { type: "done"; outcome: CvOutcome }
-  | { type: "error"; message: string };
+  | { type: "epochs"; run: number; id: number; items: EpochItem[]; wait: boolean }
+  | { type: "done"; run: number; outcome: CvOutcome }
+  | { type: "error"; run: number; message: string };
 
-/** `samples`: training rows of the fold, i.e. samples seen in the epoch. */
-export type EpochCallback = (fold: number, r: EpochReport, samples: number) => Promise<"continue" | "stop">;
+/** Reports a batch of a trial's epochs (epoch-batches.ts): the answer is about the last one. */
+export type EpochCallback = EpochSink;
 
 /** Runs a trial somewhere: in a training thread, or inline on the caller's thread. */
 export type TrialExecutor = {
@@ -29,21 +34,33 @@ export class TrialAbortedError extends Error {
 const THREAD_ENTRY = new URL("./trial-thread.mjs", import.meta.url);
 
 /**
- * A fixed set of training threads, one trial per thread at a time. A thread that dies (a crash
- * in native code, out of memory) fails its trial with the reason and is replaced.
+ * Training threads for `slots` trials at once. With more slots than threads, trials are packed:
+ * a thread trains up to ceil(slots / threads) trials, interleaved where each awaits (a report's
+ * answer, the engine's 25 ms yields), so one trial's round trips (StartTrial, reports,
+ * CompleteTrial, the queue's ack) overlap another's arithmetic instead of idling a core — what
+ * tiny trials, whose steps cost far less than a round trip, need. A new trial goes to the least
+ * loaded thread. A thread that dies (a crash in native code, out of memory) fails its trials with
+ * the reason and is replaced.
  */
 export class ThreadPool implements TrialExecutor {
-  private readonly idle: Worker[] = [];
+  private readonly load = new Map<Worker, number>();
   private readonly waiting: ((w: Worker) => void)[] = [];
-  private readonly all = new Set<Worker>();
+  private readonly capacity: number;
   private closed = false;
+  private nextRun = 0;
 
-  /** `threadData.backend`: the AUTOML_BACKEND choice each training thread applies to its trials. */
+  /**
+   * `threads`: training threads (default `slots`, one trial per thread); `threadData.backend`: the
+   * AUTOML_BACKEND choice each training thread applies to its trials.
+   */
   constructor(
-    private readonly size: number,
+    slots: number,
     private readonly threadData: { backend?: BackendChoice } = {},
+    threads = slots,
   ) {
-    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
+    const n = Math.max(1, Math.min(slots, threads));
+    this.capacity = Math.ceil(slots / n);
+    for (let i = 0; i < n; i++) this.load.set(this.spawn(), 0);
   }
 
   private spawn(): Worker {
@@ -52,29 +69,32 @@ export class ThreadPool implements TrialExecutor {
     // A thread that dies while idle is replaced; one that dies mid-trial is handled in run().
     w.on("error", () => {});
     w.once("exit", () => {
-      if (this.idle.includes(w)) {
-        this.idle.splice(this.idle.indexOf(w), 1);
-        this.replace(w);
-      }
+      if (this.load.get(w) === 0) this.replace(w);
     });
-    this.all.add(w);
     return w;
   }
 
   private acquire(): Promise<Worker> {
-    const w = this.idle.pop();
-    return w ? Promise.resolve(w) : new Promise((resolve) => this.waiting.push(resolve));
+    let best: Worker | undefined;
+    for (const [w, n] of this.load) if (n < this.capacity && (best === undefined || n < this.load.get(best)!)) best = w;
+    if (best) {
+      this.load.set(best, this.load.get(best)! + 1);
+      return Promise.resolve(best);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(w: Worker): void {
+    if (!this.load.has(w)) return; // replaced meanwhile
     const next = this.waiting.shift();
-    if (next) next(w);
-    else this.idle.push(w);
+    if (next) next(w); // the slot passes on: the thread's load stays the same
+    else this.load.set(w, this.load.get(w)! - 1);
   }
 
   async run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal): Promise<CvOutcome> {
     if (this.closed) throw new Error("thread pool is closed");
     const w = await this.acquire();
+    const run = ++this.nextRun;
     return new Promise<CvOutcome>((resolve, reject) => {
       let settled = false;
       const cleanup = () => {
@@ -85,8 +105,9 @@ export class ThreadPool implements TrialExecutor {
         signal?.removeEventListener("abort", onAbort);
       };
       const onMessage = (m: FromThread) => {
-        if (m.type === "epoch") {
-          onEpoch(m.fold, m.report, m.samples).then(
+        if (m.run !== run) return;
+        if (m.type === "epochs") {
+          onEpoch(m.items, m.wait).then(
             (decision) => {
               if (!settled) w.postMessage({ type: "decision", id: m.id, decision } satisfies ToThread);
             },
@@ -117,11 +138,18 @@ export class ThreadPool implements TrialExecutor {
         reject(new Error(`training thread exited with code ${code}`));
       };
       // Training is synchronous arithmetic inside the thread, so waiting for its next epoch could
-      // take long: the thread is terminated at once and a fresh one takes its place.
+      // take long: a thread with no other trial is terminated at once and a fresh one takes its
+      // place; one shared with other trials is told to drop this one at its next epoch.
       const onAbort = () => {
         cleanup();
-        void w.terminate();
-        this.replace(w);
+        if (this.load.get(w) === 1) {
+          this.load.set(w, 0);
+          void w.terminate();
+          this.replace(w);
+        } else {
+          w.postMessage({ type: "abort", run } satisfies ToThread);
+          this.release(w);
+        }
         reject(new TrialAbortedError());
       };
       if (signal?.aborted) {
@@ -134,18 +162,24 @@ export class ThreadPool implements TrialExecutor {
       w.once("error", onError);
       w.once("exit", onExit);
       signal?.addEventListener("abort", onAbort, { once: true });
-      w.postMessage({ type: "run", spec: TrialSpec.encode(spec).finish() } satisfies ToThread);
+      w.postMessage({ type: "run", run, spec: TrialSpec.encode(spec).finish() } satisfies ToThread);
     });
   }
 
+  /** Once per dead thread, however many of its trials notice; the fresh thread takes waiting trials first. */
   private replace(dead: Worker): void {
-    this.all.delete(dead);
-    if (!this.closed) this.release(this.spawn());
+    if (!this.load.delete(dead)) return;
+    if (this.closed) return;
+    const w = this.spawn();
+    let n = 0;
+    for (; n < this.capacity && this.waiting.length; n++) this.waiting.shift()!(w);
+    this.load.set(w, n);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.all].map((w) => w.terminate()));
-    this.all.clear();
+    const all = [...this.load.keys()];
+    this.load.clear();
+    await Promise.all(all.map((w) => w.terminate()));
   }
 }

@@ -8,9 +8,10 @@ import {
   type BuiltinFileName,
   type Dataset,
 } from "@automl/datasets";
-import { crossValidate, type Activation, type BackendChoice, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
+import { crossValidate, type Activation, type BackendChoice, type CvOutcome, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
 import { availableBackendsFor, backendFor } from "./backend-choice";
+import { EpochBatches, type EpochSink } from "./epoch-batches";
 
 const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
 
@@ -74,21 +75,29 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
 
 /**
  * Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run.
- * `onEpoch` also gets the number of training rows of the fold (samples seen per epoch, for metrics).
+ * Epochs go to `sink` in batches (epoch-batches.ts); every report is answered before this returns.
+ * `abort` stops training at the next epoch.
  */
-export async function runTrial(
-  spec: TrialSpec,
-  onEpoch: (fold: number, r: EpochReport, samples: number) => Promise<"continue" | "stop">,
-  backendChoice: BackendChoice = "auto",
-): Promise<CvOutcome> {
+export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal): Promise<CvOutcome> {
   const { data, folds } = loadWithFolds(spec);
   const { mlp, train } = engineConfig(spec, data);
   const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
-  return crossValidate(
-    { X: data.X, y: data.y, n: data.n, d: data.d, categorical: data.categorical?.map((c) => c.column) },
-    folds,
-    mlp,
-    train,
-    { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch: (fold, r) => onEpoch(fold, r, folds[fold]?.train.length ?? 0), backend },
-  );
+  const batches = new EpochBatches(spec, sink);
+  // Dropped by the pool (its study was cancelled) while sharing a thread: stop at the next epoch.
+  abort?.addEventListener("abort", () => batches.stop(), { once: true });
+  let outcome: CvOutcome;
+  try {
+    outcome = await crossValidate(
+      { X: data.X, y: data.y, n: data.n, d: data.d, categorical: data.categorical?.map((c) => c.column) },
+      folds,
+      mlp,
+      train,
+      { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch: (fold, report) => batches.onEpoch({ fold, report, samples: folds[fold]?.train.length ?? 0 }), backend },
+    );
+  } catch (err) {
+    await batches.flush().catch(() => {}); // the training error is the one to surface
+    throw err;
+  }
+  await batches.flush();
+  return outcome;
 }

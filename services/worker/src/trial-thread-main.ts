@@ -1,5 +1,6 @@
-// A training thread (entered through trial-thread.mjs): runs one trial at a time for the pool in trial-pool.ts, so the
-// worker's event loop (heartbeats, gRPC, queue) never waits on arithmetic and trials use every core.
+// A training thread (entered through trial-thread.mjs): runs the trials the pool in trial-pool.ts
+// gives it (several at once when packed), so the worker's event loop (heartbeats, gRPC, queue)
+// never waits on arithmetic and trials use every core.
 import { parentPort, workerData } from "node:worker_threads";
 import type { BackendChoice } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
@@ -8,6 +9,7 @@ import type { FromThread, ToThread } from "./trial-pool";
 
 const port = parentPort!;
 const decisions = new Map<number, (d: "continue" | "stop") => void>();
+const runs = new Map<number, AbortController>();
 let seq = 0;
 const backend = (workerData as { backend?: BackendChoice } | null)?.backend ?? "auto";
 
@@ -17,17 +19,30 @@ port.on("message", (msg: ToThread) => {
     decisions.delete(msg.id);
     return;
   }
+  if (msg.type === "abort") {
+    runs.get(msg.run)?.abort();
+    return;
+  }
+  const { run } = msg;
   const spec = TrialSpec.decode(msg.spec);
   const post = (m: FromThread) => port.postMessage(m);
-  runTrial(spec, (fold, report, samples) =>
-    new Promise((resolve) => {
-      const id = ++seq;
-      decisions.set(id, resolve);
-      post({ type: "epoch", id, fold, report, samples });
-    }),
+  const aborted = new AbortController();
+  runs.set(run, aborted);
+  // One message per batch of epochs (epoch-batches.ts), each answered by the worker's thread.
+  runTrial(
+    spec,
+    (items, wait) =>
+      new Promise((resolve) => {
+        const id = ++seq;
+        decisions.set(id, resolve);
+        post({ type: "epochs", run, id, items, wait });
+      }),
     backend,
-  ).then(
-    (outcome) => post({ type: "done", outcome }),
-    (err: unknown) => post({ type: "error", message: err instanceof Error ? err.message : String(err) }),
-  );
+    aborted.signal,
+  )
+    .then(
+      (outcome) => post({ type: "done", run, outcome }),
+      (err: unknown) => post({ type: "error", run, message: err instanceof Error ? err.message : String(err) }),
+    )
+    .finally(() => runs.delete(run));
 });

@@ -1,4 +1,4 @@
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { AppError, grpcCall, grpcClientChannel, withRetry, type GrpcClientSecurity, type Logger } from "@automl/common";
 import type { CachedDatasetStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
@@ -11,10 +11,10 @@ import {
   type CompleteTrialRequest,
   type FailTrialReply,
   type HeartbeatReply,
-  type ReportEpochReply,
   type StartTrialReply,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
+import { reportEpochs } from "./report-epochs";
 import { availableBackendsFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 import type { BackendChoice } from "@automl/nn";
 import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
@@ -50,6 +50,11 @@ export interface WorkerOptions {
   security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
   reportPatienceMs?: number;
+  /**
+   * Training threads started earlier (startTrainingThreads), so that they load their code while
+   * something else starts (the embedded database); the worker owns and closes them.
+   */
+  threadPool?: ThreadPool;
 }
 
 export interface BenchOptions {
@@ -103,8 +108,9 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   const executor: TrialExecutor = opts.benchNoopTraining
     ? benchNoopExecutor
     : opts.threads === false
-    ? { run: (spec, onEpoch, signal) => runTrial(spec, (fold, r, n) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpoch(fold, r, n)), backend), close: async () => {} }
-    : new ThreadPool(concurrency, { backend });
+    ? { run: (spec, onEpochs, signal) => runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend), close: async () => {} }
+    : // More slots than cores: trials share threads (packing, see ThreadPool) rather than the OS time-slicing idle threads.
+      opts.threadPool ?? new ThreadPool(concurrency, { backend }, Math.min(concurrency, availableParallelism()));
 
   const heartbeat = (trialId = "", lease = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>
@@ -176,34 +182,13 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     let failure: string | undefined;
     try {
       if (refusal) throw new Error(refusal);
-      const cv = await executor.run(spec, async (fold, r, samples) => {
-        metrics.epoch(samples);
-        const reply = await withRetry(() =>
-          grpcCall<ReportEpochReply>((md, o, cb) =>
-            client.reportEpoch(
-              {
-                trialId: spec.trialId,
-                attempt,
-                lease,
-                metrics: {
-                  fold,
-                  epoch: r.epoch,
-                  trainLoss: r.trainLoss,
-                  validLoss: r.validLoss,
-                  validMetric: r.validMetric,
-                  diagnosticsJson: r.diagnostics ? JSON.stringify(r.diagnostics) : "",
-                },
-              },
-              md,
-              o,
-              cb,
-            ),
-          ),
-          patiently(d),
-        ).catch(leaseLost);
-        if (reply === undefined) return "stop";
-        if (reply.action === EpochAction.EPOCH_ACTION_PRUNE) stopReason = "PRUNED";
-        if (reply.action === EpochAction.EPOCH_ACTION_CANCEL) stopReason = "CANCELLED";
+      const cv = await executor.run(spec, async (items) => {
+        for (const it of items) metrics.epoch(it.samples);
+        const action = await reportEpochs(client, items, spec.batchReports, (call) => withRetry(call, patiently(d)), { trialId: spec.trialId, attempt, lease }).catch(leaseLost);
+        if (action === undefined) return "stop";
+        // An answer to a report sent ahead arrives after training went on: the trial stops at its next epoch.
+        if (action === EpochAction.EPOCH_ACTION_PRUNE) stopReason ??= "PRUNED";
+        if (action === EpochAction.EPOCH_ACTION_CANCEL) stopReason ??= "CANCELLED";
         if (interrupting) stopReason = "SHUTDOWN";
         return stopReason ? "stop" : "continue";
       }, cancelled);

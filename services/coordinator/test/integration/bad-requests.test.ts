@@ -68,6 +68,7 @@ describe.skipIf(!available)("bad gRPC requests (fast-check)", () => {
     const calls: ((v: { id: string; n: number; i: number; s: string }) => Parameters<typeof grpcCall>[0])[] = [
       (v) => (md, o, cb) => report.startTrial({ trialId: v.id, attempt: v.i, workerId: v.s }, md, o, cb as never),
       (v) => (md, o, cb) => report.reportEpoch({ trialId: v.id, attempt: v.i, lease: v.s, metrics: { fold: v.i, epoch: v.i, trainLoss: v.n, validLoss: v.n, validMetric: v.n, diagnosticsJson: v.s } }, md, o, cb as never),
+      (v) => (md, o, cb) => report.reportEpochs({ trialId: v.id, attempt: v.i, lease: v.s, metrics: [{ fold: 0, epoch: 1, trainLoss: 1, validLoss: 1, validMetric: 1, diagnosticsJson: "" }, { fold: v.i, epoch: v.i, trainLoss: v.n, validLoss: v.n, validMetric: v.n, diagnosticsJson: v.s }] }, md, o, cb as never),
       (v) => (md, o, cb) => report.completeTrial({ trialId: v.id, attempt: v.i, status: v.i, folds: [{ fold: v.i, score: v.n, loss: v.n, epochs: v.i, metrics: {} }], cvMean: v.n, cvStd: v.n, paramCount: v.i, divergedFold: 0, divergedEpoch: 0, backend: v.s, surfaceJson: v.s, lease: v.s }, md, o, cb as never),
       (v) => (md, o, cb) => report.failTrial({ trialId: v.id, attempt: v.i, reason: v.s, lease: v.s }, md, o, cb as never),
       (v) => (md, o, cb) => report.heartbeat({ workerId: v.id, pool: v.s, hostname: v.s, pid: v.i, trialId: v.s, lease: v.s }, md, o, cb as never),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "@automl/common";
 import { createDb, type Db } from "@automl/db";
 import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
-import { SchedulerLease } from "../../src/lease";
+import { SchedulerLease } from "../../src/scheduler-lease";
 import { Store } from "../../src/store";
 import { parseStudyFile } from "../../src/study-file";
 import { until } from "../../src/testing";
