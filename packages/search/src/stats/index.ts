@@ -2,3 +2,4 @@ export { incompleteBeta, logGamma, tCdf, tCritical, tQuantile, tTwoSidedP } from
 export { confidenceInterval, mean, sampleStd, type Interval } from "./describe";
 export { correctedResampledTTest, kFoldTestTrainRatio, pairedDifferences, pairedTTest, type CorrectedTTest, type PairedTest } from "./corrected-t";
 export { adjustPValues, benjaminiHochbergAdjust, holmAdjust, type Correction } from "./multiple-comparisons";
+export { wilcoxonSignedRank, type WilcoxonResult } from "./wilcoxon";
