@@ -6,6 +6,7 @@ export { paramCount, flopCount, constraintViolation } from "./network";
 export { RandomSampler, sampleRandom } from "./random";
 export { GridSampler, gridSize, gridValues } from "./grid";
 export { TpeSampler, DEFAULT_TPE_OPTIONS, type TpeOptions } from "./tpe";
+export { MultivariateTpeSampler, DEFAULT_MULTIVARIATE_TPE_OPTIONS, type MultivariateTpeOptions } from "./mtpe";
 export { AshaPruner, rungAt, type AshaOptions } from "./asha";
 export { MedianPruner, type MedianOptions } from "./median";
 export { NopPruner } from "./nop-pruner";
