@@ -1,6 +1,6 @@
 // The methods the suite compares: ours through the public @automl/search API, Optuna 3.1's
 // through optuna_bridge.py.
-import { MultivariateTpeSampler, RandomSampler, TpeSampler, type Sampler } from "@automl/search";
+import { GpSampler, MultivariateTpeSampler, RandomSampler, TpeSampler, type Sampler } from "@automl/search";
 
 export interface Method {
   name: string;
@@ -15,6 +15,7 @@ export const METHODS: readonly Method[] = [
   { name: "ours:random", side: "ours", make: () => new RandomSampler() },
   { name: "ours:tpe", side: "ours", make: () => new TpeSampler() },
   { name: "ours:tpe-mv", side: "ours", make: () => new MultivariateTpeSampler() },
+  { name: "ours:gp", side: "ours", make: () => new GpSampler() },
   { name: "optuna:tpe", side: "optuna", optuna: "tpe" },
   { name: "optuna:tpe-mv-group", side: "optuna", optuna: "tpe-mv-group" },
   { name: "optuna:cmaes", side: "optuna", optuna: "cmaes" },

@@ -30,7 +30,7 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 type Name = keyof Params;
 
 /** One modelled dimension: where it lives in Params and how its values map to the model. */
-interface ModelDim {
+export interface ModelDim {
   key: string;
   name: Name;
   layer: number | undefined;
@@ -48,7 +48,7 @@ function minDepth(d: Dim): number {
 }
 
 /** The dims the model sees, in the order assembleParams asks for them, each with its group. */
-function modelDims(space: SuggestContext["space"]): ModelDim[] {
+export function modelDims(space: SuggestContext["space"]): ModelDim[] {
   const out: ModelDim[] = [];
   const add = (name: Name, dim: Dim, layer: number | undefined, group: number) => {
     if (dim.kind === "fixed" || (dim.kind !== "choice" && dim.low === dim.high)) return;
