@@ -4,6 +4,7 @@ import { describeSamplerConformance } from "./sampler.conformance";
 import { TpeSampler } from "./tpe";
 import { MultivariateTpeSampler } from "./mtpe";
 import { GpSampler } from "./gp";
+import { AutoSampler } from "./auto";
 
 describeSamplerConformance("random", () => new RandomSampler(), { continuous: true });
 describeSamplerConformance("grid", () => new GridSampler(), { continuous: false });
@@ -13,3 +14,4 @@ describeSamplerConformance("tpe-multivariate", () => new MultivariateTpeSampler(
 describeSamplerConformance("tpe-multivariate (constant liar, short startup)", () => new MultivariateTpeSampler({ startupTrials: 3, constantLiar: true }), { continuous: true });
 describeSamplerConformance("gp", () => new GpSampler(), { continuous: true });
 describeSamplerConformance("gp (short startup, early handover)", () => new GpSampler({ startupTrials: 3, handoverTrials: 25 }), { continuous: true });
+describeSamplerConformance("auto", () => new AutoSampler(), { continuous: true });
