@@ -250,6 +250,17 @@ function condition(enc: Encoding, theta: Float64Array, x: Float64Array[], y: Flo
   }
 }
 
+/**
+ * The posterior (mean, sd) at `xs` of a GP with the given log-hyperparameters on plain [0, 1]
+ * inputs (one length scale per column): the model of the sampler, exposed for the reference test.
+ */
+export function gpPosterior(x: number[][], y: number[], logEll: number[], logS2: number, logNoise: number, xs: number[][]): { mean: number; sd: number }[] {
+  const dims = logEll.map((_, j) => ({ key: String(j), line: { low: 0, high: 1, to: (v: number) => v, from: (v: number) => v } }) as unknown as ModelDim);
+  const enc = encoding(dims);
+  const gp = condition(enc, Float64Array.from([...logEll, logS2, logNoise]), x.map((r) => Float64Array.from(r)), Float64Array.from(y));
+  return xs.map((r) => predict(gp, Float64Array.from(r)));
+}
+
 function predict(gp: Gp, xs: Float64Array): { mean: number; sd: number } {
   const kx = new Float64Array(gp.n);
   let mean = 0;
@@ -263,16 +274,23 @@ function predict(gp: Gp, xs: Float64Array): { mean: number; sd: number } {
   return { mean, sd: Math.sqrt(Math.max(gp.s2 - vv, 1e-12)) };
 }
 
-/** log EI for maximization at posterior (mean, sd) over incumbent `best`, stable far in the tail. */
+/** Mills ratio Q(t)/φ(t) for t > 0 by its continued fraction 1/(t + 1/(t + 2/(t + 3/(t + …)))). */
+function millsRatio(t: number): number {
+  let f = t;
+  for (let k = 60; k >= 1; k--) f = t + k / f;
+  return 1 / f;
+}
+
+/**
+ * log EI for maximization at posterior (mean, sd) over incumbent `best`. EI = σ·φ(z)·(1 + z·Φ(z)/φ(z));
+ * far below the incumbent (z < −4) Φ(z)/φ(z) is the Mills ratio, so the log stays finite and exact
+ * where EI itself underflows (LogEI, Ament et al. 2023).
+ */
 export function logExpectedImprovement(mean: number, sd: number, best: number): number {
   const z = (mean - best) / sd;
   const logPhi = -0.5 * z * z - 0.5 * LOG_2PI;
-  if (z > -6) {
-    const ei = z * normalCdf(z) + Math.exp(logPhi);
-    return Math.log(sd) + Math.log(Math.max(ei, 1e-300));
-  }
-  // Mills ratio: zΦ(z) + φ(z) ≈ φ(z)/z² (1 − 3/z²) for z → −∞.
-  return Math.log(sd) + logPhi - 2 * Math.log(-z) + Math.log1p(-3 / (z * z));
+  if (z > -4) return Math.log(sd) + Math.log(z * normalCdf(z) + Math.exp(logPhi));
+  return Math.log(sd) + logPhi + Math.log1p(z * millsRatio(-z));
 }
 
 /** A copy of `p` with a few dims moved: numeric ones by a normal step on their line, categorical ones redrawn. */
