@@ -38,7 +38,7 @@ function params(p: Partial<Params> & Pick<Params, "depth" | "widths" | "activati
   return { output: "", leakyAlpha: 0.01, maxoutPieces: 2, learningRate: 0.01, momentum: 0, weightDecay: 0, batchSize: 32, epochs: 20, ...p };
 }
 
-const meanOver = (xs: readonly number[], f: (x: number, i: number) => number) => xs.reduce((s, x, i) => s + f(x, i), 0) / xs.length;
+const meanOver = <T,>(xs: readonly T[], f: (x: T, i: number) => number) => xs.reduce((s, x, i) => s + f(x, i), 0) / xs.length;
 
 /**
  * The effective step lr/(1−m) should grow with √batch (linear-scaling folklore): its best value
