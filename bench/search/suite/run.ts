@@ -93,7 +93,9 @@ async function child(sectionName: string, methodName: string): Promise<void> {
 
 function runChild(section: string, method: string): Promise<{ regrets: Regrets; fresh: Record<string, number[]>; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn("nice", ["-n", "10", process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), "--child", section, method], { stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", section, method], { stdio: ["ignore", "pipe", "inherit"] });
+    // Children (and the Optuna processes they start) at niceness 10: the machine is shared.
+    if (p.pid) os.setPriority(p.pid, Math.max(10, os.getPriority()));
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${section}/${method} exited ${code}`))));
