@@ -32,7 +32,7 @@ export interface GpOptions {
   fitSteps: number;
 }
 
-export const DEFAULT_GP_OPTIONS: GpOptions = { startupTrials: 10, maxObservations: 120, handoverTrials: 200, candidates: 400, fitSteps: 40 };
+export const DEFAULT_GP_OPTIONS: GpOptions = { startupTrials: 10, maxObservations: 80, handoverTrials: 200, candidates: 300, fitSteps: 25 };
 
 const GP_STREAM = 0x6770; // "gp"
 const SQRT5 = Math.sqrt(5);

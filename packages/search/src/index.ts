@@ -8,7 +8,7 @@ export { GridSampler, gridSize, gridValues } from "./grid";
 export { TpeSampler, DEFAULT_TPE_OPTIONS, type TpeOptions } from "./tpe";
 export { MultivariateTpeSampler, DEFAULT_MULTIVARIATE_TPE_OPTIONS, type MultivariateTpeOptions } from "./mtpe";
 export { GpSampler, DEFAULT_GP_OPTIONS, logExpectedImprovement, type GpOptions } from "./gp";
-export { AutoSampler, DEFAULT_AUTO_OPTIONS, type AutoOptions } from "./auto";
+export { AutoSampler, AUTO_TPE_OPTIONS } from "./auto";
 export { AshaPruner, rungAt, type AshaOptions } from "./asha";
 export { MedianPruner, type MedianOptions } from "./median";
 export { NopPruner } from "./nop-pruner";
