@@ -3,27 +3,31 @@
 // Optuna's default TPE per objective. One JSON document on stdout; a markdown table to
 // bench/search/results/suite.md.
 //   npm run bench:search-suite
-// Env: SUITE_SEEDS (20), SUITE_METHODS / SUITE_OBJECTIVES (comma lists of name substrings),
-// SUITE_JOBS (parallel child processes, 2), SUITE_CACHE=0 (rerun Optuna instead of reusing
-// bench/search/results/optuna-cache.json, keyed by a fingerprint of each objective).
+// Env: SUITE_SEEDS (20), SUITE_METHODS (comma list of names from methods.ts), SUITE_OBJECTIVES
+// (comma list of name substrings),
+// SUITE_TRIALS (160: the last checkpoint), SUITE_JOBS (parallel child processes, 2),
+// SUITE_CACHE=0 (rerun Optuna instead of reusing bench/search/results/optuna-cache/<method>.jsonl,
+// appended run by run and keyed by a fingerprint of each objective, so an interrupted suite
+// resumes where it stopped).
 // Work is split into "sections" (a set of objectives, budgets in trials or epochs, and a way to
 // run one method once); each (section, method) pair runs in a child process.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRng } from "@automl/common";
 import { drawPrior, mean, wilcoxonSignedRank } from "@automl/search";
-import { METHODS, OURS_DEFAULT, PEER_DEFAULT, type Method } from "./methods";
+import { ALL_METHODS, METHODS, OURS_DEFAULT, PEER_DEFAULT, type Method } from "./methods";
 import type { SuiteObjective } from "./objective";
 import { OptunaBridge, runOurs } from "./runner";
 import { SYNTHETIC_OBJECTIVES } from "./synthetic";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.join(HERE, "..", "results");
-const CACHE = path.join(RESULTS, "optuna-cache.json");
+const CACHE_DIR = path.join(RESULTS, "optuna-cache");
 const SEEDS = Number(process.env.SUITE_SEEDS ?? 20);
+const MAX_TRIALS = Number(process.env.SUITE_TRIALS ?? 160);
 const JOBS = Number(process.env.SUITE_JOBS ?? 2);
 
 export interface Section {
@@ -38,13 +42,15 @@ export interface Section {
 
 const filterBy = <T extends { name: string }>(xs: readonly T[], env: string | undefined) =>
   env ? xs.filter((x) => env.split(",").some((s) => x.name.includes(s.trim()))) : [...xs];
+/** SUITE_METHODS: exact names from ALL_METHODS; unset: the default list. */
+const methodsFrom = (env: string | undefined) => (env ? ALL_METHODS.filter((m) => env.split(",").some((s) => m.name === s.trim())) : [...METHODS]);
 
 const trialBudget: Section = {
   name: "trial-budget",
   unit: "trials",
-  checkpoints: [10, 20, 40, 80, 160],
+  checkpoints: [10, 20, 40, 80, 160].filter((c) => c <= MAX_TRIALS),
   objectives: filterBy(SYNTHETIC_OBJECTIVES, process.env.SUITE_OBJECTIVES),
-  methods: filterBy(METHODS, process.env.SUITE_METHODS),
+  methods: methodsFrom(process.env.SUITE_METHODS),
   async runOne(obj, method, seed, bridge) {
     if (method.side === "ours") return runOurs(obj, method.make!(), seed, this.checkpoints);
     return bridge().run(obj, method.optuna!, seed, this.checkpoints);
@@ -65,33 +71,43 @@ function fingerprint(obj: SuiteObjective): string {
 
 type Regrets = Record<string, number[][]>; // objective → seed → checkpoint
 
-/** Child: one method of one section over every objective and seed. */
+/** Child: one method of one section over every seed and objective (seed-major, so a partial run covers every objective). */
 async function child(sectionName: string, methodName: string): Promise<void> {
   const section = SECTIONS.find((s) => s.name === sectionName)!;
   const method = section.methods.find((m) => m.name === methodName)!;
-  const useCache = method.side === "optuna" && process.env.SUITE_CACHE !== "0" && existsSync(CACHE);
-  const cache: Record<string, number[]> = useCache ? JSON.parse(readFileSync(CACHE, "utf8")) : {};
+  const cacheFile = path.join(CACHE_DIR, `${method.name.replace(/[^a-z0-9-]+/gi, "_")}.jsonl`);
+  const cached = new Map<string, number[]>();
+  if (method.side === "optuna" && process.env.SUITE_CACHE !== "0" && existsSync(cacheFile)) {
+    for (const line of readFileSync(cacheFile, "utf8").split("\n")) {
+      if (line.trim()) {
+        const { key, regrets } = JSON.parse(line) as { key: string; regrets: number[] };
+        cached.set(key, regrets);
+      }
+    }
+  }
+  if (method.side === "optuna") mkdirSync(CACHE_DIR, { recursive: true });
   let bridge: OptunaBridge | undefined;
   const getBridge = () => (bridge ??= new OptunaBridge());
-  const regrets: Regrets = {};
-  const fresh: Record<string, number[]> = {};
+  const regrets: Regrets = Object.fromEntries(section.objectives.map((o) => [o.name, []]));
+  const fps = new Map(section.objectives.map((o) => [o.name, fingerprint(o)]));
   const t0 = process.cpuUsage();
-  for (const obj of section.objectives) {
-    const fp = fingerprint(obj);
-    regrets[obj.name] = [];
-    for (let seed = 0; seed < SEEDS; seed++) {
-      const key = `${section.name}|${obj.name}|${fp}|${method.name}|${seed}|${section.checkpoints.join(",")}`;
-      const r = cache[key] ?? (await section.runOne(obj, method, seed, getBridge));
-      if (method.side === "optuna") fresh[key] = r;
-      regrets[obj.name]!.push(r);
+  for (let seed = 0; seed < SEEDS; seed++) {
+    for (const obj of section.objectives) {
+      const key = `${section.name}|${obj.name}|${fps.get(obj.name)}|${method.name}|${seed}|${section.checkpoints.join(",")}`;
+      let r = cached.get(key);
+      if (!r) {
+        r = await section.runOne(obj, method, seed, getBridge);
+        if (method.side === "optuna") appendFileSync(cacheFile, JSON.stringify({ key, regrets: r }) + "\n");
+      }
+      regrets[obj.name]![seed] = r;
     }
   }
   bridge?.close();
   const cpu = process.cpuUsage(t0);
-  process.stdout.write(JSON.stringify({ regrets, fresh, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + "\n");
+  process.stdout.write(JSON.stringify({ regrets, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + "\n");
 }
 
-function runChild(section: string, method: string): Promise<{ regrets: Regrets; fresh: Record<string, number[]>; cpuSeconds: number }> {
+function runChild(section: string, method: string): Promise<{ regrets: Regrets; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", section, method], { stdio: ["ignore", "pipe", "inherit"] });
     // Children (and the Optuna processes they start) at niceness 10: the machine is shared.
@@ -199,21 +215,18 @@ async function main(): Promise<void> {
   const jobs = SECTIONS.flatMap((s) => s.methods.map((m) => ({ section: s.name, method: m.name })));
   const out: Record<string, Record<string, Regrets>> = {};
   const cpu: Record<string, Record<string, number>> = {};
-  const fresh: Record<string, number[]> = existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, "utf8")) : {};
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
       const r = await runChild(job.section, job.method);
       ((out[job.section] ??= {})[job.method] = r.regrets), ((cpu[job.section] ??= {})[job.method] = r.cpuSeconds);
-      Object.assign(fresh, r.fresh);
       process.stderr.write(`done ${job.section}/${job.method} (${r.cpuSeconds.toFixed(0)} CPU s)\n`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, JOBS) }, worker));
   const summaries = SECTIONS.map((s) => summarize(s, out[s.name]!));
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(CACHE, JSON.stringify(fresh));
   const md = [
     "# Search benchmark suite",
     "",
