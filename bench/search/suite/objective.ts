@@ -22,6 +22,11 @@ export interface SuiteObjective {
   optimum: number;
   /** The final value of a configuration; `seed` draws the noise of noisy objectives. */
   evaluate(p: Params, seed: number): number;
+  /**
+   * The noise-free value, for noisy objectives: regret is measured on the incumbent (the best
+   * observed, noisy value) at its true value. Absent: `evaluate` is noise-free.
+   */
+  trueValue?(p: Params): number;
   /** Learning curves (curve tables): what samplers + pruners are measured on, in epochs. */
   curve?: SuiteCurve;
 }

@@ -6,6 +6,9 @@ import { AshaPruner, type AshaOptions } from "./asha";
 import { MedianPruner, type MedianOptions } from "./median";
 import { NopPruner } from "./nop-pruner";
 import { RandomSampler } from "./random";
+import { AutoSampler } from "./auto";
+import { DEFAULT_GP_OPTIONS, GpSampler, type GpOptions } from "./gp";
+import { MultivariateTpeSampler } from "./mtpe";
 import { DEFAULT_TPE_OPTIONS, TpeSampler, type TpeOptions } from "./tpe";
 import type { Pruner, Sampler } from "./types";
 
@@ -19,37 +22,70 @@ const tpeOptions = z.strictObject({
   maxObservations: z.number().int().min(10).max(1_000_000).default(DEFAULT_TPE_OPTIONS.maxObservations),
 });
 
-export type SamplerConfig = { kind: "random" } | { kind: "grid" } | { kind: "tpe"; options: TpeOptions };
+const gpOptions = z.strictObject({
+  startupTrials: z.number().int().min(2).max(100_000).default(DEFAULT_GP_OPTIONS.startupTrials),
+  maxObservations: z.number().int().min(10).max(2000).default(DEFAULT_GP_OPTIONS.maxObservations),
+  handoverTrials: z.number().int().min(1).max(1_000_000).default(DEFAULT_GP_OPTIONS.handoverTrials),
+  candidates: z.number().int().min(1).max(100_000).default(DEFAULT_GP_OPTIONS.candidates),
+  fitSteps: z.number().int().min(0).max(10_000).default(DEFAULT_GP_OPTIONS.fitSteps),
+});
+
+export type SamplerConfig =
+  | { kind: "random" }
+  | { kind: "grid" }
+  | { kind: "auto" }
+  | { kind: "tpe"; options: TpeOptions }
+  | { kind: "tpe-multivariate"; options: TpeOptions }
+  | { kind: "gp"; options: GpOptions };
+
+type SamplerName = "random" | "grid" | "auto" | "tpe" | "tpe-multivariate" | "gp";
 
 /**
- * `sampler:` in a study file: `random` | `grid` | `tpe` | `{ tpe: { startupTrials, candidates,
- * gamma, maxGood, priorWeight, constantLiar, maxObservations } }` (each optional).
+ * `sampler:` in a study file: `auto` | `random` | `grid` | `tpe` | `tpe-multivariate` | `gp`, or
+ * `{ tpe: {...} }` / `{ tpe-multivariate: {...} }` with startupTrials, candidates, gamma, maxGood,
+ * priorWeight, constantLiar, maxObservations, or `{ gp: { startupTrials, maxObservations,
+ * handoverTrials, candidates, fitSteps } }` (each optional).
  */
 export const samplerSchema = z
   .union([
-    z.enum(["random", "grid", "tpe"]),
+    z.enum(["auto", "random", "grid", "tpe", "tpe-multivariate", "gp"]),
+    z.strictObject({ auto: z.strictObject({}) }),
     z.strictObject({ random: z.strictObject({}) }),
     z.strictObject({ grid: z.strictObject({}) }),
     z.strictObject({ tpe: tpeOptions }),
+    z.strictObject({ "tpe-multivariate": tpeOptions }),
+    z.strictObject({ gp: gpOptions }),
   ])
   .transform((v): SamplerConfig => {
-    if (typeof v === "string") return v === "tpe" ? { kind: "tpe", options: { ...DEFAULT_TPE_OPTIONS } } : { kind: v };
+    if (typeof v === "string") {
+      if (v === "tpe" || v === "tpe-multivariate") return { kind: v, options: { ...DEFAULT_TPE_OPTIONS } };
+      if (v === "gp") return { kind: "gp", options: { ...DEFAULT_GP_OPTIONS } };
+      return { kind: v };
+    }
     if ("tpe" in v) return { kind: "tpe", options: v.tpe };
-    return { kind: "random" in v ? "random" : "grid" };
+    if ("tpe-multivariate" in v) return { kind: "tpe-multivariate", options: v["tpe-multivariate"] };
+    if ("gp" in v) return { kind: "gp", options: v.gp };
+    return { kind: "random" in v ? "random" : "grid" in v ? "grid" : "auto" };
   });
 
 export type SamplerInput = z.input<typeof samplerSchema>;
 
 /** A sampler for a parsed `sampler` field (or its plain name). */
-export function createSampler(config: SamplerConfig | "random" | "grid" | "tpe"): Sampler {
+export function createSampler(config: SamplerConfig | SamplerName): Sampler {
   const c: SamplerConfig = typeof config === "string" ? samplerSchema.parse(config) : config;
   switch (c.kind) {
     case "random":
       return new RandomSampler();
     case "grid":
       return new GridSampler();
+    case "auto":
+      return new AutoSampler();
     case "tpe":
       return new TpeSampler(c.options);
+    case "tpe-multivariate":
+      return new MultivariateTpeSampler(c.options);
+    case "gp":
+      return new GpSampler(c.options);
   }
 }
 

@@ -75,28 +75,29 @@ export class NumericParzen {
     this.sigmas = new Float64Array(k);
     this.weights = new Float64Array(k);
     const range = high - low;
-    if (n > 0) {
-      // Bandwidth: the larger distance to a neighbour in sorted order (the ends count as
-      // neighbours only through the inner side, Optuna's consider_endpoints=false).
-      const order = sortedOrder(observations);
-      const sorted = new Float64Array(n + 2);
-      sorted[0] = low;
-      for (let i = 0; i < n; i++) sorted[i + 1] = observations[order[i]!]!;
-      sorted[n + 1] = high;
-      const s = new Float64Array(n);
-      for (let i = 0; i < n; i++) s[i] = Math.max(sorted[i + 1]! - sorted[i]!, sorted[i + 2]! - sorted[i + 1]!);
-      if (n >= 2) {
-        s[0] = sorted[2]! - sorted[1]!;
-        s[n - 1] = sorted[n]! - sorted[n - 1]!;
-      }
-      // Magic clip: no kernel narrower than range / min(100, n + 1), none wider than the range.
-      const minSigma = range / Math.min(100, n + 1);
-      for (let i = 0; i < n; i++) {
-        const j = order[i]!;
-        this.mus[j] = observations[j]!;
-        this.sigmas[j] = Math.min(range, Math.max(minSigma, s[i]!));
-        this.weights[j] = obsWeights[j]!;
-      }
+    // Bandwidth (Optuna 3.1, univariate): the larger distance to a neighbour in sorted order,
+    // the prior's centre counting as a point; the ends count as neighbours only through the inner
+    // side (consider_endpoints=false); magic clip to [range / min(100, n + 2), range].
+    const centres = new Float64Array(k);
+    centres.set(observations as ArrayLike<number>);
+    centres[n] = (low + high) / 2;
+    const order = sortedOrder(centres);
+    const sorted = new Float64Array(k + 2);
+    sorted[0] = low;
+    for (let i = 0; i < k; i++) sorted[i + 1] = centres[order[i]!]!;
+    sorted[k + 1] = high;
+    const s = new Float64Array(k);
+    for (let i = 0; i < k; i++) s[i] = Math.max(sorted[i + 1]! - sorted[i]!, sorted[i + 2]! - sorted[i + 1]!);
+    if (k >= 2) {
+      s[0] = sorted[2]! - sorted[1]!;
+      s[k - 1] = sorted[k]! - sorted[k - 1]!;
+    }
+    const minSigma = range / Math.min(100, k + 1);
+    for (let i = 0; i < k; i++) {
+      const j = order[i]!;
+      this.mus[j] = centres[j]!;
+      this.sigmas[j] = Math.min(range, Math.max(minSigma, s[i]!));
+      if (j < n) this.weights[j] = obsWeights[j]!;
     }
     this.mus[n] = (low + high) / 2;
     this.sigmas[n] = range;
@@ -190,16 +191,27 @@ export class NumericParzen {
   }
 }
 
-/** Weighted category counts smoothed by a uniform prior of total weight `priorWeight`. */
+/**
+ * Optuna 3.1's categorical estimator: a mixture of one row per observation (prior_weight/(n+1) on
+ * every choice plus 1 on the observed one, normalized) and a uniform prior row, weighted like the
+ * numeric kernels. Its probabilities, collapsed.
+ */
 export class CategoricalParzen {
   readonly probs: Float64Array;
 
   constructor(observations: ArrayLike<number>, obsWeights: ArrayLike<number>, nChoices: number, priorWeight: number) {
+    const n = observations.length;
+    const base = priorWeight / (n + 1);
+    const rowNorm = 1 + nChoices * base;
+    let total = priorWeight;
+    for (let i = 0; i < n; i++) total += obsWeights[i]!;
     this.probs = new Float64Array(nChoices).fill(priorWeight / nChoices);
-    for (let i = 0; i < observations.length; i++) this.probs[observations[i]!]! += obsWeights[i]!;
-    let total = 0;
-    for (let c = 0; c < nChoices; c++) total += this.probs[c]!;
-    for (let c = 0; c < nChoices; c++) this.probs[c]! /= total;
+    let spread = 0;
+    for (let i = 0; i < n; i++) {
+      this.probs[observations[i]!]! += obsWeights[i]! / rowNorm;
+      spread += (obsWeights[i]! * base) / rowNorm;
+    }
+    for (let c = 0; c < nChoices; c++) this.probs[c] = (this.probs[c]! + spread) / total;
   }
 
   sample(rng: Rng): number {

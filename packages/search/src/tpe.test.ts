@@ -117,14 +117,28 @@ describe("Parzen estimators", () => {
     }
   });
 
-  it("bandwidths follow Optuna's rule: larger neighbour gap, ends from the inner side, magic clip", () => {
-    // Observations 0.1, 0.2, 0.6 on [0, 1]: gaps with ends 0 | 0.1 | 0.2 | 0.6 | 1.
-    // inner: σ(0.2) = max(0.1, 0.4) = 0.4; ends: σ(0.1) = 0.2 − 0.1 = 0.1, σ(0.6) = 0.6 − 0.2 = 0.4;
-    // clip: min σ = 1 / min(100, 4) = 0.25 → σ(0.1) = 0.25. Prior: μ 0.5, σ 1.
+  it("bandwidths follow Optuna 3.1's rule: larger neighbour gap with the prior's centre as a point, ends from the inner side, magic clip", () => {
+    // Observations 0.1, 0.2, 0.6 and the prior centre 0.5 on [0, 1]: 0 | 0.1 | 0.2 | 0.5 | 0.6 | 1.
+    // σ(0.1) = 0.1 (inner side), σ(0.2) = max(0.1, 0.3), σ(0.6) = 0.1 (inner side); clip: min σ =
+    // 1 / min(100, 5) = 0.2. Prior: μ 0.5, σ 1. Optuna 3.1's _ParzenEstimator gives the same
+    // (mus [0.6 0.1 0.2 0.5], sigmas [0.2 0.2 0.3 1], weights ¼ each).
     const e = new NumericParzen([0.6, 0.1, 0.2], [1, 1, 1], 0, 1, 1);
     expect([...e.mus]).toEqual([0.6, 0.1, 0.2, 0.5]);
-    expect([...e.sigmas].map((s) => Number(s.toFixed(12)))).toEqual([0.4, 0.25, 0.4, 1]);
+    expect([...e.sigmas].map((s) => Number(s.toFixed(12)))).toEqual([0.2, 0.2, 0.3, 1]);
     expect([...e.weights]).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
+
+  it("matches Optuna 3.1's univariate estimator on 44 observations (σ to 1e-12, log density to 1e-6)", () => {
+    // Reference: optuna.samplers._tpe.parzen_estimator._ParzenEstimator(prior, prior_weight 1,
+    // magic clip, no endpoints, default_weights, univariate) on FloatDistribution(-1, 2) for the
+    // kernels; the density is the mixture of scipy.stats.truncnorm pdfs of those kernels (Optuna
+    // 3.1's own log_pdf leaves out each kernel's −log σ, a bug fixed in later releases).
+    const obs = [0.3, 0.35, 1.7, -0.9, ...Array.from({ length: 40 }, (_, i) => -1 + (3 * i) / 39)];
+    const e = new NumericParzen(obs, recencyWeights(obs.length), -1, 2, 1);
+    const sigma = (i: number) => (i === 44 ? 3 : [0, 2].includes(i) ? 0.06923076923076915 : [1, 3, 21].includes(i) ? 0.06521739130434782 : 0.07692307692307687);
+    e.sigmas.forEach((s, i) => expect(s).toBeCloseTo(sigma(i), 12));
+    const want = [-1.4917941791442266, -1.0426625070064715, -0.8869148827128607, -0.7911493124227482];
+    [-0.5, 0, 0.33, 1.9].forEach((x, i) => expect(Math.abs(e.logPdf(x) - want[i]!)).toBeLessThan(1e-6));
   });
 
   it("a numeric estimator's density integrates to 1 over its range (trapezoid rule, 1e-4)", () => {
@@ -136,10 +150,11 @@ describe("Parzen estimators", () => {
     expect(Math.abs(area - 1)).toBeLessThan(1e-4);
   });
 
-  it("categorical estimator: weighted counts plus a uniform prior", () => {
+  it("categorical estimator: Optuna 3.1's smoothed rows plus a uniform prior row", () => {
     const c = new CategoricalParzen([0, 0, 2], [1, 1, 1], 3, 1);
-    // counts (2, 0, 1) + prior 1/3 each, over total 4.
-    expect([...c.probs].map((x) => Number(x.toFixed(12)))).toEqual([7 / 12, 1 / 12, 4 / 12].map((x) => Number(x.toFixed(12))));
+    // Rows (1/4 + one-hot) / (7/4) per observation, the prior row uniform, weights ¼ each:
+    // Optuna 3.1 gives [0.47619048 0.19047619 0.33333333] = [10/21, 4/21, 7/21].
+    expect([...c.probs].map((x) => Number(x.toFixed(12)))).toEqual([10 / 21, 4 / 21, 7 / 21].map((x) => Number(x.toFixed(12))));
   });
 
   it("recency weights: equal for 25 or fewer, a ramp from 1/n for older ones", () => {

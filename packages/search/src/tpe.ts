@@ -53,7 +53,7 @@ const MODEL_TRIES = 8;
 type Name = keyof Params;
 
 /** Reads the value a trial took for a drawn quantity (undefined where the layer did not exist). */
-function getter(name: Name, layer: number | undefined): (p: Params) => Scalar | undefined {
+export function getter(name: Name, layer: number | undefined): (p: Params) => Scalar | undefined {
   // One closure per name with a literal property: monomorphic loads in the hot loops below.
   const i = layer ?? 0;
   switch (name) {
@@ -202,7 +202,7 @@ export function splitTrials(trials: readonly FinishedTrial[], directions: readon
 }
 
 /** The `cap` of `indices` with the highest trial numbers, oldest first. */
-function mostRecent(numbers: Float64Array, indices: number[], cap: number): number[] {
+export function mostRecent(numbers: Float64Array, indices: number[], cap: number): number[] {
   let kept = indices;
   if (indices.length > cap) {
     const nums = new Float64Array(indices.length);
@@ -214,14 +214,14 @@ function mostRecent(numbers: Float64Array, indices: number[], cap: number): numb
 }
 
 /** How a numeric dim maps to the estimator's line: log scale, and ±half a step around ints and steps. */
-interface NumericLine {
+export interface NumericLine {
   low: number;
   high: number;
   to(v: number): number;
   from(x: number): number;
 }
 
-function numericLine(dim: Extract<Dim, { kind: "int" | "float" }>): NumericLine {
+export function numericLine(dim: Extract<Dim, { kind: "int" | "float" }>): NumericLine {
   const { low: lo, high: hi } = dim;
   if (dim.step !== undefined) {
     const count = stepCount(lo, hi, dim.step);

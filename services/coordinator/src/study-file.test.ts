@@ -36,7 +36,7 @@ describe("parseStudyFile", () => {
   it("accepts the documented form and fills defaults", () => {
     const s = parseStudyFile(valid);
     expect(s.cv).toEqual({ folds: 5, stratified: true });
-    expect(s.sampler).toBe("random");
+    expect(s.sampler).toBe("auto");
     expect(s.pool).toBe("cpu");
     expect(s.dataset).toEqual({ builtin: "xor", n: 100, noise: 0.1, split: "train" });
     expect(s.training).toEqual({ init: "auto", schedule: { type: "constant" } });

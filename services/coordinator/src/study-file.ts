@@ -121,7 +121,8 @@ export const studyFileSchema = z
     objective: objective.optional(),
     /** Several objectives: the result is a Pareto front. The first CV metric is what workers score. */
     objectives: z.array(objectiveItem).min(1).max(4).optional(),
-    sampler: sampler.default("random"),
+    // New study files get `auto`; stored studies keep the sampler they were created with (storedStudyFile).
+    sampler: sampler.default("auto"),
     /** Stops unpromising trials at their epoch reports: none | asha | median (with options). */
     pruner: pruner.default("none"),
     /** `trials` defaults to the number of enqueued trials. */
