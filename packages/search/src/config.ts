@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { GridSampler } from "./grid";
 import { AshaPruner, type AshaOptions } from "./asha";
+import { BohbSampler, DEFAULT_BOHB_OPTIONS, type BohbOptions } from "./bohb";
+import { HyperbandPruner, type HyperbandOptions } from "./hyperband";
 import { MedianPruner, type MedianOptions } from "./median";
 import { NopPruner } from "./nop-pruner";
 import { RandomSampler } from "./random";
@@ -19,11 +21,20 @@ const tpeOptions = z.strictObject({
   maxObservations: z.number().int().min(10).max(1_000_000).default(DEFAULT_TPE_OPTIONS.maxObservations),
 });
 
-export type SamplerConfig = { kind: "random" } | { kind: "grid" } | { kind: "tpe"; options: TpeOptions };
+const bohbOptions = z.strictObject({
+  minEpochs: z.number().int().min(1).max(10_000).default(DEFAULT_BOHB_OPTIONS.minEpochs),
+  reductionFactor: z.number().int().min(2).max(100).default(DEFAULT_BOHB_OPTIONS.reductionFactor),
+  randomFraction: z.number().min(0).max(1).default(DEFAULT_BOHB_OPTIONS.randomFraction),
+  minPoints: z.number().int().min(1).max(100_000).default(DEFAULT_BOHB_OPTIONS.minPoints),
+  tpe: tpeOptions.prefault({}),
+});
+
+export type SamplerConfig = { kind: "random" } | { kind: "grid" } | { kind: "tpe"; options: TpeOptions } | { kind: "bohb"; options: BohbOptions };
 
 /**
  * `sampler:` in a study file: `random` | `grid` | `tpe` | `{ tpe: { startupTrials, candidates,
- * gamma, maxGood, priorWeight, constantLiar, maxObservations } }` (each optional).
+ * gamma, maxGood, priorWeight, constantLiar, maxObservations } }` (each optional) | `bohb` |
+ * `{ bohb: { minEpochs, reductionFactor, randomFraction, minPoints, tpe: { … } } }`.
  */
 export const samplerSchema = z
   .union([
@@ -31,17 +42,21 @@ export const samplerSchema = z
     z.strictObject({ random: z.strictObject({}) }),
     z.strictObject({ grid: z.strictObject({}) }),
     z.strictObject({ tpe: tpeOptions }),
+    z.literal("bohb"),
+    z.strictObject({ bohb: bohbOptions }),
   ])
   .transform((v): SamplerConfig => {
+    if (v === "bohb") return { kind: "bohb", options: bohbOptions.parse({}) };
     if (typeof v === "string") return v === "tpe" ? { kind: "tpe", options: { ...DEFAULT_TPE_OPTIONS } } : { kind: v };
     if ("tpe" in v) return { kind: "tpe", options: v.tpe };
+    if ("bohb" in v) return { kind: "bohb", options: v.bohb };
     return { kind: "random" in v ? "random" : "grid" };
   });
 
 export type SamplerInput = z.input<typeof samplerSchema>;
 
 /** A sampler for a parsed `sampler` field (or its plain name). */
-export function createSampler(config: SamplerConfig | "random" | "grid" | "tpe"): Sampler {
+export function createSampler(config: SamplerConfig | "random" | "grid" | "tpe" | "bohb"): Sampler {
   const c: SamplerConfig = typeof config === "string" ? samplerSchema.parse(config) : config;
   switch (c.kind) {
     case "random":
@@ -50,15 +65,29 @@ export function createSampler(config: SamplerConfig | "random" | "grid" | "tpe")
       return new GridSampler();
     case "tpe":
       return new TpeSampler(c.options);
+    case "bohb":
+      return new BohbSampler(c.options);
   }
 }
 
-export type PrunerConfig = { kind: "none" } | { kind: "asha"; options: AshaOptions } | { kind: "median"; options: MedianOptions };
+export type PrunerConfig =
+  | { kind: "none" }
+  | { kind: "asha"; options: AshaOptions }
+  | { kind: "median"; options: MedianOptions }
+  | { kind: "hyperband"; options: HyperbandOptions };
 
 const ashaOptions = z.strictObject({
   minEpochs: z.number().int().min(1).max(10_000).default(1),
   reductionFactor: z.number().int().min(2).max(100).default(3),
 });
+// maxEpochs has no default: it fixes the brackets and must be the study's epochs.
+const hyperbandOptions = z
+  .strictObject({
+    minEpochs: z.number().int().min(1).max(10_000).default(1),
+    maxEpochs: z.number().int().min(1).max(10_000),
+    reductionFactor: z.number().int().min(2).max(100).default(3),
+  })
+  .refine((o) => o.maxEpochs >= o.minEpochs, { path: ["maxEpochs"], message: "must be ≥ minEpochs" });
 const medianOptions = z.strictObject({
   startupTrials: z.number().int().min(0).max(100_000).default(5),
   warmupEpochs: z.number().int().min(0).max(10_000).default(0),
@@ -66,19 +95,21 @@ const medianOptions = z.strictObject({
 
 /**
  * `pruner:` in a study file: `none` | `asha` | `median` | `{ asha: { minEpochs, reductionFactor } }`
- * | `{ median: { startupTrials, warmupEpochs } }`.
+ * | `{ median: { startupTrials, warmupEpochs } }` | `{ hyperband: { minEpochs, maxEpochs, reductionFactor } }`.
  */
 export const prunerSchema = z
   .union([
     z.enum(["none", "asha", "median"]),
     z.strictObject({ asha: ashaOptions }),
     z.strictObject({ median: medianOptions }),
+    z.strictObject({ hyperband: hyperbandOptions }),
   ])
   .transform((v): PrunerConfig => {
     if (v === "none") return { kind: "none" };
     if (v === "asha") return { kind: "asha", options: ashaOptions.parse({}) };
     if (v === "median") return { kind: "median", options: medianOptions.parse({}) };
     if ("asha" in v) return { kind: "asha", options: v.asha };
+    if ("hyperband" in v) return { kind: "hyperband", options: v.hyperband };
     return { kind: "median", options: v.median };
   });
 
@@ -93,5 +124,7 @@ export function createPruner(config: PrunerConfig | "none" | "asha" | "median"):
       return new AshaPruner(c.options);
     case "median":
       return new MedianPruner(c.options);
+    case "hyperband":
+      return new HyperbandPruner(c.options);
   }
 }

@@ -6,8 +6,10 @@ export { paramCount, flopCount, constraintViolation } from "./network";
 export { RandomSampler, sampleRandom } from "./random";
 export { GridSampler, gridSize, gridValues } from "./grid";
 export { TpeSampler, DEFAULT_TPE_OPTIONS, type TpeOptions } from "./tpe";
-export { AshaPruner, rungAt, type AshaOptions } from "./asha";
+export { AshaPruner, rungAt, topFraction, type AshaOptions } from "./asha";
 export { MedianPruner, type MedianOptions } from "./median";
+export { HyperbandPruner, bracketBudgets, bracketCount, bracketOf, type HyperbandOptions } from "./hyperband";
+export { BohbSampler, DEFAULT_BOHB_OPTIONS, type BohbOptions } from "./bohb";
 export { NopPruner } from "./nop-pruner";
 export { dominates, paretoFront, nonDominatedRanks, crowdingDistance, hypervolume2d } from "./pareto";
 export {
