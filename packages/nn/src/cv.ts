@@ -112,6 +112,14 @@ export interface CvOptions {
    */
   onFoldTrained?: (fold: number, model: Mlp, outcome: FoldOutcome) => Promise<void> | void;
   /**
+   * Train the folds side by side, epoch by epoch (default false: one fold after another). Every
+   * running fold finishes epoch e before onEpoch hears of it; onEpoch is then called for each of
+   * them in fold order, so a caller can take the mean over folds at epoch e as its pruning signal,
+   * and a "stop" for any fold ends them all. Each fold trains exactly as it would alone (its own
+   * model, streams and data), so the fold scores equal the sequential run's.
+   */
+  interleave?: boolean;
+  /**
    * Where training and evaluation run; default the TypeScript backend. Injected (see
    * backend.ts) so the engine never loads native code itself; selectBackend picks one.
    */
@@ -176,6 +184,7 @@ export async function crossValidate(
   let surface: DecisionSurface | undefined;
   const wantSurface = opts.surface !== false && data.d === 2 && categorical.length === 0;
   const backend = opts.backend ?? jsBackend;
+  if (opts.interleave) return interleaved(data, folds, preps, spec, train, opts, root, pacer, backend, paramCount, wantSurface);
   for (let f = 0; f < folds.length; f++) {
     const foldRng = root.fork(f);
     const { outcome, model } = await runFold(data, folds[f]!, f, preps[f]!, spec, train, opts, foldRng, pacer, backend);
@@ -200,6 +209,78 @@ export async function crossValidate(
     if (outcome.status === "stopped") return summarize("stopped", outcomes, paramCount, surface, backend.name);
   }
   return summarize("completed", outcomes, paramCount, surface, backend.name);
+}
+
+/**
+ * The folds of crossValidate trained concurrently with a barrier at every epoch: a fold's
+ * onEpoch waits until every fold still running has reported the same epoch, then the caller's
+ * onEpoch hears them in fold order. A fold that ends (completed, diverged, early-stopped) leaves
+ * the barrier; a divergence or a "stop" stops the others at their next epoch.
+ */
+async function interleaved(
+  data: CvData,
+  folds: Split[],
+  preps: Preprocessor[],
+  spec: MlpSpec,
+  train: TrainConfig,
+  opts: CvOptions,
+  root: Rng,
+  pacer: Pacer,
+  backend: Backend,
+  paramCount: number,
+  wantSurface: boolean,
+): Promise<CvOutcome> {
+  const active = new Set(folds.map((_, f) => f));
+  let waiting: { fold: number; report: EpochReport; resolve: (d: EpochDecision) => void }[] = [];
+  let stopAll = false;
+  // Releases the barrier once every active fold waits at it: the caller's onEpoch in fold order.
+  const release = async () => {
+    if (waiting.length === 0 || waiting.length < active.size) return;
+    const batch = waiting.sort((a, b) => a.fold - b.fold);
+    waiting = [];
+    for (const w of batch) if (!stopAll && opts.onEpoch && (await opts.onEpoch(w.fold, w.report)) === "stop") stopAll = true;
+    for (const w of batch) w.resolve(stopAll ? "stop" : "continue");
+  };
+  const foldOpts: CvOptions = {
+    ...opts,
+    onEpoch: (fold, report) =>
+      new Promise<EpochDecision>((resolve) => {
+        waiting.push({ fold, report, resolve });
+        void release();
+      }),
+  };
+  const results = await Promise.all(
+    folds.map(async (split, f) => {
+      try {
+        const r = await runFold(data, split, f, preps[f]!, spec, train, foldOpts, root.fork(f), pacer, backend);
+        if (r.outcome.status === "diverged") stopAll = true;
+        return r;
+      } finally {
+        active.delete(f);
+        await release();
+      }
+    }),
+  );
+  const outcomes = results.map((r) => r.outcome);
+  let surface: DecisionSurface | undefined;
+  if (wantSurface && outcomes[0]!.status !== "diverged") {
+    surface = await decisionSurface(results[0]!.model, preps[0]!, data.X, data.n, undefined, () => pacer.maybeYield());
+  }
+  if (opts.onFoldTrained) for (const [f, r] of results.entries()) await opts.onFoldTrained(f, r.model, r.outcome);
+  const firstDiverged = outcomes.find((o) => o.status === "diverged");
+  if (firstDiverged) {
+    return {
+      status: "diverged",
+      folds: outcomes,
+      mean: NaN,
+      std: NaN,
+      paramCount,
+      divergedAt: { fold: firstDiverged.fold, epoch: firstDiverged.divergedAtEpoch! },
+      ...(surface ? { surface } : {}),
+      backend: backend.name,
+    };
+  }
+  return summarize(outcomes.some((o) => o.status === "stopped") ? "stopped" : "completed", outcomes, paramCount, surface, backend.name);
 }
 
 function summarize(

@@ -3,7 +3,7 @@
 // reaching a rung continues only if its value is among the best 1/η of all values recorded at
 // that rung so far; asynchronous, so early trials compete with fewer peers (then only the best
 // value of the rung continues, as in Optuna, which cannot pause a trial to resume it later).
-import type { PruneContext, PruneDecision, Pruner } from "./types";
+import type { Direction, PruneContext, PruneDecision, Pruner } from "./types";
 
 export interface AshaOptions {
   /** Epochs before the first rung (r in the paper). */
@@ -24,6 +24,18 @@ export function rungAt(epoch: number, o: AshaOptions): { rung: number; rungEpoch
   return { rung, rungEpoch };
 }
 
+/**
+ * Successive halving's promotion rule: among `value` and the finite `others` recorded at a rung
+ * (n in all), the trial continues when it is within the best ⌊n/η⌋, at least the best one.
+ */
+export function topFraction(value: number, others: readonly number[], direction: Direction, reductionFactor: number): { promoted: boolean; keep: number; n: number; threshold: number } {
+  const max = direction === "maximize";
+  const competing = [value, ...others.filter((v) => Number.isFinite(v))].sort((a, b) => (max ? b - a : a - b));
+  const keep = Math.max(1, Math.floor(competing.length / reductionFactor));
+  const threshold = competing[keep - 1]!;
+  return { promoted: max ? value >= threshold : value <= threshold, keep, n: competing.length, threshold };
+}
+
 export class AshaPruner implements Pruner {
   readonly name = "asha";
   constructor(readonly options: AshaOptions) {
@@ -37,23 +49,18 @@ export class AshaPruner implements Pruner {
     const { rung, rungEpoch } = at;
     if (ctx.epoch !== rungEpoch) return { prune: false, rung };
     if (!Number.isFinite(ctx.value)) return { prune: true, rung, reason: `non-finite value at rung ${rung} (epoch ${rungEpoch})` };
-    const competing = [ctx.value];
+    const others: number[] = [];
     for (const t of ctx.history) {
       if (t.number === ctx.trialNumber) continue;
       const v = t.intermediate.get(rungEpoch);
-      if (v !== undefined && Number.isFinite(v)) competing.push(v);
+      if (v !== undefined) others.push(v);
     }
-    // Best first; the trial continues when it is within the top ⌊n/η⌋ (at least the best one).
-    const max = ctx.direction === "maximize";
-    competing.sort((a, b) => (max ? b - a : a - b));
-    const keep = Math.max(1, Math.floor(competing.length / this.options.reductionFactor));
-    const threshold = competing[keep - 1]!;
-    const promoted = max ? ctx.value >= threshold : ctx.value <= threshold;
+    const { promoted, keep, n, threshold } = topFraction(ctx.value, others, ctx.direction, this.options.reductionFactor);
     if (promoted) return { prune: false, rung };
     return {
       prune: true,
       rung,
-      reason: `not in the top ${keep} of ${competing.length} at rung ${rung} (epoch ${rungEpoch}): ${ctx.value} vs ${threshold}`,
+      reason: `not in the top ${keep} of ${n} at rung ${rung} (epoch ${rungEpoch}): ${ctx.value} vs ${threshold}`,
     };
   }
 }

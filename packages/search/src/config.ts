@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { GridSampler } from "./grid";
 import { AshaPruner, type AshaOptions } from "./asha";
+import { BohbSampler, DEFAULT_BOHB_OPTIONS, type BohbOptions } from "./bohb";
+import { HyperbandPruner, type HyperbandOptions } from "./hyperband";
 import { MedianPruner, type MedianOptions } from "./median";
 import { NopPruner } from "./nop-pruner";
 import { RandomSampler } from "./random";
@@ -22,6 +24,14 @@ const tpeOptions = z.strictObject({
   maxObservations: z.number().int().min(10).max(1_000_000).default(DEFAULT_TPE_OPTIONS.maxObservations),
 });
 
+const bohbOptions = z.strictObject({
+  minEpochs: z.number().int().min(1).max(10_000).default(DEFAULT_BOHB_OPTIONS.minEpochs),
+  reductionFactor: z.number().int().min(2).max(100).default(DEFAULT_BOHB_OPTIONS.reductionFactor),
+  randomFraction: z.number().min(0).max(1).default(DEFAULT_BOHB_OPTIONS.randomFraction),
+  minPoints: z.number().int().min(1).max(100_000).default(DEFAULT_BOHB_OPTIONS.minPoints),
+  tpe: tpeOptions.prefault({}),
+});
+
 const gpOptions = z.strictObject({
   startupTrials: z.number().int().min(2).max(100_000).default(DEFAULT_GP_OPTIONS.startupTrials),
   maxObservations: z.number().int().min(10).max(2000).default(DEFAULT_GP_OPTIONS.maxObservations),
@@ -36,15 +46,17 @@ export type SamplerConfig =
   | { kind: "auto" }
   | { kind: "tpe"; options: TpeOptions }
   | { kind: "tpe-multivariate"; options: TpeOptions }
-  | { kind: "gp"; options: GpOptions };
+  | { kind: "gp"; options: GpOptions }
+  | { kind: "bohb"; options: BohbOptions };
 
-type SamplerName = "random" | "grid" | "auto" | "tpe" | "tpe-multivariate" | "gp";
+type SamplerName = "random" | "grid" | "auto" | "tpe" | "tpe-multivariate" | "gp" | "bohb";
 
 /**
  * `sampler:` in a study file: `auto` | `random` | `grid` | `tpe` | `tpe-multivariate` | `gp`, or
  * `{ tpe: {...} }` / `{ tpe-multivariate: {...} }` with startupTrials, candidates, gamma, maxGood,
  * priorWeight, constantLiar, maxObservations, or `{ gp: { startupTrials, maxObservations,
- * handoverTrials, candidates, fitSteps } }` (each optional).
+ * handoverTrials, candidates, fitSteps } }` (each optional), or `bohb` | `{ bohb: { minEpochs,
+ * reductionFactor, randomFraction, minPoints, tpe: { … } } }`.
  */
 export const samplerSchema = z
   .union([
@@ -55,8 +67,11 @@ export const samplerSchema = z
     z.strictObject({ tpe: tpeOptions }),
     z.strictObject({ "tpe-multivariate": tpeOptions }),
     z.strictObject({ gp: gpOptions }),
+    z.literal("bohb"),
+    z.strictObject({ bohb: bohbOptions }),
   ])
   .transform((v): SamplerConfig => {
+    if (v === "bohb") return { kind: "bohb", options: bohbOptions.parse({}) };
     if (typeof v === "string") {
       if (v === "tpe" || v === "tpe-multivariate") return { kind: v, options: { ...DEFAULT_TPE_OPTIONS } };
       if (v === "gp") return { kind: "gp", options: { ...DEFAULT_GP_OPTIONS } };
@@ -65,6 +80,7 @@ export const samplerSchema = z
     if ("tpe" in v) return { kind: "tpe", options: v.tpe };
     if ("tpe-multivariate" in v) return { kind: "tpe-multivariate", options: v["tpe-multivariate"] };
     if ("gp" in v) return { kind: "gp", options: v.gp };
+    if ("bohb" in v) return { kind: "bohb", options: v.bohb };
     return { kind: "random" in v ? "random" : "grid" in v ? "grid" : "auto" };
   });
 
@@ -86,15 +102,29 @@ export function createSampler(config: SamplerConfig | SamplerName): Sampler {
       return new MultivariateTpeSampler(c.options);
     case "gp":
       return new GpSampler(c.options);
+    case "bohb":
+      return new BohbSampler(c.options);
   }
 }
 
-export type PrunerConfig = { kind: "none" } | { kind: "asha"; options: AshaOptions } | { kind: "median"; options: MedianOptions };
+export type PrunerConfig =
+  | { kind: "none" }
+  | { kind: "asha"; options: AshaOptions }
+  | { kind: "median"; options: MedianOptions }
+  | { kind: "hyperband"; options: HyperbandOptions };
 
 const ashaOptions = z.strictObject({
   minEpochs: z.number().int().min(1).max(10_000).default(1),
   reductionFactor: z.number().int().min(2).max(100).default(3),
 });
+// maxEpochs has no default: it fixes the brackets and must be the study's epochs.
+const hyperbandOptions = z
+  .strictObject({
+    minEpochs: z.number().int().min(1).max(10_000).default(1),
+    maxEpochs: z.number().int().min(1).max(10_000),
+    reductionFactor: z.number().int().min(2).max(100).default(3),
+  })
+  .refine((o) => o.maxEpochs >= o.minEpochs, { path: ["maxEpochs"], message: "must be ≥ minEpochs" });
 const medianOptions = z.strictObject({
   startupTrials: z.number().int().min(0).max(100_000).default(5),
   warmupEpochs: z.number().int().min(0).max(10_000).default(0),
@@ -102,19 +132,21 @@ const medianOptions = z.strictObject({
 
 /**
  * `pruner:` in a study file: `none` | `asha` | `median` | `{ asha: { minEpochs, reductionFactor } }`
- * | `{ median: { startupTrials, warmupEpochs } }`.
+ * | `{ median: { startupTrials, warmupEpochs } }` | `{ hyperband: { minEpochs, maxEpochs, reductionFactor } }`.
  */
 export const prunerSchema = z
   .union([
     z.enum(["none", "asha", "median"]),
     z.strictObject({ asha: ashaOptions }),
     z.strictObject({ median: medianOptions }),
+    z.strictObject({ hyperband: hyperbandOptions }),
   ])
   .transform((v): PrunerConfig => {
     if (v === "none") return { kind: "none" };
     if (v === "asha") return { kind: "asha", options: ashaOptions.parse({}) };
     if (v === "median") return { kind: "median", options: medianOptions.parse({}) };
     if ("asha" in v) return { kind: "asha", options: v.asha };
+    if ("hyperband" in v) return { kind: "hyperband", options: v.hyperband };
     return { kind: "median", options: v.median };
   });
 
@@ -129,5 +161,7 @@ export function createPruner(config: PrunerConfig | "none" | "asha" | "median"):
       return new AshaPruner(c.options);
     case "median":
       return new MedianPruner(c.options);
+    case "hyperband":
+      return new HyperbandPruner(c.options);
   }
 }

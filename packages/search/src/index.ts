@@ -9,8 +9,10 @@ export { TpeSampler, DEFAULT_TPE_OPTIONS, type TpeOptions } from "./tpe";
 export { MultivariateTpeSampler, DEFAULT_MULTIVARIATE_TPE_OPTIONS, type MultivariateTpeOptions } from "./mtpe";
 export { GpSampler, DEFAULT_GP_OPTIONS, logExpectedImprovement, type GpOptions } from "./gp";
 export { AutoSampler, AUTO_TPE_OPTIONS } from "./auto";
-export { AshaPruner, rungAt, type AshaOptions } from "./asha";
+export { AshaPruner, rungAt, topFraction, type AshaOptions } from "./asha";
 export { MedianPruner, type MedianOptions } from "./median";
+export { HyperbandPruner, bracketBudgets, bracketCount, bracketOf, type HyperbandOptions } from "./hyperband";
+export { BohbSampler, DEFAULT_BOHB_OPTIONS, type BohbOptions } from "./bohb";
 export { NopPruner } from "./nop-pruner";
 export { dominates, paretoFront, nonDominatedRanks, crowdingDistance, hypervolume2d } from "./pareto";
 export {

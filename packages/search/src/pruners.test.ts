@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AshaPruner, rungAt } from "./asha";
 import { createPruner, prunerSchema } from "./config";
+import { bracketBudgets, bracketCount, bracketOf, HyperbandPruner } from "./hyperband";
 import { MedianPruner, median } from "./median";
 import { NopPruner } from "./nop-pruner";
 import { describePrunerConformance } from "./pruner.conformance";
@@ -9,6 +10,8 @@ import type { TrialCurve } from "./types";
 describePrunerConformance("none", () => new NopPruner(), { prunes: false, firstEpoch: 1 });
 describePrunerConformance("asha (minEpochs 1, η 3)", () => new AshaPruner({ minEpochs: 1, reductionFactor: 3 }), { prunes: true, firstEpoch: 1 });
 describePrunerConformance("asha (minEpochs 3, η 2)", () => new AshaPruner({ minEpochs: 3, reductionFactor: 2 }), { prunes: true, firstEpoch: 3 });
+describePrunerConformance("hyperband (1…27 epochs, η 3)", () => new HyperbandPruner({ minEpochs: 1, maxEpochs: 27, reductionFactor: 3 }), { prunes: true, firstEpoch: 1 });
+describePrunerConformance("hyperband (3…27 epochs, η 3)", () => new HyperbandPruner({ minEpochs: 3, maxEpochs: 27, reductionFactor: 3 }), { prunes: true, firstEpoch: 3 });
 describePrunerConformance("median (5 startup, 2 warm-up epochs)", () => new MedianPruner({ startupTrials: 5, warmupEpochs: 2 }), { prunes: true, firstEpoch: 3 });
 
 const curveOf = (number: number, values: Record<number, number>, state: TrialCurve["state"] = "COMPLETE"): TrialCurve => ({
@@ -42,6 +45,53 @@ describe("ASHA", () => {
     // The first trial at a rung competes with itself only.
     expect(p.decide({ trialNumber: 0, epoch: 9, value: 0, direction: "maximize", history })).toEqual({ prune: false, rung: 2 });
     expect(decide(Number.NaN)).toMatchObject({ prune: true });
+  });
+});
+
+describe("Hyperband", () => {
+  const o = { minEpochs: 1, maxEpochs: 27, reductionFactor: 3 };
+
+  it("has Optuna's brackets and trial allocation", () => {
+    // Optuna 3.1 HyperbandPruner(min_resource=1, max_resource=27, reduction_factor=3): 4 brackets,
+    // budgets ceil(4·3^(3−s)/(4−s)) = 27, 12, 6, 4.
+    expect(bracketCount(o)).toBe(4);
+    expect(bracketBudgets(o)).toEqual([27, 12, 6, 4]);
+    expect(bracketCount({ minEpochs: 3, maxEpochs: 27, reductionFactor: 3 })).toBe(3);
+    expect(bracketCount({ minEpochs: 1, maxEpochs: 1, reductionFactor: 3 })).toBe(1);
+    // Trial numbers spread over the brackets in proportion to the budgets (±15 % of each share).
+    const counts = [0, 0, 0, 0];
+    for (let t = 0; t < 4900; t++) counts[bracketOf(t, o)]!++;
+    [27, 12, 6, 4].forEach((b, s) => expect(Math.abs(counts[s]! - 100 * b)).toBeLessThan(15 * b));
+  });
+
+  it("judges a trial only against its own bracket, at that bracket's rungs", () => {
+    const p = new HyperbandPruner(o);
+    const inBracket = (s: number) => Array.from({ length: 400 }, (_, t) => t).filter((t) => p.bracketOf(t) === s);
+    const [me, ...mates] = inBracket(0);
+    const strangers = inBracket(1).slice(0, 6);
+    const at = (epoch: number, value: number, history: TrialCurve[]) => p.decide({ trialNumber: me!, epoch, value, direction: "maximize", history });
+    // Much better trials of another bracket do not count: alone in its bracket, it continues.
+    const others = strangers.map((n) => curveOf(n, { 1: 0.9, 3: 0.9, 9: 0.9 }));
+    expect(at(1, 0.1, others)).toEqual({ prune: false, rung: 0 });
+    // Two better trials of its own bracket at epoch 1: n = 3, the top 1 continues.
+    const rivals = mates.slice(0, 2).map((n) => curveOf(n, { 1: 0.5 }));
+    expect(at(1, 0.1, [...others, ...rivals])).toMatchObject({ prune: true, rung: 0 });
+    expect(at(1, 0.6, [...others, ...rivals])).toMatchObject({ prune: false, rung: 0 });
+    // Bracket 1 starts at 3 epochs: nothing before, rung numbers as ASHA's (epoch = η^rung).
+    const b1 = strangers[0]!;
+    const decideB1 = (epoch: number, value: number) => p.decide({ trialNumber: b1, epoch, value, direction: "maximize", history: strangers.slice(1).map((n) => curveOf(n, { 3: 0.9, 9: 0.9 })) });
+    expect(decideB1(1, 0)).toEqual({ prune: false });
+    expect(decideB1(2, 0)).toEqual({ prune: false });
+    expect(decideB1(3, 0.1)).toMatchObject({ prune: true, rung: 1 });
+    expect(decideB1(3, 0.95)).toMatchObject({ prune: false, rung: 1 });
+    expect(decideB1(9, 0.1).reason).toContain("bracket 1 of 4");
+  });
+
+  it("is a study-file pruner with maxEpochs required", () => {
+    expect(prunerSchema.parse({ hyperband: { maxEpochs: 27 } })).toEqual({ kind: "hyperband", options: { minEpochs: 1, maxEpochs: 27, reductionFactor: 3 } });
+    expect(createPruner(prunerSchema.parse({ hyperband: { maxEpochs: 9, minEpochs: 1 } })).name).toBe("hyperband");
+    expect(prunerSchema.safeParse({ hyperband: {} }).success).toBe(false);
+    expect(prunerSchema.safeParse({ hyperband: { maxEpochs: 2, minEpochs: 3 } }).success).toBe(false);
   });
 });
 

@@ -1,3 +1,4 @@
+import { BohbSampler } from "./bohb";
 import { GridSampler } from "./grid";
 import { RandomSampler } from "./random";
 import { describeSamplerConformance } from "./sampler.conformance";
@@ -15,3 +16,5 @@ describeSamplerConformance("tpe-multivariate (constant liar, short startup)", ()
 describeSamplerConformance("gp", () => new GpSampler(), { continuous: true });
 describeSamplerConformance("gp (short startup, early handover)", () => new GpSampler({ startupTrials: 3, handoverTrials: 25 }), { continuous: true });
 describeSamplerConformance("auto", () => new AutoSampler(), { continuous: true });
+describeSamplerConformance("bohb", () => new BohbSampler(), { continuous: true });
+describeSamplerConformance("bohb (short startup, rungs at 1·2^k)", () => new BohbSampler({ minPoints: 3, reductionFactor: 2 }), { continuous: true });
