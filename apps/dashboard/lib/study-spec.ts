@@ -10,7 +10,7 @@ export interface StudyObjective {
 }
 
 export interface StudyPruner {
-  kind: "asha" | "median";
+  kind: "asha" | "median" | "hyperband";
   /** Human text for the study header, e.g. "ASHA (min epochs 1, η 3)". */
   label: string;
   /** ASHA only: rung k is reached at epoch minEpochs·η^k. */
@@ -40,6 +40,11 @@ export function prunerOf(spec: unknown): StudyPruner | null {
   if (p.data.kind === "asha") {
     const { minEpochs, reductionFactor } = p.data.options;
     return { kind: "asha", label: `ASHA (min epochs ${minEpochs}, η ${reductionFactor})`, asha: { minEpochs, reductionFactor } };
+  }
+  if (p.data.kind === "hyperband") {
+    const { minEpochs, maxEpochs, reductionFactor } = p.data.options;
+    // A rung's epoch depends on the trial's bracket, so rungs are shown as numbers only.
+    return { kind: "hyperband", label: `Hyperband (min epochs ${minEpochs}, max epochs ${maxEpochs}, η ${reductionFactor})` };
   }
   const { startupTrials, warmupEpochs } = p.data.options;
   return { kind: "median", label: `median (startup trials ${startupTrials}, warm-up epochs ${warmupEpochs})` };
