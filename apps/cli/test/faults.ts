@@ -19,10 +19,10 @@ export function until<T>(fn: () => Promise<T | null | undefined | false>, what: 
 export const TINY = { folds: 2, epochs: 2 } as const;
 
 /** A study of tiny trials (xor, 2 folds × 2 epochs, milliseconds of training each): orchestration, not compute. */
-export function tinyStudyFile(name: string, o: { trials: number; parallel: number; epochs?: number; seed?: number }): string {
+export function tinyStudyFile(name: string, o: { trials: number; parallel: number; epochs?: number; seed?: number; rows?: number }): string {
   return `
 name: ${name}
-dataset: { builtin: xor, n: 40, noise: 0.1 }
+dataset: { builtin: xor, n: ${o.rows ?? 40}, noise: 0.1 }
 task: binary
 space: { depth: 1, width: { int: [2, 8] }, activation: { choice: [relu, tanh] }, learningRate: 0.1, batchSize: 8, epochs: ${o.epochs ?? TINY.epochs} }
 cv: { folds: ${TINY.folds}, stratified: true }

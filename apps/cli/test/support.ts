@@ -149,11 +149,13 @@ export function distributedSuite(extraEnv: Record<string, string> = {}) {
  * A study whose trials each train for several seconds, so that a test can act on a worker while
  * it is mid-trial (kill it, stop it, cut its link). Every trial has the same configuration.
  */
-export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4 } as const;
+// Rows: epochs are reported in batches of about a second, so a trial must train for several
+// seconds for a test to see it mid-trial with part of its curve recorded.
+export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4, rows: 1500 } as const;
 export function slowStudyFile(name: string): string {
   return `
 name: ${name}
-dataset: { builtin: moons, n: 600, noise: 0.2 }
+dataset: { builtin: moons, n: ${SLOW_STUDY.rows}, noise: 0.2 }
 task: binary
 space: { depth: 2, width: 32, activation: tanh, learningRate: 0.05, batchSize: 8, epochs: ${SLOW_STUDY.epochs} }
 cv: { folds: ${SLOW_STUDY.folds} }

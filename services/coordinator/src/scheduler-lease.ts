@@ -97,7 +97,7 @@ export class SchedulerLease {
     await this.inFlight;
     const token = this.token;
     if (token === undefined) return;
-    this.lose("coordinator stopping");
+    this.lose("coordinator stopping", "info");
     await this.db.$executeRaw`UPDATE "SchedulerLease" SET "expiresAt" = now() AT TIME ZONE 'UTC'
       WHERE name = ${LEASE} AND holder = ${this.holder} AND token = ${token}`.catch((err: unknown) =>
       this.log.warn({ err: (err as Error).message }, "scheduler lease not released; it expires on its own"),
@@ -150,9 +150,10 @@ export class SchedulerLease {
     }
   }
 
-  private lose(reason: string): void {
+  /** `level`: info when we hand the lease over on purpose (a normal stop is not worth a warning). */
+  private lose(reason: string, level: "warn" | "info" = "warn"): void {
     if (this.token === undefined) return;
-    this.log.warn({ holder: this.holder, token: String(this.token), reason }, "scheduler lease lost: standing by");
+    this.log[level]({ holder: this.holder, token: String(this.token), reason }, level === "warn" ? "scheduler lease lost: standing by" : "scheduler lease released");
     this.token = undefined;
     this.validUntil = 0;
     this.emit("standby");

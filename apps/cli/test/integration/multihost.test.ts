@@ -40,7 +40,7 @@ const { folds: FOLDS, epochs: EPOCHS, trials: TRIALS } = SLOW_STUDY;
 const STUDY = slowStudyFile("multihost");
 const ACK_WAIT_MS = 3000;
 /** What a worker logs when it is done with a delivery, one way or another. */
-const STALE_ENDS = new Set(["trial reported", "trial failed", "trial handler failed; nak", "trial already settled; acked without training"]);
+const STALE_ENDS = new Set(["trial reported", "trial failed", "trial handler failed; nak", "trial already settled; acked without training", "report refused: a newer attempt holds the trial; acked without an outcome"]);
 
 /** The hosts, in the order netns.sh numbers them: 10.77.<octet>.2, .3, … */
 const HOSTS = ["db", "nats", "coord", "w1", "w2", "cli"] as const;

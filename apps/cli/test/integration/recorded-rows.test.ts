@@ -35,14 +35,14 @@ budget: { trials: 8, parallel: 1 }
 seed: 11
 `;
 
-/** Every recorded field of the study's trials, apart from ids, timestamps and the worker's name. */
+/** Every recorded field of the study's trials, apart from ids, timestamps, the worker's name and the attempt's (random) lease. */
 async function recordedRows(stack: TestStack, studyId: string) {
   const trials = await stack.db.trial.findMany({
     where: { studyId },
     include: { folds: { orderBy: { fold: "asc" } }, epochs: { orderBy: [{ fold: "asc" }, { epoch: "asc" }] } },
     orderBy: { number: "asc" },
   });
-  return trials.map(({ id: _id, studyId: _s, workerId: _w, createdAt: _c, startedAt: _st, finishedAt: _f, heartbeatAt: _h, folds, epochs, ...trial }) => ({
+  return trials.map(({ id: _id, studyId: _s, workerId: _w, createdAt: _c, startedAt: _st, finishedAt: _f, heartbeatAt: _h, leaseHash: _l, folds, epochs, ...trial }) => ({
     ...trial,
     folds: folds.map(({ id: _i, trialId: _t, ...f }) => f),
     epochs: epochs.map(({ id: _i, trialId: _t, ...e }) => e),

@@ -9,9 +9,10 @@ import { CoordinatorApi } from "../../../src/client";
 const available = (await postgresAvailable()) && (await natsAvailable());
 
 const TRIALS = 60;
-// Every epoch is a report to a coordinator: 2 folds × 30 epochs make a trial last long enough
-// that the study is still running after three takeovers.
+// 2 folds × 30 epochs on 20,000 rows make a trial train for a second or two (epochs are reported
+// in batches, so reports alone no longer slow it): the study is still running after three takeovers.
 const EPOCHS = 30;
+const ROWS = 20_000;
 const LEASE_MS = "2000";
 
 async function httpGet(addr: string, path: string): Promise<{ status: number; body: string }> {
@@ -58,7 +59,7 @@ describe.skipIf(!available)("a standby coordinator", () => {
     });
     procs.push(automl(["worker"], pair.workerEnv), automl(["worker"], pair.workerEnv));
     const api = new CoordinatorApi(pair.workerEnv.AUTOML_COORDINATOR_ADDR);
-    const study = await api.createStudy(tinyStudyFile("standby", { trials: TRIALS, parallel: 4, epochs: EPOCHS }));
+    const study = await api.createStudy(tinyStudyFile("standby", { trials: TRIALS, parallel: 4, epochs: EPOCHS, rows: ROWS }));
     api.close();
     const finished = () => db.trial.count({ where: { studyId: study.id, status: { notIn: ["QUEUED", "RUNNING"] } } });
 
