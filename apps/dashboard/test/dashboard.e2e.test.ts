@@ -149,9 +149,13 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
     // Without the interval and significance columns (checked literally below).
     expect(cells.map((c) => [...c.slice(0, 4), ...c.slice(6)])).toEqual(expected);
     // Spot-check the formatting against literal text too, not only against the same helpers.
-    expect(cells[0]).toEqual(["1", "#1", "0.9500", "0.0213", "0.9304 – 0.9696", "best", "2", "16 × 8", "tanh", "0.0247", "64", "2,234"]);
+    // #1's folds 0.95 + [0.02, −0.01, 0, −0.02, 0.01]: mean ± t(0.975, 4)·√(1/5 + 1/4)·s, the
+    // Nadeau–Bengio corrected interval; scipy.stats.t.ppf gives 0.92055 – 0.97945.
+    expect(cells[0]).toEqual(["1", "#1", "0.9500", "0.0213", "0.9206 – 0.9794", "best", "2", "16 × 8", "tanh", "0.0247", "64", "2,234"]);
     // #0: d = −0.1375 + [0.03, −0.04, 0.02, 0, −0.01], s² = 0.00075, t = −0.1375/√(0.45·s²) = −7.48, p ≈ 0.0017.
-    expect(cells.map((c) => c[5])).toEqual(["best", "≈ best (p 1.00)", "worse (p 0.002)", "worse (p 0.001)"]);
+    // Holm-adjusted corrected t-tests against #1 (scipy: raw p #5 1.0, #0 0.00170, #3 0.00147;
+    // Holm: #3 3·0.00147 = 0.0044, #0 max(2·0.00170, 0.0044) = 0.0044, #5 1.0).
+    expect(cells.map((c) => c[5])).toEqual(["best", "≈ best (padj 1.000)", "worse (padj 0.004)", "worse (padj 0.004)"]);
 
     await page.screenshot({ path: shot("leaderboard"), fullPage: true });
     await context.close();
