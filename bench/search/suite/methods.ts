@@ -20,9 +20,8 @@ export const ALL_METHODS: readonly Method[] = [
   { name: "ours:random", side: "ours", make: () => new RandomSampler() },
   { name: "optuna:cmaes", side: "optuna", optuna: "cmaes" },
   { name: "optuna:random", side: "optuna", optuna: "random" },
-  // Not in the default run: ours:tpe-multivariate is what auto runs today (same suggestions), and
-  // the GP costs ~0.1–0.4 CPU-s per suggestion at 80–120 trials, too much for 20 seeds × 7
-  // objectives on a shared 2-core machine.
+  // Not in the default run: ours:gp differs from auto only in its startup (10 prior draws instead
+  // of 5), and the multivariate TPE is what auto hands over to past 200 trials.
   { name: "ours:tpe-multivariate", side: "ours", make: () => new MultivariateTpeSampler() },
   { name: "ours:gp", side: "ours", make: () => new GpSampler() },
   { name: "ours:x-tpe-mv-c64", side: "ours", make: () => new MultivariateTpeSampler({ candidates: 64 }) },

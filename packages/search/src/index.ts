@@ -8,7 +8,7 @@ export { GridSampler, gridSize, gridValues } from "./grid";
 export { TpeSampler, DEFAULT_TPE_OPTIONS, type TpeOptions } from "./tpe";
 export { MultivariateTpeSampler, DEFAULT_MULTIVARIATE_TPE_OPTIONS, type MultivariateTpeOptions } from "./mtpe";
 export { GpSampler, DEFAULT_GP_OPTIONS, logExpectedImprovement, type GpOptions } from "./gp";
-export { AutoSampler, AUTO_TPE_OPTIONS } from "./auto";
+export { AutoSampler, AUTO_GP_OPTIONS } from "./auto";
 export { AshaPruner, rungAt, topFraction, type AshaOptions } from "./asha";
 export { MedianPruner, type MedianOptions } from "./median";
 export { HyperbandPruner, bracketBudgets, bracketCount, bracketOf, type HyperbandOptions } from "./hyperband";
