@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connectNats, type NatsCredentials } from "./nats-auth";
+import { connectNats, type NatsCredentials, type NatsTls } from "./nats-auth";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Objm, StorageType, type ObjectStore } from "@nats-io/obj";
 import { AppError } from "@automl/common";
@@ -74,6 +74,12 @@ export interface JetStreamDatasetStoreConfig {
   /** Object Store bucket; default "automl-datasets". Tests use one of their own. */
   bucket?: string;
   credentials?: NatsCredentials;
+  tls?: NatsTls;
+  /**
+   * Open the bucket without creating it (workers: their NATS user may read the bucket, not
+   * create streams).
+   */
+  readOnly?: boolean;
 }
 
 /** A JetStream Object Store bucket (file storage), one object per dataset named by its hash. */
@@ -86,10 +92,13 @@ export class JetStreamDatasetStore implements DatasetStore {
 
   static async connect(config: JetStreamDatasetStoreConfig): Promise<JetStreamDatasetStore> {
     const bucket = config.bucket ?? DEFAULT_DATASET_BUCKET;
-    const nc = await connectNats({ url: config.url, name: "automl-datasets", credentials: config.credentials });
+    const nc = await connectNats({ url: config.url, name: "automl-datasets", credentials: config.credentials, tls: config.tls });
     try {
-      // create() opens the bucket when it exists, so every process may call it.
-      const os = await new Objm(nc).create(bucket, { storage: StorageType.File, description: "automl uploaded datasets by SHA-256" });
+      // create() opens the bucket when it exists, so every process allowed to create it may call it.
+      const os = config.readOnly
+        ? // Unchecked: the bucket may not exist until the first upload; a read then finds nothing.
+          await new Objm(nc).open(bucket, false)
+        : await new Objm(nc).create(bucket, { storage: StorageType.File, description: "automl uploaded datasets by SHA-256" });
       return new JetStreamDatasetStore(nc, os, bucket);
     } catch (err) {
       await nc.close();
