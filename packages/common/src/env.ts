@@ -52,7 +52,7 @@ export const commonEnvShape = {
   AUTOML_NATS_TOKEN: z.string().optional(),
   AUTOML_NATS_NKEY_SEED: z.string().optional(),
   AUTOML_NATS_CREDS: z.string().optional(),
-  /** TLS to NATS: a PEM CA to verify the server with (or AUTOML_NATS_TLS=true: system roots), and this client's PEM certificate + key. */
+  /** TLS to NATS: a PEM CA to verify the server with (or AUTOML_NATS_TLS=true: system roots), and the PEM certificate + key of this client. */
   AUTOML_NATS_TLS: z.stringbool().default(false),
   AUTOML_NATS_TLS_CA: z.string().optional(),
   AUTOML_NATS_TLS_CA_FILE: z.string().optional(),
