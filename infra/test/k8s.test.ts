@@ -189,7 +189,7 @@ describe("what each kustomization contains", () => {
     const serverEnv = resolveEnv(c, objs).values;
     for (const variable of users.values()) expect(serverEnv.get(variable), variable).toBeTruthy();
     const coordinator = workloads(objs).find((w) => ref(w.obj) === "Deployment/coordinator")!;
-    expect(resolveEnv(coordinator.pod.containers[0]!, objs).values.get("AUTOML_NATS_PASSWORD")).toBe(serverEnv.get("AUTOML_NATS_COORDINATOR_PASSWORD"));
+    expect(resolveEnv(coordinator.pod.containers[0]!, objs).values.get("AUTOML_NATS_PASSWORD")).toBe(serverEnv.get("NATS_COORDINATOR_PASSWORD"));
   });
 
   it("gpu: GPU workers with one GPU each, scaled from zero by a ScaledObject on workers-gpu", () => {

@@ -24,15 +24,15 @@ const available = await postgresAvailable();
  * subject, is ignored and logged by the worker; the coordinator's signed one stops the trial.
  */
 const PASSWORDS = {
-  AUTOML_NATS_COORDINATOR_PASSWORD: `coord-${randomBytes(8).toString("hex")}`,
-  AUTOML_NATS_WORKER_CPU_PASSWORD: `wcpu-${randomBytes(8).toString("hex")}`,
-  AUTOML_NATS_WORKER_GPU_PASSWORD: `wgpu-${randomBytes(8).toString("hex")}`,
-  AUTOML_NATS_CLIENT_PASSWORD: `client-${randomBytes(8).toString("hex")}`,
+  NATS_COORDINATOR_PASSWORD: `coord-${randomBytes(8).toString("hex")}`,
+  NATS_WORKER_CPU_PASSWORD: `wcpu-${randomBytes(8).toString("hex")}`,
+  NATS_WORKER_GPU_PASSWORD: `wgpu-${randomBytes(8).toString("hex")}`,
+  NATS_CLIENT_PASSWORD: `client-${randomBytes(8).toString("hex")}`,
 };
 const CREDS = {
-  coordinator: { kind: "user", user: "coordinator", password: PASSWORDS.AUTOML_NATS_COORDINATOR_PASSWORD },
-  worker: { kind: "user", user: "worker-cpu", password: PASSWORDS.AUTOML_NATS_WORKER_CPU_PASSWORD },
-  client: { kind: "user", user: "client", password: PASSWORDS.AUTOML_NATS_CLIENT_PASSWORD },
+  coordinator: { kind: "user", user: "coordinator", password: PASSWORDS.NATS_COORDINATOR_PASSWORD },
+  worker: { kind: "user", user: "worker-cpu", password: PASSWORDS.NATS_WORKER_CPU_PASSWORD },
+  client: { kind: "user", user: "client", password: PASSWORDS.NATS_CLIENT_PASSWORD },
 } satisfies Record<string, NatsCredentials>;
 const envOf = (c: { user: string; password: string }) => ({ AUTOML_NATS_USER: c.user, AUTOML_NATS_PASSWORD: c.password });
 const CANCEL_KEY = randomBytes(32).toString("base64");
