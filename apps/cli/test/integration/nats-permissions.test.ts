@@ -191,5 +191,7 @@ seed: 3
     expect(JSON.parse(line)).toMatchObject({ studyId, trials: [running.id] });
     const ended = await until(() => db.trial.findFirst({ where: { id: running.id, status: { not: "RUNNING" } } }), "the trial to end", 30_000);
     expect(ended.status).toBe("CANCELLED");
+    // No process printed the key or a password.
+    for (const p of procs) for (const secret of [CANCEL_KEY, ...Object.values(PASSWORDS)]) expect(p.stderr() + p.stdout()).not.toContain(secret);
   }, 180_000);
 });
