@@ -80,9 +80,11 @@ function permissionErrors(nc: NatsConnection): string[] {
 
 describe.skipIf(!available)("NATS locked down with the shipped users and permissions", () => {
   it("a worker's credential cannot publish a trial or a cancel, manage streams or read trial subjects", async () => {
-    // The coordinator's credential creates the stream (workers wait for it).
+    // A worker started first waits for the stream (its user may not create one); the
+    // coordinator's credential creates it.
+    const workerConnecting = JetStreamQueue.connect({ url: server.url, log: silentLogger(), credentials: CREDS.worker, createStream: false, cancelKey: CANCEL_KEY });
     const coordinator = await JetStreamQueue.connect({ url: server.url, log: silentLogger(), credentials: CREDS.coordinator, cancelKey: CANCEL_KEY });
-    const worker = await JetStreamQueue.connect({ url: server.url, log: silentLogger(), credentials: CREDS.worker, createStream: false, cancelKey: CANCEL_KEY });
+    const worker = await workerConnecting;
     const raw = await connectNats({ url: server.url, name: "attacker", credentials: CREDS.worker });
     const refused = permissionErrors(raw);
     try {
