@@ -109,8 +109,16 @@ export async function connectNats(opts: { url: string; name: string; credentials
       ...(opts.tls ? { tls: { ...opts.tls } } : {}),
     });
   } catch (err) {
-    const text = `${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}`;
-    if (/tls|ssl|certificate|self[- ]signed|handshake/i.test(text)) {
+    let text = `${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")} ${(err as { code?: string }).code ?? ""}`;
+    // Host names are not evidence (a host named nats-tls): only what the error says.
+    for (const server of opts.url.split(",")) {
+      const host = /^(?:\w+:\/\/)?(?:[^@/]*@)?([^:/]+)/.exec(server.trim())?.[1];
+      if (host) text = text.replaceAll(host, "");
+    }
+    if (opts.tls && /does not support 'tls'/i.test(text)) {
+      throw new AppError("UNAVAILABLE", `NATS at ${opts.url}: the server does not offer TLS, and AUTOML_NATS_TLS / _TLS_CA / _TLS_CERT ask for it`, { cause: err });
+    }
+    if (/\btls\b|\bssl\b|certificate|self[- ]signed|handshake|UNABLE_TO_VERIFY/i.test(text)) {
       const how = opts.tls
         ? "the TLS handshake failed (check AUTOML_NATS_TLS_CA against the server's certificate, and AUTOML_NATS_TLS_CERT / _KEY if the server verifies clients)"
         : "the server requires TLS (set AUTOML_NATS_TLS_CA, or AUTOML_NATS_TLS=true for a certificate from the system roots)";

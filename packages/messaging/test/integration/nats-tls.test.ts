@@ -68,6 +68,16 @@ describe("TLS to NATS, against a server that requires it and verifies clients", 
     expect(err.message).toMatch(/requires TLS.*AUTOML_NATS_TLS_CA/);
   });
 
+  it("TLS asked of a server that does not offer it is refused, saying so", async () => {
+    const plain = await startOwnNatsServer();
+    try {
+      const err = await JetStreamQueue.connect({ url: plain.url, log: silentLogger(), tls: { ca: certs.ca }, ...uniqueStreamNames() }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/does not offer TLS/) });
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it("a server certificate from another CA is refused", async () => {
     const err = await refusal({ ca: otherCa.ca, cert: certs.clientCert, key: certs.clientKey });
     expect(err.code).toBe("UNAVAILABLE");
