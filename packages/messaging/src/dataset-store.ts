@@ -114,9 +114,17 @@ export class JetStreamDatasetStore implements DatasetStore {
     await this.os.putBlob({ name: hash, description: meta.name }, bytes);
   }
 
+  /** A read-only store opens the bucket unchecked: before the first upload there is no stream behind it. */
+  private absentBucket(err: unknown): boolean {
+    return /stream not found/i.test((err as Error).message);
+  }
+
   async get(hash: string): Promise<Uint8Array> {
     checkHash(hash);
-    const bytes = await this.os.getBlob(hash);
+    const bytes = await this.os.getBlob(hash).catch((err: unknown) => {
+      if (this.absentBucket(err)) return null;
+      throw err;
+    });
     if (bytes === null) throw notFound(hash, `JetStream object store bucket "${this.bucket}"`);
     checkContent(hash, bytes, `bucket "${this.bucket}"`);
     return bytes;
@@ -124,7 +132,10 @@ export class JetStreamDatasetStore implements DatasetStore {
 
   async has(hash: string): Promise<boolean> {
     checkHash(hash);
-    const info = await this.os.info(hash);
+    const info = await this.os.info(hash).catch((err: unknown) => {
+      if (this.absentBucket(err)) return null;
+      throw err;
+    });
     return info !== null && !info.deleted;
   }
 
