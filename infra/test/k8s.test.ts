@@ -12,6 +12,7 @@ import {
   probeProblems,
   ref,
   render,
+  resolveEnv,
   resourceProblems,
   schemaProblems,
   serviceProblems,
@@ -19,7 +20,7 @@ import {
   workloads,
   type K8sObject,
 } from "./support/k8s";
-import { kustomizations } from "./support/repo";
+import { kustomizations, readRepoFile } from "./support/repo";
 
 const targets = kustomizations();
 const rendered = new Map<string, K8sObject[]>();
@@ -153,6 +154,42 @@ describe("what each kustomization contains", () => {
     expect(nats?.obj.spec.volumeClaimTemplates.map((t: K8sObject) => t.metadata.name)).toContain(dataMount?.name);
     const natsSvc = objs.find((o) => ref(o) === "Service/nats");
     expect(natsSvc?.spec.ports.map((p: { port: number }) => p.port).sort()).toEqual([4222, 8222]);
+  });
+
+  it("NATS: one user per role (infra/nats/auth.conf), each automl pod logs in as its own, cancels signed", () => {
+    const auth = readRepoFile("infra/nats/auth.conf");
+    // The dev overlay ships the same files (kustomize reads only under its own directory).
+    expect(readRepoFile("infra/k8s/overlays/dev/nats/auth.conf")).toBe(auth);
+    expect(readRepoFile("infra/k8s/overlays/dev/nats/nats.conf")).toBe(readRepoFile("infra/nats/nats.conf"));
+    const users = new Map([...auth.matchAll(/\{ user: "([^"]+)", password: \$(\w+), permissions: \$(\w+) \}/g)].map((m) => [m[1]!, m[2]!]));
+    expect([...users.keys()]).toEqual(["coordinator", "worker-cpu", "worker-gpu", "client"]);
+    for (const name of ["base", "overlays/dev", "overlays/gpu"]) {
+      const objs = objectsOf(name);
+      for (const w of workloads(objs)) {
+        const c = w.pod.containers[0]!;
+        const sub = c.args?.[0];
+        if (sub !== "coordinator" && sub !== "worker") continue;
+        const env = resolveEnv(c, objs).values;
+        const user = env.get("AUTOML_NATS_USER");
+        expect(user, `${name} ${ref(w.obj)}`).toBe(sub === "coordinator" ? "coordinator" : `worker-${env.get("AUTOML_POOL")}`);
+        expect(users.has(user!), `${name} ${ref(w.obj)}: user ${user} in auth.conf`).toBe(true);
+        expect(env.get("AUTOML_NATS_PASSWORD"), `${name} ${ref(w.obj)}`).toBeTruthy();
+        expect(env.get("AUTOML_CANCEL_KEY")?.length, `${name} ${ref(w.obj)}: AUTOML_CANCEL_KEY`).toBeGreaterThanOrEqual(32);
+      }
+    }
+    // The dev NATS runs that config, with every password auth.conf reads, equal to the pods'.
+    const objs = objectsOf("overlays/dev");
+    const nats = workloads(objs).find((w) => ref(w.obj) === "StatefulSet/nats")!;
+    const c = nats.pod.containers[0]!;
+    expect(c.args?.slice(0, 2)).toEqual(["--config", "/etc/nats/nats.conf"]);
+    const mount = c.volumeMounts?.find((m) => m.mountPath === "/etc/nats");
+    const volume = nats.pod.volumes?.find((v) => v.name === mount?.name);
+    const config = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === volume?.configMap?.name);
+    expect(Object.keys(config?.data ?? {}).sort()).toEqual(["auth.conf", "nats.conf"]);
+    const serverEnv = resolveEnv(c, objs).values;
+    for (const variable of users.values()) expect(serverEnv.get(variable), variable).toBeTruthy();
+    const coordinator = workloads(objs).find((w) => ref(w.obj) === "Deployment/coordinator")!;
+    expect(resolveEnv(coordinator.pod.containers[0]!, objs).values.get("AUTOML_NATS_PASSWORD")).toBe(serverEnv.get("NATS_COORDINATOR_PASSWORD"));
   });
 
   it("gpu: GPU workers with one GPU each, scaled from zero by a ScaledObject on workers-gpu", () => {

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { AppError, grpcClientSecurity, type Logger } from "@automl/common";
-import { natsCredentials } from "@automl/messaging";
+import { natsCredentials, natsTls } from "@automl/messaging";
 import { refreshImportance, trialSeed as derivedTrialSeed } from "@automl/coordinator";
 import { createDb, type Db } from "@automl/db";
 import { StudyStatus, TrialStatus, type Study, type Trial } from "@automl/proto";
@@ -244,7 +244,7 @@ export async function ablate(args: string[], env: CliEnv, log: Logger): Promise<
   if (correction !== "holm" && correction !== "bh") throw new AppError("INVALID_ARGUMENT", `--correction: expected holm or bh, got ${correction}`);
   const isFile = existsSync(target) || /\.(ya?ml|json)$/i.test(target);
   // Check the file (and upload its dataset) before starting anything.
-  const studyFile = isFile ? await prepareStudyFile(target, env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL, credentials: natsCredentials(env) } : { mode: "embedded" }) : undefined;
+  const studyFile = isFile ? await prepareStudyFile(target, env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL, credentials: natsCredentials(env), tls: natsTls(env) } : { mode: "embedded" }) : undefined;
 
   const stack = env.AUTOML_DATABASE_URL ? undefined : await startEmbeddedStack(env, log, Math.max(1, availableParallelism()));
   const api = stack ? new CoordinatorApi(stack.coordinatorAddr, stack.coordinatorSecurity) : new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { AppError, createLogger, exitCodeOf, grpcClientSecurity, startHealthServer, type Logger } from "@automl/common";
-import { natsCredentials } from "@automl/messaging";
+import { natsCredentials, natsTls } from "@automl/messaging";
 import { StudyStatus } from "@automl/proto";
 import { refreshImportance } from "@automl/coordinator";
 import { CoordinatorApi } from "./client";
@@ -17,7 +17,7 @@ import { USAGE } from "./usage";
 /** Dataset files go by upload in the distributed mode, in place in the embedded one. */
 function studyText(path: string | undefined, env: CliEnv): Promise<string> {
   if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
-  const delivery: DatasetDelivery = env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL, credentials: natsCredentials(env) } : { mode: "embedded" };
+  const delivery: DatasetDelivery = env.AUTOML_DATABASE_URL ? { mode: "upload", natsUrl: env.AUTOML_NATS_URL, credentials: natsCredentials(env), tls: natsTls(env) } : { mode: "embedded" };
   return prepareStudyFile(path, delivery);
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { AppError, freePort, grpcClientSecurity, grpcServerSecurity, type GrpcClientSecurity, type Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
-import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, type TrialQueue } from "@automl/messaging";
+import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, natsTls, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
 import { startWorker, ThreadPool, type RunningWorker } from "@automl/worker";
 import type { CliEnv } from "./env";
@@ -106,7 +106,8 @@ export async function migrate(env: CliEnv, log: Logger): Promise<string[]> {
 
 export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
   const { queue } = await connectServices(env, log, false);
-  const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env) });
+  // Read-only: a worker's NATS user may read the dataset bucket, not create it (infra/nats).
+  const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), readOnly: true });
   const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
   const worker = await startWorker({
     datasets,
@@ -147,6 +148,10 @@ async function connectServices(env: CliEnv, log: Logger, withDb: boolean): Promi
     ackWaitMs: env.AUTOML_ACK_WAIT_MS,
     maxDeliver: env.AUTOML_MAX_DELIVER,
     credentials: natsCredentials(env),
+    tls: natsTls(env),
+    cancelKey: env.AUTOML_CANCEL_KEY,
+    // Workers wait for the coordinator's stream: their NATS user may not create streams (infra/nats).
+    createStream: withDb,
   });
   return { db, queue };
 }

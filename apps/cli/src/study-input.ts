@@ -3,11 +3,11 @@ import { basename, dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { AppError } from "@automl/common";
 import { DatasetSpecError, hashBytes, missingBuiltinFile, parseCsv, type BuiltinFileDirs, type DatasetTask } from "@automl/datasets";
-import { JetStreamDatasetStore, type NatsCredentials } from "@automl/messaging";
+import { JetStreamDatasetStore, type NatsCredentials, type NatsTls } from "@automl/messaging";
 
 /** Where a dataset file given by path goes: read in place (embedded) or uploaded by hash (distributed). */
 /** `builtinDirs` (tests) moves where the embedded stack looks for builtin dataset files. */
-export type DatasetDelivery = { mode: "embedded"; builtinDirs?: BuiltinFileDirs } | { mode: "upload"; natsUrl: string | undefined; credentials?: NatsCredentials };
+export type DatasetDelivery = { mode: "embedded"; builtinDirs?: BuiltinFileDirs } | { mode: "upload"; natsUrl: string | undefined; credentials?: NatsCredentials; tls?: NatsTls };
 
 export function readStudyFile(path: string | undefined): string {
   if (!path) throw new AppError("INVALID_ARGUMENT", "a study file path is required");
@@ -72,7 +72,7 @@ export async function prepareStudyFile(studyPath: string, delivery: DatasetDeliv
   }
   if (!delivery.natsUrl) throw new AppError("INVALID_ARGUMENT", "AUTOML_NATS_URL: required to upload the study's dataset file");
   const hash = hashBytes(bytes);
-  const store = await JetStreamDatasetStore.connect({ url: delivery.natsUrl, credentials: delivery.credentials });
+  const store = await JetStreamDatasetStore.connect({ url: delivery.natsUrl, credentials: delivery.credentials, tls: delivery.tls });
   try {
     await store.put(hash, bytes, { name });
   } finally {

@@ -52,4 +52,15 @@ export const commonEnvShape = {
   AUTOML_NATS_TOKEN: z.string().optional(),
   AUTOML_NATS_NKEY_SEED: z.string().optional(),
   AUTOML_NATS_CREDS: z.string().optional(),
+  /** TLS to NATS: a PEM CA to verify the server with (or AUTOML_NATS_TLS=true: system roots), and the PEM certificate + key of this client. */
+  AUTOML_NATS_TLS: z.stringbool().default(false),
+  AUTOML_NATS_TLS_CA: z.string().optional(),
+  AUTOML_NATS_TLS_CA_FILE: z.string().optional(),
+  AUTOML_NATS_TLS_CERT: z.string().optional(),
+  AUTOML_NATS_TLS_CERT_FILE: z.string().optional(),
+  AUTOML_NATS_TLS_KEY: z.string().optional(),
+  AUTOML_NATS_TLS_KEY_FILE: z.string().optional(),
+  /** HMAC key of the cancel broadcast, shared by coordinators and workers (docs/operations.md "Security"). */
+  AUTOML_CANCEL_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  AUTOML_CANCEL_KEY_FILE: z.string().optional(),
 };

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connectNats, type NatsCredentials } from "./nats-auth";
+import { connectNats, type NatsCredentials, type NatsTls } from "./nats-auth";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Objm, StorageType, type ObjectStore } from "@nats-io/obj";
 import { AppError } from "@automl/common";
@@ -74,6 +74,12 @@ export interface JetStreamDatasetStoreConfig {
   /** Object Store bucket; default "automl-datasets". Tests use one of their own. */
   bucket?: string;
   credentials?: NatsCredentials;
+  tls?: NatsTls;
+  /**
+   * Open the bucket without creating it (workers: their NATS user may read the bucket, not
+   * create streams).
+   */
+  readOnly?: boolean;
 }
 
 /** A JetStream Object Store bucket (file storage), one object per dataset named by its hash. */
@@ -86,10 +92,13 @@ export class JetStreamDatasetStore implements DatasetStore {
 
   static async connect(config: JetStreamDatasetStoreConfig): Promise<JetStreamDatasetStore> {
     const bucket = config.bucket ?? DEFAULT_DATASET_BUCKET;
-    const nc = await connectNats({ url: config.url, name: "automl-datasets", credentials: config.credentials });
+    const nc = await connectNats({ url: config.url, name: "automl-datasets", credentials: config.credentials, tls: config.tls });
     try {
-      // create() opens the bucket when it exists, so every process may call it.
-      const os = await new Objm(nc).create(bucket, { storage: StorageType.File, description: "automl uploaded datasets by SHA-256" });
+      // create() opens the bucket when it exists, so every process allowed to create it may call it.
+      const os = config.readOnly
+        ? // Unchecked: the bucket may not exist until the first upload; a read then finds nothing.
+          await new Objm(nc).open(bucket, false)
+        : await new Objm(nc).create(bucket, { storage: StorageType.File, description: "automl uploaded datasets by SHA-256" });
       return new JetStreamDatasetStore(nc, os, bucket);
     } catch (err) {
       await nc.close();
@@ -105,9 +114,17 @@ export class JetStreamDatasetStore implements DatasetStore {
     await this.os.putBlob({ name: hash, description: meta.name }, bytes);
   }
 
+  /** A read-only store opens the bucket unchecked: before the first upload there is no stream behind it. */
+  private absentBucket(err: unknown): boolean {
+    return /stream not found/i.test((err as Error).message);
+  }
+
   async get(hash: string): Promise<Uint8Array> {
     checkHash(hash);
-    const bytes = await this.os.getBlob(hash);
+    const bytes = await this.os.getBlob(hash).catch((err: unknown) => {
+      if (this.absentBucket(err)) return null;
+      throw err;
+    });
     if (bytes === null) throw notFound(hash, `JetStream object store bucket "${this.bucket}"`);
     checkContent(hash, bytes, `bucket "${this.bucket}"`);
     return bytes;
@@ -115,7 +132,10 @@ export class JetStreamDatasetStore implements DatasetStore {
 
   async has(hash: string): Promise<boolean> {
     checkHash(hash);
-    const info = await this.os.info(hash);
+    const info = await this.os.info(hash).catch((err: unknown) => {
+      if (this.absentBucket(err)) return null;
+      throw err;
+    });
     return info !== null && !info.deleted;
   }
 

@@ -9,4 +9,5 @@ export {
   type DatasetStore,
   type JetStreamDatasetStoreConfig,
 } from "./dataset-store";
-export { connectNats, natsCredentials, type NatsCredentials, type NatsCredentialsEnv } from "./nats-auth";
+export { connectNats, natsCredentials, natsTls, type NatsCredentials, type NatsCredentialsEnv, type NatsTls, type NatsTlsEnv } from "./nats-auth";
+export { CANCEL_WINDOW_MS, CancelVerifier, signCancel } from "./cancel-signature";

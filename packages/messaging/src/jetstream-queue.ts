@@ -9,7 +9,8 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { TrialSpec } from "@automl/proto";
-import { connectNats, type NatsCredentials } from "./nats-auth";
+import { connectNats, type NatsCredentials, type NatsTls } from "./nats-auth";
+import { CancelVerifier, signCancel } from "./cancel-signature";
 import type { Logger } from "@automl/common";
 import {
   cancelSubjectToken,
@@ -32,6 +33,23 @@ export interface JetStreamQueueConfig extends QueueOptions {
   log: Logger;
   /** NATS login (user/password, token, nkey or creds); none when the server needs none. */
   credentials?: NatsCredentials;
+  /** TLS to NATS (AUTOML_NATS_TLS_*); none = plaintext. */
+  tls?: NatsTls;
+  /** How long the first connection may take (nats.js default: 20 s). */
+  connectTimeoutMs?: number;
+  /**
+   * AUTOML_CANCEL_KEY: cancels published are signed with it, and only cancels signed with it are
+   * obeyed (cancel-signature.ts). Unset: cancels go out unsigned and every one is obeyed (logged
+   * once as unauthenticated).
+   */
+  cancelKey?: string;
+  /**
+   * Create the stream when it is missing (default). False for workers, whose NATS user may not
+   * create streams (infra/nats): they wait for the coordinator to create it.
+   */
+  createStream?: boolean;
+  /** Accepted distance of a signed cancel's timestamp from this clock; default CANCEL_WINDOW_MS. */
+  cancelWindowMs?: number;
 }
 
 /**
@@ -52,7 +70,7 @@ export class JetStreamQueue implements TrialQueue {
       subjectPrefix: "automl",
       ...config,
     };
-    const nc = await connectNats({ url: cfg.url, name: "automl", credentials: cfg.credentials });
+    const nc = await connectNats({ url: cfg.url, name: "automl", credentials: cfg.credentials, tls: cfg.tls, timeoutMs: cfg.connectTimeoutMs });
     const jsm = await jetstreamManager(nc);
     const q = new JetStreamQueue(nc, jsm, cfg);
     await q.ensureStream();
@@ -77,7 +95,20 @@ export class JetStreamQueue implements TrialQueue {
     };
     try {
       await this.jsm.streams.info(this.cfg.stream);
-    } catch {
+    } catch (first) {
+      if (this.cfg.createStream === false) {
+        if (!/not found/i.test((first as Error).message)) throw first;
+        this.cfg.log.info({ stream: this.cfg.stream }, "waiting for the coordinator to create the JetStream stream");
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 1_000));
+          try {
+            await this.jsm.streams.info(this.cfg.stream);
+            return;
+          } catch (err) {
+            if (!/not found/i.test((err as Error).message)) throw err;
+          }
+        }
+      }
       try {
         await this.jsm.streams.add(config);
       } catch (err) {
@@ -224,21 +255,43 @@ export class JetStreamQueue implements TrialQueue {
     return `${this.cfg.subjectPrefix}.control.cancel.${cancelSubjectToken(studyId)}`;
   }
 
+  private warnedUnsigned = false;
+
+  private warnUnsignedOnce(what: string): void {
+    if (this.warnedUnsigned) return;
+    this.warnedUnsigned = true;
+    this.cfg.log.warn({}, `AUTOML_CANCEL_KEY is not set: ${what} (docs/operations.md, "Security")`);
+  }
+
   async publishCancel(studyId: string): Promise<void> {
-    this.nc.publish(this.cancelSubject(studyId));
+    const subject = this.cancelSubject(studyId);
+    if (this.cfg.cancelKey) this.nc.publish(subject, signCancel(this.cfg.cancelKey, subject));
+    else {
+      this.warnUnsignedOnce("study cancellations are broadcast unsigned, and workers with a key ignore them");
+      this.nc.publish(subject);
+    }
     // Flushed, so the cancellation has reached the server when CancelStudy answers.
     await this.nc.flush();
   }
 
   async onCancel(handler: CancelHandler): Promise<ControlSubscription> {
     const prefix = `${this.cfg.subjectPrefix}.control.cancel.`;
+    const verifier = this.cfg.cancelKey ? new CancelVerifier(this.cfg.cancelKey, this.cfg.cancelWindowMs) : undefined;
+    if (!verifier) this.warnUnsignedOnce("study cancellations are not authenticated; any client allowed to publish the cancel subject can stop trials");
     const sub = this.nc.subscribe(`${prefix}*`, {
       callback: (err, msg) => {
         if (err) {
           this.cfg.log.warn({ err: err.message }, "control subscription error");
           return;
         }
-        handler(msg.subject.slice(prefix.length));
+        const studyId = msg.subject.slice(prefix.length);
+        const refused = verifier?.check(msg.subject, msg.data);
+        if (refused) {
+          // Trials keep training; a real cancellation still reaches them at their next report.
+          this.cfg.log.warn({ studyId, reason: refused }, "cancel ignored: not signed with AUTOML_CANCEL_KEY");
+          return;
+        }
+        handler(studyId);
       },
     });
     // The subscription is registered with the server once this returns: no cancel published later is missed.

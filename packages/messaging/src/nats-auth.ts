@@ -19,6 +19,36 @@ export interface NatsCredentialsEnv {
   AUTOML_NATS_CREDS?: string;
 }
 
+/** TLS to NATS: `ca` (PEM) verifies the server instead of the system roots; `cert` + `key` (PEM) are this client's certificate. */
+export interface NatsTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** The TLS variables (commonEnvShape, after `<NAME>_FILE` resolution). */
+export interface NatsTlsEnv {
+  AUTOML_NATS_TLS?: boolean;
+  AUTOML_NATS_TLS_CA?: string;
+  AUTOML_NATS_TLS_CERT?: string;
+  AUTOML_NATS_TLS_KEY?: string;
+}
+
+/**
+ * TLS settings for NATS from the environment, or undefined for plaintext. Any of the variables
+ * turns TLS on (AUTOML_NATS_TLS=true alone: system roots, no client certificate); a certificate
+ * without its key, or a key without its certificate, is an error naming both.
+ */
+export function natsTls(env: NatsTlsEnv): NatsTls | undefined {
+  const { AUTOML_NATS_TLS_CA: ca, AUTOML_NATS_TLS_CERT: cert, AUTOML_NATS_TLS_KEY: key } = env;
+  if (Boolean(cert) !== Boolean(key)) {
+    const [missing, given] = cert ? ["AUTOML_NATS_TLS_KEY", "AUTOML_NATS_TLS_CERT"] : ["AUTOML_NATS_TLS_CERT", "AUTOML_NATS_TLS_KEY"];
+    throw new AppError("INVALID_ARGUMENT", `bad environment: ${missing}: required with ${given} (or its _FILE form)`);
+  }
+  if (!env.AUTOML_NATS_TLS && !ca && !cert) return undefined;
+  return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
+}
+
 /** The NATS credentials configured, or undefined for none; two kinds at once or half a pair is an error naming the variables. */
 export function natsCredentials(env: NatsCredentialsEnv): NatsCredentials | undefined {
   const kinds: NatsCredentials[] = [];
@@ -67,16 +97,39 @@ function authenticator(c: NatsCredentials): Authenticator {
  * login is an UNAUTHENTICATED AppError that says which kind of credentials was tried (never the
  * secret); other errors (an unreachable server) pass through as nats.js reports them.
  */
-export async function connectNats(opts: { url: string; name: string; credentials?: NatsCredentials }): Promise<NatsConnection> {
+export async function connectNats(opts: { url: string; name: string; credentials?: NatsCredentials; tls?: NatsTls; timeoutMs?: number }): Promise<NatsConnection> {
   try {
     return await connect({
       servers: opts.url,
       name: opts.name,
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
       maxReconnectAttempts: -1,
       ...(opts.credentials ? { authenticator: authenticator(opts.credentials) } : {}),
+      // An object (even empty) makes nats.js require TLS: never a silent fall back to plaintext.
+      ...(opts.tls ? { tls: { ...opts.tls } } : {}),
     });
   } catch (err) {
-    const text = `${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}`;
+    let text = `${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")} ${(err as { code?: string }).code ?? ""}`;
+    // Host names are not evidence (a host named nats-tls): only what the error says.
+    for (const server of opts.url.split(",")) {
+      const host = /^(?:\w+:\/\/)?(?:[^@/]*@)?([^:/]+)/.exec(server.trim())?.[1];
+      if (host) text = text.replaceAll(host, "");
+    }
+    if (opts.tls && /does not support 'tls'/i.test(text)) {
+      throw new AppError("UNAVAILABLE", `NATS at ${opts.url}: the server does not offer TLS, and AUTOML_NATS_TLS / _TLS_CA / _TLS_CERT ask for it`, { cause: err });
+    }
+    if (/\btls\b|\bssl\b|certificate|self[- ]signed|handshake|UNABLE_TO_VERIFY/i.test(text)) {
+      const how = opts.tls
+        ? "the TLS handshake failed (check AUTOML_NATS_TLS_CA against the server's certificate, and AUTOML_NATS_TLS_CERT / _KEY if the server verifies clients)"
+        : "the server requires TLS (set AUTOML_NATS_TLS_CA, or AUTOML_NATS_TLS=true for a certificate from the system roots)";
+      throw new AppError("UNAVAILABLE", `NATS at ${opts.url}: ${how}: ${(err as Error).message}`, { cause: err });
+    }
+    if (opts.tls && /timeout/i.test(text)) {
+      // A server that verifies clients drops a TLS 1.3 client without a certificate after the
+      // handshake, which the client only sees as a connection that never answers.
+      const hint = opts.tls.cert ? "" : "; if the server verifies clients, set AUTOML_NATS_TLS_CERT + AUTOML_NATS_TLS_KEY";
+      throw new AppError("UNAVAILABLE", `NATS at ${opts.url}: no answer over TLS${hint}`, { cause: err });
+    }
     if (/authori[sz]ation|authentication/i.test(text)) {
       const tried = opts.credentials ? `${opts.credentials.kind} credentials were refused` : "the server requires credentials and none were given";
       throw new AppError(

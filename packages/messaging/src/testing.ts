@@ -24,9 +24,10 @@ export function uniqueStreamNames(): { stream: string; subjectPrefix: string } {
 /**
  * A nats-server of a test's own (Debian's /usr/sbin/nats-server) on a free loopback port, with
  * JetStream in a temp dir and `config` (nats-server config syntax, e.g. an authorization block)
- * appended — for tests that must not touch the shared server's settings.
+ * appended — for tests that must not touch the shared server's settings. `env` is added to the
+ * server's environment (a config's `$VARIABLE` references read it).
  */
-export async function startOwnNatsServer(config = ""): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startOwnNatsServer(config = "", opts: { env?: Record<string, string> } = {}): Promise<{ url: string; stop(): Promise<void>; log(): string }> {
   const { spawn } = await import("node:child_process");
   const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
   const { createServer } = await import("node:net");
@@ -42,7 +43,7 @@ export async function startOwnNatsServer(config = ""): Promise<{ url: string; st
   const dir = mkdtempSync(join(tmpdir(), "automl-nats-"));
   const conf = join(dir, "nats.conf");
   writeFileSync(conf, `listen: "127.0.0.1:${port}"\njetstream { store_dir: "${join(dir, "js")}" }\n${config}\n`);
-  const child = spawn("/usr/sbin/nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn("/usr/sbin/nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...opts.env } });
   let log = "";
   child.stderr!.on("data", (d) => (log += d));
   const deadline = Date.now() + 15_000;
@@ -56,6 +57,7 @@ export async function startOwnNatsServer(config = ""): Promise<{ url: string; st
   }
   return {
     url: `nats://127.0.0.1:${port}`,
+    log: () => log,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -176,6 +176,26 @@ describe.skipIf(!natsUp)("JetStreamDatasetStore on the real NATS", () => {
     expect(err.message).toContain(sha(bad));
   });
 
+  it("read-only (workers): a bucket not created yet reads as NOT_FOUND; once uploaded, the object", async () => {
+    const own = `${bucket}-ro`;
+    const reader = await JetStreamDatasetStore.connect({ url: TEST_NATS_URL, bucket: own, readOnly: true });
+    const bytes = payload(1_000);
+    const hash = sha(bytes);
+    try {
+      expect(await reader.has(hash)).toBe(false);
+      expect((await rejection(reader.get(hash))).code).toBe("NOT_FOUND");
+      const writer = await JetStreamDatasetStore.connect({ url: TEST_NATS_URL, bucket: own });
+      await writer.put(hash, bytes, { name: "late.csv" });
+      await writer.close();
+      expect(Buffer.from(await reader.get(hash)).equals(Buffer.from(bytes))).toBe(true);
+    } finally {
+      await reader.close();
+      const nc = await connect({ servers: TEST_NATS_URL });
+      await (await new Objm(nc).open(own)).destroy().catch(() => {});
+      await nc.close();
+    }
+  });
+
   it("a second connection to the same bucket sees the object and does not re-upload", async () => {
     const bytes = payload(10_000);
     const hash = sha(bytes);

@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { createRng } from "@automl/common";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedSuite, startCoordinatorProcess, type Proc } from "../../support";
-import { expectEachTrialOnce, studyEnd, TINY, tinyStudyFile } from "../../faults";
+import { automl, coordinatorPair, distributedSuite, type Proc } from "../../support";
+import { expectEachTrialOnce, leaderPid, studyEnd, TINY, tinyStudyFile, until, watchDispatches } from "../../faults";
 import { CoordinatorApi } from "../../../src/client";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
@@ -25,6 +25,11 @@ const SEED = Number(process.env.AUTOML_CHAOS_SEED ?? Math.floor(Math.random() * 
  * worker 8 times at random points of its progress (at whatever point it is: pulling, training, reporting, acking), and
  * starts a replacement each time. The invariant: the study completes, trials 0..199 exist once each, each with one
  * terminal outcome, completed ones with exactly one result row per fold and one curve.
+ *
+ * As deployed (two coordinator replicas on one database): a standby coordinator runs beside the
+ * leader all along, and the workers reach either (an address list, as a Service in front of both).
+ * The standby serves the workers' reports but never schedules: it never holds the lease, and no
+ * trial is dispatched twice.
  */
 describe.skipIf(!available)(`chaos: workers killed at random (AUTOML_CHAOS_SEED=${SEED})`, () => {
   // Short ack wait so killed workers' trials come back quickly; enough deliveries that a trial
@@ -35,11 +40,20 @@ describe.skipIf(!available)(`chaos: workers killed at random (AUTOML_CHAOS_SEED=
   it("every trial ends with exactly one recorded outcome", async () => {
     console.log(`chaos seed ${SEED} (set AUTOML_CHAOS_SEED to replay)`);
     const rng = createRng(SEED);
-    const { db, env, procs } = suite;
-    procs.push(await startCoordinatorProcess(env));
+    const { db, env: suiteEnv, procs, names } = suite;
+    const pair = await coordinatorPair(suiteEnv);
+    const leader = await pair.start(0);
+    procs.push(leader);
+    await until(async () => (await leaderPid(db)) === leader.child.pid, "coordinator 0 to lead");
+    const standby = await pair.start(1);
+    procs.push(standby);
+    const dispatches = await watchDispatches(suiteEnv.AUTOML_NATS_URL!, names);
+    onTestFinished(() => dispatches.close().catch(() => {}));
+    // Workers and the client reach whichever coordinator answers.
+    const env = pair.workerEnv;
     const workers: Proc[] = Array.from({ length: WORKERS }, () => automl(["worker"], env));
     procs.push(...workers);
-    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR!);
+    const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR);
     const study = await api.createStudy(tinyStudyFile("chaos", { trials: TRIALS, parallel: 3 * WORKERS, epochs: EPOCHS, seed: SEED % 1000 }));
     api.close();
 
@@ -79,5 +93,13 @@ describe.skipIf(!available)(`chaos: workers killed at random (AUTOML_CHAOS_SEED=
     await expectEachTrialOnce(db, study.id, { trials: TRIALS, folds: TINY.folds, epochs: EPOCHS, allCompleted: true });
     const redone = await db.trial.count({ where: { studyId: study.id, attempt: { gt: 1 } } });
     console.log(`chaos seed ${SEED}: ${redone} trials needed more than one attempt`);
+    // The standby stood by throughout: the first leader still leads, both are up, every trial was
+    // published, and JetStream stored one message per distinct dispatch (none sent twice).
+    expect(await leaderPid(db)).toBe(leader.child.pid);
+    expect([leader.child.exitCode, standby.child.exitCode]).toEqual([null, null]);
+    const distinct = new Set(dispatches.ids());
+    expect(new Set([...distinct].map((id) => id.split(":")[0])).size).toBe(TRIALS);
+    expect(await dispatches.stored()).toBe(distinct.size);
+    console.log(`chaos seed ${SEED}: ${distinct.size} dispatches of ${TRIALS} trials, with a standby coordinator`);
   }, 480_000);
 });
