@@ -18,6 +18,9 @@ import { crossValidate, type Activation, type Backend } from "@automl/nn";
 import { loadNative } from "@automl/nn-native";
 import {
   AshaPruner,
+  AutoSampler,
+  BohbSampler,
+  HyperbandPruner,
   parseSpace,
   RandomSampler,
   TpeSampler,
@@ -66,13 +69,30 @@ interface Method {
   name: string;
   sampler: Sampler;
   pruner?: Pruner;
+  /**
+   * The pruning signal: fold 0's validation accuracy at each epoch (default), or with `interleave`
+   * the folds trained side by side (crossValidate { interleave: true }) and the mean over folds at
+   * each epoch — what `cv: { interleave: true }` gives a study.
+   */
+  interleave?: boolean;
 }
 
-const methods: Method[] = [
+const HYPERBAND = { minEpochs: 1, maxEpochs: EPOCHS, reductionFactor: 3 };
+const ALL_METHODS: Method[] = [
   { name: "random", sampler: new RandomSampler() },
   { name: "tpe", sampler: new TpeSampler(TPE) },
   { name: "tpe+asha", sampler: new TpeSampler(TPE), pruner: new AshaPruner(ASHA) },
+  { name: "auto", sampler: new AutoSampler() },
+  { name: "auto+asha", sampler: new AutoSampler(), pruner: new AshaPruner(ASHA) },
+  { name: "auto+asha interleaved", sampler: new AutoSampler(), pruner: new AshaPruner(ASHA), interleave: true },
+  { name: "random+hyperband", sampler: new RandomSampler(), pruner: new HyperbandPruner(HYPERBAND) },
+  { name: "bohb", sampler: new BohbSampler({ minEpochs: HYPERBAND.minEpochs, reductionFactor: HYPERBAND.reductionFactor }), pruner: new HyperbandPruner(HYPERBAND) },
+  { name: "bohb interleaved", sampler: new BohbSampler({ minEpochs: HYPERBAND.minEpochs, reductionFactor: HYPERBAND.reductionFactor }), pruner: new HyperbandPruner(HYPERBAND), interleave: true },
 ];
+// BENCH_METHODS: a comma list of names (random is always run: the others are measured against it).
+const methods = process.env.BENCH_METHODS
+  ? ALL_METHODS.filter((m) => m.name === "random" || process.env.BENCH_METHODS!.split(",").includes(m.name))
+  : ALL_METHODS;
 
 const native = loadNative();
 const backend: Backend | undefined = native.backend;
@@ -91,6 +111,8 @@ async function runStudy(method: Method, seed: number, epochBudget?: number): Pro
   for (let number = 0; epochBudget === undefined ? number < TRIALS : number < TRIALS || (spent < epochBudget && number < MAX_TRIALS); number++) {
     const p: Params = method.sampler.suggest({ space, seed, number, trials: history, directions: ["maximize"] });
     const curve = new Map<number, number>();
+    // Interleaved: the folds' values at the epoch being reported, averaged once every running fold is in.
+    const atEpoch: number[] = [];
     let epochs = 0;
     const out = await crossValidate(
       { X: data.X, y: data.y, n: data.n, d: data.d },
@@ -102,11 +124,21 @@ async function runStudy(method: Method, seed: number, epochBudget?: number): Pro
         metric: "accuracy",
         surface: false,
         ...(backend ? { backend } : {}),
+        ...(method.interleave ? { interleave: true } : {}),
         onEpoch: (fold, r) => {
           epochs++;
-          if (fold !== 0 || !method.pruner) return "continue";
-          curve.set(r.epoch, r.validMetric);
-          const d = method.pruner.decide({ trialNumber: number, epoch: r.epoch, value: r.validMetric, direction: "maximize", history: curves });
+          if (!method.pruner) return "continue";
+          if (method.interleave) {
+            atEpoch.push(r.validMetric);
+            // The barrier calls folds in order: the last fold closes the epoch.
+            if (fold !== FOLDS - 1) return "continue";
+            curve.set(r.epoch, atEpoch.reduce((a, x) => a + x, 0) / atEpoch.length);
+            atEpoch.length = 0;
+          } else {
+            if (fold !== 0) return "continue";
+            curve.set(r.epoch, r.validMetric);
+          }
+          const d = method.pruner.decide({ trialNumber: number, epoch: r.epoch, value: curve.get(r.epoch)!, direction: "maximize", history: curves });
           return d.prune ? "stop" : "continue";
         },
       },
@@ -149,20 +181,18 @@ for (const m of methods) {
   }
 }
 
-// The same-trial-budget view of TPE+ASHA: the first TRIALS trials of its study.
-const sameTrials = runs["tpe+asha"]!.map((r) => r.slice(0, TRIALS));
-
 // Per seed: the epochs TPE+ASHA spent until its best-so-far reached random's final best.
+const HEADLINE = methods.some((m) => m.name === "tpe+asha") ? "tpe+asha" : methods.find((m) => m.pruner)?.name ?? methods.at(-1)!.name;
 const perSeed = SEEDS.map((seed, i) => {
   const rnd = runs.random![i]!;
-  const ta = runs["tpe+asha"]![i]!;
+  const ta = runs[HEADLINE]![i]!;
   const target = rnd.at(-1)!.bestSoFar!;
   const reached = ta.find((r) => r.bestSoFar !== null && r.bestSoFar >= target);
   const randomEpochs = rnd.at(-1)!.cumulativeEpochs;
   return { seed, randomFinalBest: target, randomEpochs, tpeAshaEpochsToReach: reached?.cumulativeEpochs ?? null, ratio: reached ? reached.cumulativeEpochs / randomEpochs : null };
 });
 
-// Averaged over seeds: mean best-so-far against epochs; where does TPE+ASHA's mean curve reach
+// Averaged over seeds: mean best-so-far against epochs; where does each method's mean curve reach
 // random's mean final best?
 const randomMeanFinal = mean(runs.random!.map((r) => r.at(-1)!.bestSoFar!));
 const randomMeanEpochs = mean(runs.random!.map((r) => r.at(-1)!.cumulativeEpochs));
@@ -174,12 +204,16 @@ const meanCurve = (name: string) =>
     return bs.every((b) => b !== null) ? mean(bs as number[]) : null;
   });
 const curvesByEpochs = Object.fromEntries(methods.map((m) => [m.name, meanCurve(m.name)]));
-// Finer search for the crossing than the printed grid: every epoch count at which a trial ended.
-const candidates = [...new Set(runs["tpe+asha"]!.flatMap((r) => r.map((x) => x.cumulativeEpochs)))].sort((a, b) => a - b);
-const crossing = candidates.find((e) => {
-  const bs = runs["tpe+asha"]!.map((r) => bestWithin(r, e));
-  return bs.every((b) => b !== null) && mean(bs as number[]) >= randomMeanFinal;
-});
+/** The fewest epochs after which the method's seed-averaged best-so-far reaches random's mean final best (every epoch count at which one of its trials ended). */
+function crossingOf(name: string): number | undefined {
+  const ends = [...new Set(runs[name]!.flatMap((r) => r.map((x) => x.cumulativeEpochs)))].sort((a, b) => a - b);
+  return ends.find((e) => {
+    const bs = runs[name]!.map((r) => bestWithin(r, e));
+    return bs.every((b) => b !== null) && mean(bs as number[]) >= randomMeanFinal;
+  });
+}
+const crossings = Object.fromEntries(methods.filter((m) => m.name !== "random").map((m) => [m.name, crossingOf(m.name) ?? null]));
+const crossing = crossings[HEADLINE] ?? undefined;
 const curvesByTrials = Object.fromEntries(methods.map((m) => [m.name, Array.from({ length: TRIALS }, (_, k) => mean(runs[m.name]!.map((r) => r[k]!.bestSoFar ?? 0)))]));
 
 const summarize = (method: string, rs: TrialRecord[][]) => ({
@@ -189,12 +223,11 @@ const summarize = (method: string, rs: TrialRecord[][]) => ({
   meanEpochs: mean(rs.map((r) => r.at(-1)!.cumulativeEpochs)),
   prunedPerStudy: mean(rs.map((r) => r.filter((x) => x.status === "PRUNED").length)),
 });
-const summary = [
-  summarize("random", runs.random!),
-  summarize("tpe", runs.tpe!),
-  summarize("tpe+asha", sameTrials),
-  summarize("tpe+asha, equal epochs", runs["tpe+asha"]!),
-];
+const summary = methods.flatMap((m) =>
+  m.pruner
+    ? [summarize(m.name, runs[m.name]!.map((r) => r.slice(0, TRIALS))), summarize(`${m.name}, equal epochs`, runs[m.name]!)]
+    : [summarize(m.name, runs[m.name]!)],
+);
 
 const result = {
   benchmark: "search-efficiency",
@@ -204,7 +237,9 @@ const result = {
   summary,
   // The headline: epochs TPE+ASHA needed for its seed-averaged best-so-far to reach random's
   // seed-averaged final best, over random's mean epochs (target ≤ 1/3).
-  averaged: { randomMeanFinalBest: randomMeanFinal, randomMeanEpochs, tpeAshaEpochsToReach: crossing ?? null, ratio: crossing !== undefined ? crossing / randomMeanEpochs : null },
+  averaged: { method: HEADLINE, randomMeanFinalBest: randomMeanFinal, randomMeanEpochs, tpeAshaEpochsToReach: crossing ?? null, ratio: crossing !== undefined ? crossing / randomMeanEpochs : null },
+  // The same reading for every method: epochs to reach random's mean final best / random's mean epochs.
+  ratios: Object.fromEntries(Object.entries(crossings).map(([k, e]) => [k, e === null ? null : e / randomMeanEpochs])),
   // The other reading of "averaged over seeds": the mean of the per-seed ratios (null unless every seed reached).
   perSeedRatio: { reached: perSeed.filter((x) => x.ratio !== null).length, of: perSeed.length, mean: perSeed.every((x) => x.ratio !== null) ? mean(perSeed.map((x) => x.ratio!)) : null },
   perSeed,
@@ -231,8 +266,8 @@ process.stderr.write(
     `|---|${checkpoints.map(() => "---").join("|")}|`,
     ...methods.map((m) => `| ${m.name} | ${checkpoints.map((e) => fmt(at(m.name, e))).join(" | ")} |`),
     "",
-    `TPE+ASHA reached random's mean final best (${randomMeanFinal.toFixed(4)}) after ${crossing ?? "—"} epochs = ${result.averaged.ratio === null ? "never" : result.averaged.ratio.toFixed(3)} of random's ${randomMeanEpochs.toFixed(0)} (target ≤ 0.333)`,
-    `per seed: ${perSeed.map((s) => (s.ratio === null ? "not reached" : s.ratio.toFixed(3))).join(", ")}; mean of the per-seed ratios ${result.perSeedRatio.mean === null ? `— (${result.perSeedRatio.reached}/${result.perSeedRatio.of} reached)` : result.perSeedRatio.mean.toFixed(3)}`,
+    ...Object.entries(crossings).map(([k, e]) => `${k} reached random's mean final best (${randomMeanFinal.toFixed(4)}) after ${e ?? "—"} epochs = ${e === null ? "never" : (e / randomMeanEpochs).toFixed(3)} of random's ${randomMeanEpochs.toFixed(0)} (target ≤ 0.333)`),
+    `${HEADLINE} per seed: ${perSeed.map((s) => (s.ratio === null ? "not reached" : s.ratio.toFixed(3))).join(", ")}; mean of the per-seed ratios ${result.perSeedRatio.mean === null ? `— (${result.perSeedRatio.reached}/${result.perSeedRatio.of} reached)` : result.perSeedRatio.mean.toFixed(3)}`,
     "",
   ].join("\n"),
 );
