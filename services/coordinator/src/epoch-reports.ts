@@ -2,8 +2,9 @@ import { AppError, type Logger } from "@automl/common";
 import { EpochAction, type EpochMetrics } from "@automl/proto";
 import { TERMINAL } from "./convert";
 import { leaseHash, leaseRefused } from "./lease";
-import { decidePrune } from "./pruning";
+import { decidePrune, signalFold } from "./pruning";
 import type { Store } from "./store";
+import { storedStudyFile } from "./study-file";
 
 const MAX_JSON_FIELD = 512 * 1024;
 /** A batch is one trial's epochs since its last report: a fold-0 rung or a time slice apart (worker epoch-batches.ts). */
@@ -46,7 +47,9 @@ export async function recordEpochReports(store: Store, log: Logger, method: stri
   if (trial.status === "RUNNING" && trial.attempt > attempt) return EpochAction.EPOCH_ACTION_CANCEL;
   if (trial.studyStatus !== "RUNNING") return EpochAction.EPOCH_ACTION_CANCEL;
   // Only the study's immutable spec (its pruner) is read from here on: the cached copy does.
-  const study = rows.some((m) => m.fold === 0) ? await store.studyForReports(trial.studyId) : undefined;
+  const study = await store.studyForReports(trial.studyId);
+  const signal = signalFold(storedStudyFile(study.spec));
+  if (!rows.some((m) => m.fold === signal)) return EpochAction.EPOCH_ACTION_CONTINUE;
   if (!study) return EpochAction.EPOCH_ACTION_CONTINUE;
   let rung = trial.rung;
   let action = EpochAction.EPOCH_ACTION_CONTINUE;

@@ -2,6 +2,7 @@ import type { Trial } from "@automl/db";
 import type { FinishedTrial, Params, TrialState } from "@automl/search";
 import { TERMINAL } from "./convert";
 import type { Store } from "./store";
+import { storedStudyFile } from "./study-file";
 
 /** A trial row's state as the sampler sees it. */
 export const SAMPLER_STATE: Record<Trial["status"], TrialState> = {
@@ -63,7 +64,8 @@ export class SamplerHistory {
     for (let i = 0; i < numbers.length; i += 2000) {
       const rows = (await this.store.samplerRows(studyId, { numbers: numbers.slice(i, i + 2000) })).filter((r) => TERMINAL.includes(r.status));
       const pruned = rows.filter((r) => r.status === "PRUNED").map((r) => r.id); // diverged ones need no curve
-      const curves = pruned.length ? await this.store.firstFoldCurves(pruned) : new Map<string, Map<number, number>>();
+      const interleaved = pruned.length > 0 && storedStudyFile((await this.store.studyForReports(studyId)).spec).cv.interleave;
+      const curves = pruned.length ? await this.store.signalCurves(pruned, interleaved) : new Map<string, Map<number, number>>();
       for (const r of rows) cache.set(r.number, this.toFinished(r, curves.get(r.id)));
     }
   }

@@ -55,6 +55,7 @@ export function toTrialSpec(study: Study, trial: Pick<Trial, "id" | "number" | "
     epochs: p.epochs,
     folds: file.cv.folds,
     stratified: file.cv.stratified,
+    cvInterleave: file.cv.interleave,
     metric: study.metric,
     seed: study.seed,
     trialSeed: p.trialSeed ?? trialSeed(study.seed, trial.number),

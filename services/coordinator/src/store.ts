@@ -394,9 +394,14 @@ export class Store {
     });
   }
 
-  /** Fold 0's validation metric by epoch of each trial: the intermediate values pruners and TPE see. */
-  async firstFoldCurves(trialIds: string[]): Promise<Map<string, Map<number, number>>> {
-    const rows = await this.db.epochMetric.findMany({ where: { trialId: { in: trialIds }, fold: 0 }, select: { trialId: true, epoch: true, validMetric: true } });
+  /**
+   * The intermediate values pruners and samplers see, by epoch of each trial: fold 0's validation
+   * metric, or with interleaved folds (`meanOverFolds`) the mean over the folds at each epoch.
+   */
+  async signalCurves(trialIds: string[], meanOverFolds = false): Promise<Map<string, Map<number, number>>> {
+    const rows = meanOverFolds
+      ? (await this.db.epochMetric.groupBy({ by: ["trialId", "epoch"], where: { trialId: { in: trialIds } }, _avg: { validMetric: true } })).map((r) => ({ trialId: r.trialId, epoch: r.epoch, validMetric: r._avg.validMetric ?? NaN }))
+      : await this.db.epochMetric.findMany({ where: { trialId: { in: trialIds }, fold: 0 }, select: { trialId: true, epoch: true, validMetric: true } });
     const curves = new Map<string, Map<number, number>>();
     for (const r of rows) {
       let c = curves.get(r.trialId);
@@ -406,8 +411,19 @@ export class Store {
     return curves;
   }
 
-  /** Every trial's fold-0 validation metric at `epoch` (what a pruner compares at that step). */
-  async valuesAtEpoch(studyId: string, epoch: number): Promise<{ number: number; status: Trial["status"]; value: number }[]> {
+  /**
+   * Every trial's value at `epoch` (what a pruner compares at that step): fold 0's validation
+   * metric, or with `meanOverFolds` the mean over the folds that reached it.
+   */
+  async valuesAtEpoch(studyId: string, epoch: number, meanOverFolds = false): Promise<{ number: number; status: Trial["status"]; value: number }[]> {
+    if (meanOverFolds) {
+      const rows = await this.db.$queryRaw<{ number: number; status: Trial["status"]; value: number }[]>`
+        SELECT t.number, t.status::text AS status, avg(e."validMetric")::float8 AS value
+        FROM "EpochMetric" e JOIN "Trial" t ON t.id = e."trialId"
+        WHERE t."studyId" = ${studyId} AND e.epoch = ${epoch}
+        GROUP BY t.id, t.number, t.status`;
+      return rows.map((r) => ({ number: Number(r.number), status: r.status, value: Number(r.value) }));
+    }
     const rows = await this.db.epochMetric.findMany({
       where: { fold: 0, epoch, trial: { studyId } },
       select: { validMetric: true, trial: { select: { number: true, status: true } } },

@@ -35,7 +35,7 @@ function errorOf(text: string): string {
 describe("parseStudyFile", () => {
   it("accepts the documented form and fills defaults", () => {
     const s = parseStudyFile(valid);
-    expect(s.cv).toEqual({ folds: 5, stratified: true });
+    expect(s.cv).toEqual({ folds: 5, stratified: true, interleave: false });
     expect(s.sampler).toBe("auto");
     expect(s.pool).toBe("cpu");
     expect(s.dataset).toEqual({ builtin: "xor", n: 100, noise: 0.1, split: "train" });

@@ -116,7 +116,10 @@ export const studyFileSchema = z
     task: z.enum(["binary", "multiclass", "regression"]),
     /** Optional when every trial is enqueued in `trials`. */
     space: space.optional(),
-    cv: z.strictObject({ folds: z.number().int().min(2).max(50).default(5), stratified: z.boolean().default(true) }).default({ folds: 5, stratified: true }),
+    // interleave: train the folds side by side so a pruner judges the mean over folds (pruning.ts).
+    cv: z
+      .strictObject({ folds: z.number().int().min(2).max(50).default(5), stratified: z.boolean().default(true), interleave: z.boolean().default(false) })
+      .default({ folds: 5, stratified: true, interleave: false }),
     /** The CV objective (single-objective form; with `objectives`, their first CV metric). */
     objective: objective.optional(),
     /** Several objectives: the result is a Pareto front. The first CV metric is what workers score. */

@@ -21,9 +21,11 @@ export const REPORT_SLICE_MS = 1_000;
 export const REPORT_MAX_EPOCHS = 512;
 
 /** Whether the coordinator must answer this epoch before training goes on (TrialSpec's report plan). */
-export function isDecisionEpoch(spec: Pick<TrialSpec, "batchReports" | "decisionEpochs" | "decideEveryEpoch">, fold: number, epoch: number): boolean {
+export function isDecisionEpoch(spec: Pick<TrialSpec, "batchReports" | "decisionEpochs" | "decideEveryEpoch" | "cvInterleave" | "folds">, fold: number, epoch: number): boolean {
   if (!spec.batchReports) return true; // an older coordinator: one answered report per epoch
-  return fold === 0 && (spec.decideEveryEpoch || spec.decisionEpochs.includes(epoch));
+  // Interleaved folds: the last fold closes an epoch, when the mean over folds is known.
+  const signalFold = spec.cvInterleave ? spec.folds - 1 : 0;
+  return fold === signalFold && (spec.decideEveryEpoch || spec.decisionEpochs.includes(epoch));
 }
 
 /**
@@ -41,7 +43,7 @@ export class EpochBatches {
   private failure: unknown;
 
   constructor(
-    private readonly spec: Pick<TrialSpec, "batchReports" | "decisionEpochs" | "decideEveryEpoch">,
+    private readonly spec: Pick<TrialSpec, "batchReports" | "decisionEpochs" | "decideEveryEpoch" | "cvInterleave" | "folds">,
     private readonly sink: EpochSink,
   ) {}
 

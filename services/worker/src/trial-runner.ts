@@ -92,7 +92,13 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
       folds,
       mlp,
       train,
-      { seed: spec.trialSeed, metric: spec.metric as Metric, onEpoch: (fold, report) => batches.onEpoch({ fold, report, samples: folds[fold]?.train.length ?? 0 }), backend },
+      {
+        seed: spec.trialSeed,
+        metric: spec.metric as Metric,
+        onEpoch: (fold, report) => batches.onEpoch({ fold, report, samples: folds[fold]?.train.length ?? 0 }),
+        backend,
+        ...(spec.cvInterleave ? { interleave: true } : {}),
+      },
     );
   } catch (err) {
     await batches.flush().catch(() => {}); // the training error is the one to surface
