@@ -100,6 +100,11 @@ describe.skipIf(!(await postgresAvailable()))("dashboard ablation and importance
     await page.goto(`${dashboard!.url}/studies/${studyId}`);
     const bars = await page.getByTestId("importance-row").evaluateAll((lis) => lis.map((li) => (li.querySelector(".bar-label")?.textContent ?? "").trim()));
     expect(bars).toEqual(stored.map((s) => s.param));
+    // The plots page shows the same importance, never a note that it is missing.
+    await page.goto(`${dashboard!.url}/studies/${studyId}/plots`);
+    const plotBars = await page.getByTestId("importance-row").evaluateAll((lis) => lis.map((li) => (li.querySelector(".bar-label")?.textContent ?? "").trim()));
+    expect(plotBars).toEqual(stored.map((s) => s.param));
+    expect(await page.locator("body").innerText()).not.toMatch(/appear once/);
     await page.close();
   });
 });

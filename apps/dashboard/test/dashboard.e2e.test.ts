@@ -203,6 +203,10 @@ describe.skipIf(!(await postgresAvailable()))("dashboard end to end (built app, 
     await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Trial #1");
     expect(await page.getByTestId("folds").locator("tbody tr").count()).toBe(5);
     expect(await page.locator(".meta").innerText()).toMatch(/Backend: ts.*Worker: worker-1/s);
+    // Parameters for people: 3 significant digits (stored 0.0246912), layers joined; nothing empty.
+    const shown = await page.getByTestId("params").locator(".param").evaluateAll((ds) => ds.map((d) => [d.querySelector("dt")?.textContent, d.querySelector("dd")?.textContent]));
+    // (In Postgres' jsonb key order; compared as a set of pairs.)
+    expect(shown.sort()).toEqual([["activation", "tanh"], ["batchSize", "64"], ["depth", "2"], ["learningRate", "0.0247"], ["paramCount", "2234"], ["widths", "16 × 8"]]);
     for (const id of ["chart-loss", "chart-metric", "chart-grad", "chart-surface"]) {
       const svg = page.getByTestId(id).locator('svg[role="img"]');
       expect(await svg.count(), id).toBe(1);

@@ -3,9 +3,11 @@ import { notFound } from "next/navigation";
 import { currentRole } from "../../../../lib/auth";
 import { getDb } from "../../../../lib/db";
 import { integer } from "../../../../lib/format";
+import { getImportance } from "../../../../lib/ablations";
 import { getStudyHead, getStudyPlots, type StudyHead, type StudyPlots } from "../../../../lib/queries";
 import { objectiveLabel } from "../../../../lib/study-spec";
 import { Figure, ParallelCoordinates, XYChart } from "../../../charts";
+import { ImportanceList } from "../../../importance-list";
 import { StudyHeader } from "../study-header";
 
 export const dynamic = "force-dynamic";
@@ -21,7 +23,7 @@ export default async function PlotsPage({ params }: Props) {
   const db = getDb();
   const study = await getStudyHead(db, (await params).id);
   if (!study) notFound();
-  const [plots, role] = await Promise.all([getStudyPlots(db, study), currentRole()]);
+  const [plots, role, importance] = await Promise.all([getStudyPlots(db, study), currentRole(), getImportance(db, study.id)]);
   const { history, pareto, sample } = plots;
   const thinned = sample.length < plots.completed;
   const activations = [...new Set(sample.map((s) => s.activation))].sort();
@@ -65,7 +67,9 @@ export default async function PlotsPage({ params }: Props) {
                 { label: `CV ${study.metric}`, values: sample.map((s) => study.direction === "minimize" ? -s.score : s.score) },
               ]} />
           </Figure>
-          <p className="muted">Parameter importance and ablation effects appear once the search and ablation engines record them.</p>
+          {/* The same importance the study page shows (one query, one component): never "missing" on one and shown on the other. */}
+          <h2>Parameter importance</h2>
+          <ImportanceList importance={importance} />
         </>
       )}
     </>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "../../../../../lib/db";
-import { fixed4, integer, timestamp } from "../../../../../lib/format";
+import { fixed4, integer, shownParams, timestamp } from "../../../../../lib/format";
 import { getTrial, type TrialDetail } from "../../../../../lib/queries";
 import { Figure, Heatmap, PALETTE, XYChart, type Series } from "../../../../charts";
 import { LiveRefresh } from "../../../../live-refresh";
@@ -24,7 +24,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: d ? `Trial #${d.trial.number} · ${d.study.name}` : "Trial not found" };
 }
 
-const show = (v: unknown): string => (Array.isArray(v) ? v.join(" × ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
 
 export default async function TrialPage({ params }: Props) {
   const d = await load(params);
@@ -67,8 +66,8 @@ export default async function TrialPage({ params }: Props) {
           <h2 id="params-h">Parameters</h2>
           <dl className="params" data-testid="params">
             <dt>parameters</dt><dd>{integer(trial.paramCount)}</dd>
-            {Object.entries((trial.params ?? {}) as Record<string, unknown>).map(([k, v]) => (
-              <div key={k} className="param"><dt>{k}</dt><dd>{show(v)}</dd></div>
+            {shownParams((trial.params ?? {}) as Record<string, unknown>).map(([k, v]) => (
+              <div key={k} className="param"><dt>{k}</dt><dd>{v}</dd></div>
             ))}
           </dl>
         </section>
