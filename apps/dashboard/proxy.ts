@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { accessEnv } from "./env";
+import { sameOrigin } from "./lib/login-limit";
 import { roleFromSession, SESSION_COOKIE } from "./lib/session";
 
 /**
@@ -8,7 +9,12 @@ import { roleFromSession, SESSION_COOKIE } from "./lib/session";
  * role again themselves: the proxy decides who may look, the actions who may change things.
  */
 export function proxy(req: NextRequest) {
-  if (roleFromSession(req.cookies.get(SESSION_COOKIE)?.value, accessEnv())) return NextResponse.next();
+  const isLogin = req.nextUrl.pathname === "/login";
+  // A state-changing request (server actions are POSTs) from another origin is refused outright.
+  if (req.method !== "GET" && req.method !== "HEAD" && !sameOrigin(req.headers.get("origin"), req.headers.get("x-forwarded-host") ?? req.headers.get("host"))) {
+    return new NextResponse("cross-origin request refused", { status: 403 });
+  }
+  if (isLogin || roleFromSession(req.cookies.get(SESSION_COOKIE)?.value, accessEnv())) return NextResponse.next();
   if (req.method !== "GET" && req.method !== "HEAD") return new NextResponse("login required", { status: 401 });
   const url = req.nextUrl.clone();
   url.pathname = "/login";
@@ -18,6 +24,6 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Static assets and the login page itself stay reachable.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|login).*)"],
+  // Static assets stay reachable; the login page passes too (its action checks origin and rate itself).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
 };

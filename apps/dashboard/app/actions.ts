@@ -1,11 +1,12 @@
 "use server";
 
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { accessEnv } from "../env";
 import { currentRole } from "../lib/auth";
 import { cancelStudy as grpcCancel, createStudy as grpcCreate, userMessage } from "../lib/coordinator";
+import { loginAllowed, recordLoginFailure } from "../lib/login-limit";
 import { roleForToken, SESSION_COOKIE, SESSION_TTL_S, signSession } from "../lib/session";
 
 export interface ActionState {
@@ -57,11 +58,21 @@ export async function loginAction(form: FormData): Promise<void> {
   const token = form.get("token");
   const next = safeNext(form.get("next"));
   const env = accessEnv();
+  const h = await headers();
+  // The client's address as the proxy in front (if any) gives it; else one key for direct clients.
+  const client = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "direct";
+  if (!loginAllowed(client)) redirect(`/login?error=rate&next=${encodeURIComponent(next)}`);
   const role = typeof token === "string" ? roleForToken(token, env) : null;
-  if (!role) redirect(`/login?error=1&next=${encodeURIComponent(next)}`);
+  if (!role) {
+    recordLoginFailure(client);
+    redirect(`/login?error=1&next=${encodeURIComponent(next)}`);
+  }
   (await cookies()).set(SESSION_COOKIE, signSession(role, env), {
     httpOnly: true,
-    sameSite: "lax",
+    // Strict: the session never rides along on a request another site starts.
+    sameSite: "strict",
+    // Secure when served over TLS (directly or behind a TLS-terminating proxy that says so).
+    secure: h.get("x-forwarded-proto") === "https" || process.env.AUTOML_DASHBOARD_SECURE_COOKIE === "true",
     path: "/",
     maxAge: SESSION_TTL_S,
   });

@@ -15,7 +15,11 @@ export default async function LoginPage({ searchParams }: Props) {
       <label htmlFor="token">Access token</label>
       <input id="token" name="token" type="password" autoComplete="current-password" required autoFocus
         aria-describedby={error ? "login-error" : undefined} />
-      {error && <p id="login-error" className="error-box" role="alert">That token is not valid.</p>}
+      {error && (
+        <p id="login-error" className="error-box" role="alert">
+          {error === "rate" ? "Too many failed logins from here: try again in a minute." : "That token is not valid."}
+        </p>
+      )}
       <button type="submit">Log in</button>
     </form>
   );
