@@ -151,7 +151,7 @@ export function distributedSuite(extraEnv: Record<string, string> = {}) {
  */
 // Rows: epochs are reported in batches of about a second, so a trial must train for several
 // seconds for a test to see it mid-trial with part of its curve recorded.
-export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4, rows: 1500 } as const;
+export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4, rows: 3000 } as const;
 export function slowStudyFile(name: string): string {
   return `
 name: ${name}

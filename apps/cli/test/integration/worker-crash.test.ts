@@ -78,8 +78,13 @@ describe.skipIf(!available)("a worker killed mid-trial", () => {
 
     const victim = await until(
       () => db.trial.findFirst({
-          // A trial of this worker (ids are host-pid-random), well into its training.
-          where: { status: "RUNNING", workerId: { startsWith: `${hostname()}-${leaving.child.pid}-` }, epochs: { some: { epoch: { gte: 5 } } } },
+          // A trial of this worker (ids are host-pid-random), well into its training but not yet in
+          // its last fold: it cannot finish within the 300 ms grace and must be handed over.
+          where: {
+            status: "RUNNING",
+            workerId: { startsWith: `${hostname()}-${leaving.child.pid}-` },
+            AND: [{ epochs: { some: { epoch: { gte: 5 } } } }, { epochs: { none: { fold: FOLDS - 1 } } }],
+          },
           select: { id: true },
         }),
       "a running trial",
