@@ -12,6 +12,7 @@ import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbe
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
 import { USAGE } from "./usage";
+import { token } from "./tokens";
 
 
 /** Dataset files go by upload in the distributed mode, in place in the embedded one. */
@@ -145,7 +146,7 @@ async function leaderboard(args: string[], env: CliEnv): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const env = parseEnv(process.env);
-  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && (command === "run" || command === "ablate") ? "warn" : env.AUTOML_LOG_LEVEL);
+  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && (command === "run" || command === "ablate" || command === "token") ? "warn" : env.AUTOML_LOG_LEVEL);
   switch (command) {
     case "run":
       return run(rest, env, log);
@@ -192,6 +193,8 @@ async function main(argv: string[]): Promise<number> {
       return importance(rest, env);
     case "leaderboard":
       return leaderboard(rest, env);
+    case "token":
+      return token(rest, env, log);
     case undefined:
     case "help":
     case "--help":

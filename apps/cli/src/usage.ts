@@ -15,6 +15,8 @@ export const USAGE = `usage: automl <command>
   ablate <study-id | study-file> [--base <trial>] [--json] [--correction holm|bh]
                                                one-factor ablation of the best (or --base) trial, with corrected t-tests
   importance <study-id> [--json]               parameter importance (fANOVA) of a study (needs AUTOML_DATABASE_URL)
+  token create --role <worker|client|viewer> [--name <name>] | list | revoke <id|name>
+                                               gRPC role tokens: create prints the secret once (needs AUTOML_DATABASE_URL)
   help                                         this list
 
 Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).

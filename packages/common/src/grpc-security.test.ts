@@ -10,13 +10,15 @@ import {
   grpcClientSecurity,
   grpcServerSecurity,
   isLoopbackHost,
+  roleOfCertificateSubject,
   serverCredentials,
   serverInterceptors,
   type GrpcClientSecurity,
+  type GrpcIdentity,
   type GrpcServerSecurity,
 } from "./grpc-security";
 import { silentLogger } from "./logger";
-import { makeTestCertificates, type TestCertificates } from "./testing";
+import { makeClientCertificate, makeTestCertificates, type TestCertificates } from "./testing";
 
 // A one-method service with raw-bytes (de)serializers: the security layer is independent of protobuf.
 const bytes = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
@@ -53,7 +55,8 @@ async function serve(sec: GrpcServerSecurity): Promise<string> {
   return `127.0.0.1:${port}`;
 }
 
-/** One call; resolves to the reply text or the gRPC status code it failed with. */
+/** One call; resolves to the reply text or the gRPC status code it failed with (`details` collects the refusals' texts). */
+const details: string[] = [];
 function call(address: string, sec: GrpcClientSecurity, interceptors?: Interceptor[]): Promise<string | number> {
   const { credentials, options } = grpcClientChannel(sec, { interceptors });
   const client = new EchoClient(address, credentials, options);
@@ -62,7 +65,10 @@ function call(address: string, sec: GrpcClientSecurity, interceptors?: Intercept
     (client as unknown as Record<string, (r: Buffer, o: object, cb: (e: ServiceError | null, r?: Buffer) => void) => void>).echo!(
       Buffer.from("hi"),
       { deadline: Date.now() + 10_000 },
-      (err, res) => resolve(err ? err.code : String(res)),
+      (err, res) => {
+        if (err) details.push(err.details);
+        resolve(err ? err.code : String(res));
+      },
     );
   });
 }
@@ -118,6 +124,76 @@ describe("gRPC bearer token and TLS, over real sockets", () => {
     const addr = await serve({});
     expect(await call(addr, {})).toBe("echo:hi");
     expect(await call(addr, { token: TOKEN })).toBe("echo:hi");
+  });
+});
+
+describe("roles: role tokens, the legacy token as admin, certificate subjects", () => {
+  const WORKER = "worker-secret-0123456789abcdef";
+  const VIEWER = "viewer-secret-0123456789abcdef";
+  // The credential store as the coordinator's Credential table answers it (that table is tested in
+  // services/coordinator/test/integration/roles.test.ts); here only the interceptor's rules.
+  const issued = new Map<string, GrpcIdentity>([
+    [WORKER, { role: "worker", name: "w1" }],
+    [VIEWER, { role: "viewer", name: "v1" }],
+  ]);
+  const roleTokens = { lookup: async (t: string) => issued.get(t), inUse: async () => issued.size > 0 };
+  const workerOnly = { [ECHO.echo!.path]: ["worker"] } as const;
+
+  it("a method admits its roles and admin; another role is PERMISSION_DENIED naming the role needed, an unknown token UNAUTHENTICATED", async () => {
+    const addr = await serve({ token: TOKEN, roleTokens, methodRoles: workerOnly });
+    const before = handled;
+    details.length = 0;
+    expect(await call(addr, { token: VIEWER })).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(await call(addr, { token: "unknown-secret-0123456789" })).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(await call(addr, {})).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(handled).toBe(before);
+    expect(details[0]).toBe("this call needs the worker role; this caller has the viewer role");
+    for (const d of details) for (const secret of [VIEWER, "unknown-secret-0123456789", TOKEN]) expect(d).not.toContain(secret);
+    expect(await call(addr, { token: WORKER })).toBe("echo:hi");
+    // The legacy shared token is admin: it may call everything.
+    expect(await call(addr, { token: TOKEN })).toBe("echo:hi");
+  });
+
+  it("a method missing from the table is admin-only; without a table every authenticated caller passes", async () => {
+    const adminOnly = await serve({ token: TOKEN, roleTokens, methodRoles: {} });
+    details.length = 0;
+    expect(await call(adminOnly, { token: WORKER })).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(details[0]).toMatch(/needs the admin role/);
+    expect(await call(adminOnly, { token: TOKEN })).toBe("echo:hi");
+    const any = await serve({ roleTokens });
+    expect(await call(any, { token: VIEWER })).toBe("echo:hi");
+  });
+
+  it("once a role token is issued, calls must authenticate even with no shared token; before, the server is open", async () => {
+    const none = new Map<string, GrpcIdentity>();
+    const addr = await serve({ roleTokens: { lookup: async (t) => none.get(t), inUse: async () => none.size > 0 }, methodRoles: workerOnly });
+    expect(await call(addr, {})).toBe("echo:hi");
+    expect(await call(addr, { token: "anything-0123456789" })).toBe("echo:hi");
+    none.set(VIEWER, { role: "viewer", name: "v1" });
+    expect(await call(addr, {})).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(await call(addr, { token: VIEWER })).toBe(GrpcStatus.PERMISSION_DENIED);
+  });
+
+  it("mutual TLS: the certificate's OU (or else CN) names the role; a certificate naming none is refused", async () => {
+    const addr = await serve({ tls: { cert: certs.cert, key: certs.key, clientCa: certs.ca }, methodRoles: workerOnly });
+    const cert = (subject: string) => ({ ca: certs.ca, ...makeClientCertificate(dir, "automl-test", subject) });
+    details.length = 0;
+    expect(await call(addr, { tls: cert("/CN=pod-7/OU=worker") })).toBe("echo:hi");
+    expect(await call(addr, { tls: cert("/CN=worker") })).toBe("echo:hi");
+    expect(await call(addr, { tls: cert("/CN=laptop/OU=viewer") })).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(await call(addr, { tls: cert("/CN=automl-worker/OU=ml-team") })).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(details).toEqual(["this call needs the worker role; this caller has the viewer role", "client certificate names no role: issue it with OU=worker, client, viewer or admin"]);
+    // A bearer token, when presented, decides over the certificate.
+    const both = await serve({ tls: { cert: certs.cert, key: certs.key, clientCa: certs.ca }, roleTokens, methodRoles: workerOnly });
+    expect(await call(both, { token: WORKER, tls: cert("/CN=laptop/OU=viewer") })).toBe("echo:hi");
+  });
+
+  it("subjects to roles", () => {
+    expect(roleOfCertificateSubject({ OU: "worker", CN: "viewer" })).toBe("worker");
+    expect(roleOfCertificateSubject({ OU: ["ml-team", "Client"] })).toBe("client");
+    expect(roleOfCertificateSubject({ OU: "ml-team", CN: "viewer" })).toBe("viewer");
+    expect(roleOfCertificateSubject({ CN: "automl-worker" })).toBeUndefined();
+    expect(roleOfCertificateSubject(undefined)).toBeUndefined();
   });
 });
 

@@ -18,15 +18,50 @@ import {
 import { AppError } from "./errors";
 import type { Logger } from "./logger";
 
+/**
+ * Who may call what (docs/operations.md "Security"): `worker` reports trials, `client` creates,
+ * reads and cancels studies, `viewer` only reads; `admin` may call everything (the legacy shared
+ * AUTOML_GRPC_TOKEN, the embedded stack's per-run token, and an open loopback coordinator).
+ */
+export const GRPC_ROLES = ["admin", "worker", "client", "viewer"] as const;
+export type GrpcRole = (typeof GRPC_ROLES)[number];
+
+/** An authenticated caller: its role and, for logs, the name of its credential (never the secret). */
+export interface GrpcIdentity {
+  role: GrpcRole;
+  name: string;
+}
+
+/** Role tokens issued by the operator (the coordinator's Credential table, see `automl token`). */
+export interface RoleTokenLookup {
+  /** The identity a presented bearer token stands for; undefined when unknown or revoked. */
+  lookup(token: string): Promise<GrpcIdentity | undefined>;
+  /** Whether any role token was ever issued: then calls must authenticate even on an otherwise open loopback coordinator. */
+  inUse(): Promise<boolean>;
+}
+
 /** How the coordinator's gRPC server authenticates: TLS when a certificate is given, a bearer token when set. */
 export interface GrpcServerSecurity {
-  /** Every call must carry `authorization: Bearer <token>`; unset = no check (loopback only, see assertListenerAllowed). */
+  /**
+   * The legacy shared token: a call carrying `authorization: Bearer <token>` is `admin`. With none
+   * of `token`, `tls.clientCa` and issued role tokens, calls are not checked (loopback only, see
+   * assertListenerAllowed).
+   */
   token?: string;
   /**
    * PEM certificate chain and private key; unset = plaintext HTTP/2. With `clientCa`, mutual TLS:
-   * the handshake fails for a client without a certificate signed by that CA.
+   * the handshake fails for a client without a certificate signed by that CA, and the role is the
+   * one the certificate's subject names (roleOfCertificateSubject).
    */
   tls?: { cert: string; key: string; clientCa?: string };
+  /** Role tokens besides `token`. */
+  roleTokens?: RoleTokenLookup;
+  /**
+   * The roles (besides admin, which may call everything) allowed each method, by its full path
+   * (`/automl.v1.Coordinator/CreateStudy`); a method not listed is admin-only. Unset: every
+   * authenticated caller may call every method.
+   */
+  methodRoles?: Readonly<Record<string, readonly GrpcRole[]>>;
 }
 
 /** How a client (worker, CLI, dashboard) reaches the coordinator. */
@@ -90,32 +125,86 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
+const isRole = (v: string): v is GrpcRole => (GRPC_ROLES as readonly string[]).includes(v);
+
 /**
- * Refuses every call whose metadata lacks `authorization: Bearer <token>` with UNAUTHENTICATED,
- * before the request reaches a handler. The presented value is never logged.
+ * The role a client certificate's subject names: its OU (organizational unit) if one is a role
+ * name, else its CN if that is one (`OU=worker`, `CN=viewer`); undefined when neither is.
  */
-export function bearerTokenInterceptor(token: string, log?: Logger): ServerInterceptor {
+export function roleOfCertificateSubject(subject: { OU?: string | string[]; CN?: string | string[] } | undefined): GrpcRole | undefined {
+  const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((x) => x.trim().toLowerCase());
+  return all(subject?.OU).find(isRole) ?? all(subject?.CN).find(isRole);
+}
+
+/** "worker", "client or viewer": the roles a method admits, for a refusal. */
+function rolesText(roles: readonly GrpcRole[]): string {
+  const r = roles.length ? roles : (["admin"] as const);
+  return r.length === 1 ? r[0]! : `${r.slice(0, -1).join(", ")} or ${r[r.length - 1]}`;
+}
+
+/**
+ * Authenticates and authorizes every call before the request reaches a handler. The caller is the
+ * legacy `token` (admin), a role token (`roleTokens`), or, without a bearer token, the role its
+ * mutual-TLS certificate names; none of these, when authentication is required, is
+ * UNAUTHENTICATED, and a role the method does not admit is PERMISSION_DENIED naming the role
+ * needed. The presented value is never logged or echoed.
+ */
+export function authInterceptor(sec: GrpcServerSecurity, log?: Logger): ServerInterceptor {
+  const mtls = Boolean(sec.tls?.clientCa);
+  const identify = async (header: unknown, cert: { OU?: string | string[]; CN?: string | string[] } | undefined): Promise<GrpcIdentity | { refuse: "UNAUTHENTICATED" | "PERMISSION_DENIED"; reason: string }> => {
+    const presented = typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+    // Nothing configured and no role token issued: the open loopback mode, whatever a caller sends.
+    const required = async () => Boolean(sec.token || mtls || (await sec.roleTokens?.inUse()));
+    const open: GrpcIdentity = { role: "admin", name: "open (no credentials configured)" };
+    if (presented !== undefined) {
+      if (sec.token && sameSecret(presented, sec.token)) return { role: "admin", name: "AUTOML_GRPC_TOKEN" };
+      const found = await sec.roleTokens?.lookup(presented);
+      if (found) return found;
+      return (await required()) ? { refuse: "UNAUTHENTICATED", reason: "wrong bearer token" } : open;
+    }
+    if (mtls && cert) {
+      const role = roleOfCertificateSubject(cert);
+      if (role) return { role, name: `certificate CN=${String(cert.CN ?? "")}` };
+      return { refuse: "PERMISSION_DENIED", reason: "client certificate names no role" };
+    }
+    return (await required()) ? { refuse: "UNAUTHENTICATED", reason: "missing bearer token" } : open;
+  };
   return (method, call) => {
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
-        const header = metadata.get(AUTHORIZATION)[0];
-        const presented = typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
-        if (presented !== undefined && sameSecret(presented, token)) {
-          next(metadata);
-          return;
-        }
-        const reason = presented === undefined ? "missing bearer token" : "wrong bearer token";
-        log?.warn({ method: method.path, peer: call.getPeer(), reason }, "unauthenticated call refused");
-        call.sendStatus({ code: GrpcStatus.UNAUTHENTICATED, details: `${reason}: set AUTOML_GRPC_TOKEN to the coordinator's token`, metadata: new Metadata() });
+        const refuse = (code: GrpcStatus, details: string) => call.sendStatus({ code, details, metadata: new Metadata() });
+        const cert = mtls ? call.getAuthContext()?.sslPeerCertificate?.subject : undefined;
+        identify(metadata.get(AUTHORIZATION)[0], cert).then(
+          (who) => {
+            if ("refuse" in who) {
+              log?.warn({ method: method.path, peer: call.getPeer(), reason: who.reason }, who.refuse === "UNAUTHENTICATED" ? "unauthenticated call refused" : "call refused: no role");
+              if (who.refuse === "UNAUTHENTICATED") refuse(GrpcStatus.UNAUTHENTICATED, `${who.reason}: set AUTOML_GRPC_TOKEN to a token the coordinator accepts (AUTOML_GRPC_TOKEN of the coordinator, or one from \`automl token create\`)`);
+              else refuse(GrpcStatus.PERMISSION_DENIED, `${who.reason}: issue it with OU=worker, client, viewer or admin`);
+              return;
+            }
+            const allowed = sec.methodRoles ? (sec.methodRoles[method.path] ?? []) : undefined;
+            if (who.role !== "admin" && allowed && !allowed.includes(who.role)) {
+              log?.warn({ method: method.path, peer: call.getPeer(), role: who.role, credential: who.name }, "call refused: role not allowed");
+              refuse(GrpcStatus.PERMISSION_DENIED, `this call needs the ${rolesText(allowed)} role; this caller has the ${who.role} role`);
+              return;
+            }
+            next(metadata);
+          },
+          (err: unknown) => {
+            // The credential store could not answer (database down): the call cannot be authorized now.
+            log?.error({ method: method.path, err: (err as Error).message }, "credentials could not be checked");
+            refuse(GrpcStatus.UNAVAILABLE, "credentials could not be checked; try again");
+          },
+        );
       })
       .build();
     return new ServerInterceptingCall(call, new ResponderBuilder().withStart((next) => next(listener)).build());
   };
 }
 
-/** Server options that enforce `sec.token` (none when unset). */
+/** Server options that enforce `sec` (none when nothing is configured: the open loopback mode). */
 export function serverInterceptors(sec: GrpcServerSecurity, log?: Logger): ServerInterceptor[] {
-  return sec.token ? [bearerTokenInterceptor(sec.token, log)] : [];
+  return sec.token || sec.tls?.clientCa || sec.roleTokens ? [authInterceptor(sec, log)] : [];
 }
 
 /**
@@ -167,15 +256,15 @@ export function isLoopbackHost(host: string): boolean {
  * AUTOML_INSECURE=true (e.g. a private network with its own protection). A token without TLS
  * beyond loopback travels in clear text, which is allowed but logged loudly.
  */
-export function assertListenerAllowed(listen: string, sec: GrpcServerSecurity, opts: { insecure?: boolean; log?: Logger } = {}): void {
+export function assertListenerAllowed(listen: string, sec: GrpcServerSecurity, opts: { insecure?: boolean; log?: Logger; roleTokensIssued?: boolean } = {}): void {
   const host = listen.slice(0, listen.lastIndexOf(":"));
   if (isLoopbackHost(host)) return;
-  // Mutual TLS authenticates every client as well as a token does.
-  if (!sec.token && !sec.tls?.clientCa) {
+  // Mutual TLS authenticates every client as well as a token does; so do issued role tokens.
+  if (!sec.token && !sec.tls?.clientCa && !opts.roleTokensIssued) {
     if (!opts.insecure) {
       throw new AppError(
         "INVALID_ARGUMENT",
-        `AUTOML_GRPC_TOKEN: required to listen on ${listen} (not loopback): without it (or mutual TLS, AUTOML_GRPC_TLS_CLIENT_CA) anyone who reaches the port can create studies and report results; set AUTOML_INSECURE=true to allow it anyway`,
+        `AUTOML_GRPC_TOKEN: required to listen on ${listen} (not loopback): without it (or mutual TLS, AUTOML_GRPC_TLS_CLIENT_CA, or role tokens from \`automl token create\`) anyone who reaches the port can create studies and report results; set AUTOML_INSECURE=true to allow it anyway`,
       );
     }
     opts.log?.warn({ listen }, "INSECURE: gRPC listens beyond loopback without a token (AUTOML_INSECURE=true); anyone who reaches it can use it");

@@ -9,6 +9,7 @@ import { SchedulerLease, type LeaseOptions, type Role } from "./scheduler-lease"
 import { CoordinatorMetrics } from "./metrics";
 import { Scheduler, type SchedulerOptions } from "./scheduler";
 import { coordinatorService, reportingService } from "./services";
+import { CredentialCache, METHOD_ROLES } from "./credentials";
 import { Store } from "./store";
 
 export interface CoordinatorOptions {
@@ -29,6 +30,8 @@ export interface CoordinatorOptions {
   localDatasetPaths?: boolean;
   /** The scheduler lease (scheduler-lease.ts): of several coordinators on one database, only its holder schedules. */
   lease?: Partial<LeaseOptions>;
+  /** How long a role token's lookup (credentials.ts) is trusted: a revoked token is refused within this (default 2 s). */
+  credentialTtlMs?: number;
 }
 
 export interface RunningCoordinator {
@@ -50,8 +53,10 @@ export interface RunningCoordinator {
  * reaches); only the leader samples, dispatches and finishes studies.
  */
 export async function startCoordinator(opts: CoordinatorOptions): Promise<RunningCoordinator> {
-  const security = opts.security ?? {};
-  assertListenerAllowed(opts.listen, security, { insecure: opts.insecure, log: opts.log });
+  // Role tokens from the Credential table besides the legacy token (admin), each RPC for its roles.
+  const roleTokens = new CredentialCache(opts.db, { ttlMs: opts.credentialTtlMs });
+  const security: GrpcServerSecurity = { ...opts.security, roleTokens, methodRoles: METHOD_ROLES };
+  assertListenerAllowed(opts.listen, security, { insecure: opts.insecure, log: opts.log, roleTokensIssued: await roleTokens.inUse() });
   const schedulerOpts = { intervalMs: 1_000, ackWaitMs: 30_000, maxDeliver: 3, ...opts.scheduler };
   // A trial is started at most maxDeliver times, however its messages were delivered (see Store).
   const metrics = new CoordinatorMetrics(opts.db, opts.queue, opts.log);
@@ -71,7 +76,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Runnin
   const host = opts.listen.slice(0, opts.listen.lastIndexOf(":"));
   await lease.start();
   scheduler.start();
-  opts.log.info({ address: `${host}:${port}`, tls: Boolean(security.tls), tokenRequired: Boolean(security.token), role: lease.role() }, "coordinator listening");
+  opts.log.info({ address: `${host}:${port}`, tls: Boolean(security.tls), tokenRequired: Boolean(security.token) || (await roleTokens.inUse()), role: lease.role() }, "coordinator listening");
   return {
     address: `${host}:${port}`,
     scheduler,

@@ -4,3 +4,4 @@ export { objectiveValues, paretoTrials, type ScoredTrial } from "./objectives";
 export { sampleRandom, trialSeed, type TrialParams } from "./sampler";
 export { parseEnv as parseCoordinatorEnv, type CoordinatorEnv } from "./env";
 export { refreshImportance } from "./importance";
+export { createCredential, listCredentials, revokeCredential, METHOD_ROLES, ISSUED_ROLES, type CredentialRow } from "./credentials";

@@ -248,11 +248,12 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   };
 
   // The first heartbeat doubles as a credentials check: a worker whose token the coordinator
-  // refuses would take trials it can never report, so it refuses to start instead.
+  // refuses (unknown, or of another role than worker) would take trials it can never report, so
+  // it refuses to start instead.
   const refused = await grpcCall<HeartbeatReply>((md, o, cb) => client.heartbeat({ workerId, pool: opts.pool, hostname: hostname(), pid: process.pid, trialId: "", lease: "" }, md, o, cb)).then(
     () => undefined,
     (err: unknown) => {
-      if (err instanceof AppError && err.code === "UNAUTHENTICATED") return err;
+      if (err instanceof AppError && (err.code === "UNAUTHENTICATED" || err.code === "PERMISSION_DENIED")) return err;
       log.debug({ err: (err as Error).message }, "heartbeat failed");
       return undefined;
     },
@@ -260,7 +261,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   if (refused) {
     await executor.close();
     client.close();
-    throw new AppError("UNAUTHENTICATED", `the coordinator at ${opts.coordinator} refused this worker: ${refused.message}`);
+    throw new AppError(refused.code, `the coordinator at ${opts.coordinator} refused this worker: ${refused.message}`);
   }
   const idleBeat = setInterval(() => {
     if (busy.size === 0) void heartbeat();

@@ -156,4 +156,46 @@ describe.skipIf(!available)("security: gRPC over TLS with a bearer token, NATS w
     expect(await open.exited).toBe(2);
     expect(open.stderr()).toMatch(/AUTOML_GRPC_TOKEN: required to listen on 0\.0\.0\.0:\d+ \(not loopback\)/);
   });
+
+  // Last: once a role token exists, this database's coordinators require tokens whatever their settings.
+  it("role tokens from `automl token`: each caller only its role's calls; a revoked one is refused without a restart", async () => {
+    const create = async (role: string, name: string) => {
+      const p = run(["token", "create", "--role", role, "--name", name], base);
+      expect(await p.exited, p.stderr()).toBe(0);
+      expect(p.stderr()).toMatch(new RegExp(`created ${role} token ${name} \\(id [0-9a-f-]{36}\\); it is shown only now`));
+      return p.stdout().trim();
+    };
+    const workerToken = await create("worker", "pod-1");
+    const clientToken = await create("client", "laptop");
+    expect(workerToken).toMatch(/^automl_worker_[A-Za-z0-9_-]{43}$/);
+    const bad = run(["token", "create", "--role", "admin"], base);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/--role: must be worker, client or viewer/);
+
+    const list = run(["token", "list"], base);
+    expect(await list.exited).toBe(0);
+    expect(list.stdout()).toMatch(/pod-1\s+worker\s+\S+\s+-\n/);
+    expect(list.stdout()).toMatch(/laptop\s+client\s/);
+    for (const t of [workerToken, clientToken]) expect(list.stdout()).not.toContain(t);
+
+    const as = (t: string) => ({ ...base, AUTOML_GRPC_TLS_CA_FILE: certs.files.ca, AUTOML_GRPC_TOKEN: t });
+    const clientList = run(["study", "list"], as(clientToken));
+    expect(await clientList.exited, clientList.stderr()).toBe(0);
+    // A worker with the client's token would take trials it may not report: it refuses to start.
+    const wrongRole = run(["worker"], as(clientToken));
+    expect(await wrongRole.exited).toBe(1);
+    expect(wrongRole.stderr()).toMatch(/refused this worker: this call needs the worker role; this caller has the client role/);
+    const workerCreates = run(["study", "create", "examples/xor.yaml"], as(workerToken));
+    expect(await workerCreates.exited).toBe(1);
+    expect(workerCreates.stderr()).toMatch(/this call needs the client role; this caller has the worker role/);
+
+    const revoke = run(["token", "revoke", "laptop"], base);
+    expect(await revoke.exited).toBe(0);
+    expect(revoke.stdout()).toMatch(/^revoked client token laptop/);
+    await new Promise((r) => setTimeout(r, 2_500)); // the coordinator's credential cache (2 s)
+    const revoked = run(["study", "list"], as(clientToken));
+    expect(await revoked.exited).toBe(1);
+    expect(revoked.stderr()).toMatch(/wrong bearer token/);
+    for (const p of [clientList, wrongRole, workerCreates, revoked, coordinator]) for (const t of [workerToken, clientToken]) expect(p.stderr()).not.toContain(t);
+  }, 120_000);
 });

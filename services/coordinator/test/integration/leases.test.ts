@@ -17,6 +17,7 @@ import {
   type StartTrialReply,
 } from "@automl/proto";
 import { startCoordinator, type RunningCoordinator } from "../../src/index";
+import { createCredential } from "../../src/credentials";
 import { outcomeCode as code, until } from "../../src/testing";
 
 const available = await postgresAvailable();
@@ -35,7 +36,8 @@ seed: 5
 /**
  * Issue 14 item 2, played by an attacker who holds a valid credential: a fabricated score for a
  * running trial is refused unless the caller holds the trial's current attempt (the lease
- * StartTrial returned to the worker that started it). Real Postgres, gRPC over a socket.
+ * StartTrial returned to the worker that started it), and a caller whose token is not of the
+ * worker role is refused by role before that. Real Postgres, gRPC over a socket.
  */
 describe.skipIf(!available)("attempt leases: outcomes only from the worker that holds the attempt", () => {
   let fixture: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -44,23 +46,26 @@ describe.skipIf(!available)("attempt leases: outcomes only from the worker that 
   let coordinator: RunningCoordinator;
   let coord: CoordinatorClient;
   let report: TrialReportingClient;
+  /** The same service reached with a client-role token (a CLI's, a dashboard's) and with another worker's worker-role token. */
+  let asClient: TrialReportingClient;
+  let asOtherWorker: TrialReportingClient;
   let logText = "";
   let otherLease = "";
   const inbox: Delivery[] = [];
 
   const start = (trialId: string, workerId: string) => grpcCall<StartTrialReply>((md, o, cb) => report.startTrial({ trialId, attempt: 1, workerId }, md, o, cb));
-  const complete = (trialId: string, attempt: number, lease: string, cvMean: number) =>
+  const complete = (trialId: string, attempt: number, lease: string, cvMean: number, r = report) =>
     grpcCall<CompleteTrialReply>((md, o, cb) =>
-      report.completeTrial(
+      r.completeTrial(
         CompleteTrialRequest.fromPartial({ trialId, attempt, lease, status: TrialStatus.TRIAL_STATUS_COMPLETED, folds: [0, 1].map((fold) => ({ fold, score: cvMean, loss: 0.1, epochs: 2 })), cvMean, cvStd: 0, paramCount: 17 }),
         md,
         o,
         cb,
       ),
     );
-  const epoch = (trialId: string, attempt: number, lease: string) =>
-    grpcCall<ReportEpochReply>((md, o, cb) => report.reportEpoch({ trialId, attempt, lease, metrics: { fold: 0, epoch: 1, trainLoss: 0.1, validLoss: 0.1, validMetric: 0.99, diagnosticsJson: "" } }, md, o, cb));
-  const fail = (trialId: string, attempt: number, lease: string) => grpcCall<FailTrialReply>((md, o, cb) => report.failTrial({ trialId, attempt, lease, reason: "sabotage" }, md, o, cb));
+  const epoch = (trialId: string, attempt: number, lease: string, r = report) =>
+    grpcCall<ReportEpochReply>((md, o, cb) => r.reportEpoch({ trialId, attempt, lease, metrics: { fold: 0, epoch: 1, trainLoss: 0.1, validLoss: 0.1, validMetric: 0.99, diagnosticsJson: "" } }, md, o, cb));
+  const fail = (trialId: string, attempt: number, lease: string, r = report) => grpcCall<FailTrialReply>((md, o, cb) => r.failTrial({ trialId, attempt, lease, reason: "sabotage" }, md, o, cb));
 
   beforeAll(async () => {
     fixture = await createTestDatabase(TEST_ADMIN_URL);
@@ -71,12 +76,20 @@ describe.skipIf(!available)("attempt leases: outcomes only from the worker that 
     const ch = grpcClientChannel({ token: TOKEN });
     coord = new CoordinatorClient(coordinator.address, ch.credentials, ch.options);
     report = new TrialReportingClient(coordinator.address, ch.credentials, ch.options);
+    const reporter = (token: string) => {
+      const c = grpcClientChannel({ token });
+      return new TrialReportingClient(coordinator.address, c.credentials, c.options);
+    };
+    asClient = reporter((await createCredential(db, "client", "cli-laptop")).token);
+    asOtherWorker = reporter((await createCredential(db, "worker", "worker-pod-9")).token);
     await queue.consume("cpu", async (d) => void inbox.push(d), { concurrency: 4 });
   });
 
   afterAll(async () => {
     coord?.close();
     report?.close();
+    asClient?.close();
+    asOtherWorker?.close();
     await coordinator?.stop();
     await queue?.close();
     await db?.$disconnect();
@@ -98,13 +111,18 @@ describe.skipIf(!available)("attempt leases: outcomes only from the worker that 
     const other = await start(b!.spec.trialId, "other-worker");
     otherLease = other.lease;
 
-    // 1. A client with a valid credential and no lease.
+    // 0. A client with a valid client token is refused by its role, before any lease is looked at
+    // (even holding the current lease, which it could only have stolen).
+    for (const refused of [complete(victim, 2, current.lease, 1.0, asClient), epoch(victim, 2, current.lease, asClient), fail(victim, 2, "", asClient)]) {
+      await expect(refused).rejects.toThrow("this call needs the worker role; this caller has the client role");
+    }
+    // 1. A caller with a valid credential and no lease.
     expect(await code(complete(victim, 2, "", 1.0))).toBe("PERMISSION_DENIED");
     expect(await code(epoch(victim, 2, ""))).toBe("PERMISSION_DENIED");
-    expect(await code(fail(victim, 2, ""))).toBe("PERMISSION_DENIED");
-    // 2. A valid worker that holds another trial's lease.
-    expect(await code(complete(victim, 2, other.lease, 1.0))).toBe("PERMISSION_DENIED");
-    expect(await code(complete(victim, other.attempt, other.lease, 1.0))).toBe("PERMISSION_DENIED");
+    expect(await code(fail(victim, 2, "", asOtherWorker))).toBe("PERMISSION_DENIED");
+    // 2. Another worker, with a valid worker token, that holds another trial's lease.
+    expect(await code(complete(victim, 2, other.lease, 1.0, asOtherWorker))).toBe("PERMISSION_DENIED");
+    expect(await code(complete(victim, other.attempt, other.lease, 1.0, asOtherWorker))).toBe("PERMISSION_DENIED");
     // 3. The older attempt's lease replayed, under either attempt number.
     expect(await code(complete(victim, 1, old.lease, 1.0))).toBe("PERMISSION_DENIED");
     expect(await code(complete(victim, 2, old.lease, 1.0))).toBe("PERMISSION_DENIED");

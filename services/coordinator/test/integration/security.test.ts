@@ -118,7 +118,7 @@ describe.skipIf(!available)("coordinator gRPC security (TLS + bearer token, real
     for (const secret of [TOKEN, "wrong-token-000000000000", certs.key.split("\n")[1]!]) expect(logText).not.toContain(secret);
   });
 
-  it("mutual TLS: a client without a certificate from the client CA is refused during the handshake", async () => {
+  it("mutual TLS: a client without a certificate from the client CA is refused during the handshake; the subject's role applies", async () => {
     const mtls = await startCoordinator({ db, queue, log: silentLogger(), listen: "127.0.0.1:0", security: { tls: { cert: certs.cert, key: certs.key, clientCa: certs.ca } } });
     try {
       const call = (tls: GrpcClientSecurity["tls"]) => {
@@ -129,6 +129,12 @@ describe.skipIf(!available)("coordinator gRPC security (TLS + bearer token, real
       };
       expect(await call({ ca: certs.ca })).toBe("UNAVAILABLE");
       expect(await call({ ca: certs.ca, cert: certs.clientCert, key: certs.clientKey })).toBe("ok");
+      // That certificate's subject says OU=client: the workers' service refuses it by role.
+      const ch = grpcClientChannel({ tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } });
+      const report = new TrialReportingClient(mtls.address, ch.credentials, ch.options);
+      closers.push(() => report.close());
+      const beat = grpcCall<HeartbeatReply>((md, o, cb) => report.heartbeat({ workerId: "w-mtls", pool: "cpu", hostname: "h", pid: 1, trialId: "", lease: "" }, md, o, cb), 10_000);
+      await expect(beat).rejects.toThrow("this call needs the worker role; this caller has the client role");
     } finally {
       await mtls.stop();
     }
