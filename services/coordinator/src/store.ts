@@ -141,6 +141,8 @@ export class Store {
         FROM jsonb_to_recordset(${rows}::jsonb) AS r(id text, number int, params jsonb, depth int, widths jsonb, activation text,
                                                     output text, learning_rate float8, batch_size int)
        WHERE ${holdsLease(lease)}
+         -- A study cancelled (or finished) since the pass read it gets no new trial.
+         AND EXISTS (SELECT 1 FROM "Study" s WHERE s.id = ${study.id} AND s.status = 'RUNNING')
       RETURNING id, number, params`;
   }
 
