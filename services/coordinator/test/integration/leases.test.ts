@@ -113,8 +113,9 @@ describe.skipIf(!available)("attempt leases: outcomes only from the worker that 
 
     // 0. A client with a valid client token is refused by its role, before any lease is looked at
     // (even holding the current lease, which it could only have stolen).
-    for (const refused of [complete(victim, 2, current.lease, 1.0, asClient), epoch(victim, 2, current.lease, asClient), fail(victim, 2, "", asClient)]) {
-      await expect(refused).rejects.toThrow("this call needs the worker role; this caller has the client role");
+    // Thunks, so that each call starts only once its rejection is awaited (no unhandled rejection).
+    for (const refused of [() => complete(victim, 2, current.lease, 1.0, asClient), () => epoch(victim, 2, current.lease, asClient), () => fail(victim, 2, "", asClient)]) {
+      await expect(refused()).rejects.toThrow("this call needs the worker role; this caller has the client role");
     }
     // 1. A caller with a valid credential and no lease.
     expect(await code(complete(victim, 2, "", 1.0))).toBe("PERMISSION_DENIED");
