@@ -13,6 +13,8 @@ import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
 import { USAGE } from "./usage";
 import { token } from "./tokens";
+import { exportModelCommand, predictCommand, refitCommand, refitStudy, refitSummary, type RefitResult } from "./models";
+import { storedStudyFile } from "@automl/coordinator";
 
 
 /** Dataset files go by upload in the distributed mode, in place in the embedded one. */
@@ -78,7 +80,20 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   try {
     // The embedded database is at hand: store the study's parameter importance for the dashboard.
     const importanceOf = (id: string) => refreshImportance(stack.db, id).then(() => undefined, (err: unknown) => log.warn({ err, studyId: id }, "parameter importance not computed"));
-    const code = await followStudy(api, studyFile, values.json ?? false, importanceOf);
+    // `final: { refit: true }`: the best trial trained on all rows into a model, once the study completed.
+    let model: RefitResult | undefined;
+    const finish = async (id: string) => {
+      await importanceOf(id);
+      const s = await stack.db.study.findUnique({ where: { id } });
+      if (!s || s.status !== "COMPLETED" || !storedStudyFile(s.spec).final?.refit) return;
+      process.stderr.write("refitting the best trial on all rows …\n");
+      model = await refitStudy(stack.db, id, undefined, env, log).catch((err: unknown) => {
+        process.stderr.write(`refit failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        return undefined;
+      });
+    };
+    const code = await followStudy(api, studyFile, values.json ?? false, finish);
+    if (model && !values.json) process.stdout.write(`\n${refitSummary(model)}\n`);
     if (values["no-dashboard"] || values.json) return code;
     const dash = await startDashboard({
       databaseUrl: stack.databaseUrl,
@@ -146,7 +161,7 @@ async function leaderboard(args: string[], env: CliEnv): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const env = parseEnv(process.env);
-  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && (command === "run" || command === "ablate" || command === "token") ? "warn" : env.AUTOML_LOG_LEVEL);
+  const log = createLogger("automl", env.AUTOML_LOG_LEVEL === "info" && (command === "run" || command === "ablate" || command === "token" || command === "refit") ? "warn" : env.AUTOML_LOG_LEVEL);
   switch (command) {
     case "run":
       return run(rest, env, log);
@@ -195,6 +210,12 @@ async function main(argv: string[]): Promise<number> {
       return leaderboard(rest, env);
     case "token":
       return token(rest, env, log);
+    case "refit":
+      return refitCommand(rest, env, log);
+    case "export-model":
+      return exportModelCommand(rest, env);
+    case "predict":
+      return predictCommand(rest, env);
     case undefined:
     case "help":
     case "--help":

@@ -17,6 +17,12 @@ export const USAGE = `usage: automl <command>
   importance <study-id> [--json]               parameter importance (fANOVA) of a study (needs AUTOML_DATABASE_URL)
   token create --role <worker|client|viewer> [--name <name>] | list | revoke <id|name>
                                                gRPC role tokens: create prints the secret once (needs AUTOML_DATABASE_URL)
+  refit <study-id|name> [--trial <id|#n>] [--json]
+                                               train a trial (default: the best) on all rows into a model under AUTOML_HOME/models
+  export-model <model> --format onnx|json -o <file>
+                                               write a model as ONNX (opset 13, preprocessing inside) or as its JSON artifact
+  predict <model> <file.csv> [-o <out.csv>] [--proba]
+                                               predict every row of a CSV (streamed); <model> is an id, id prefix or .json file
   help                                         this list
 
 Without AUTOML_DATABASE_URL, \`run\` uses the embedded stack (PGlite, in-memory queue, in-process workers).

@@ -12,6 +12,7 @@ export {
   type Metric,
 } from "./metrics";
 export type { EarlyStoppingConfig, TrainConfig } from "./train";
+export { applyPreprocessor, fitPreprocessor, type Preprocessor } from "./preprocess";
 export { learningRateAt, sgdUpdateTensor, SgdOptimizer, type LrSchedule, type SgdOptions } from "./optimizer";
 export * from "./backend";
 export { jsBackend, weightDecayMask } from "./backends/js";

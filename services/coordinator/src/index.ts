@@ -1,5 +1,6 @@
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from "./coordinator";
 export { parseStudyFile, storedStudyFile, studyFileSchema, type Objective, type StudyFile } from "./study-file";
+export { toTrialSpec } from "./scheduler";
 export { objectiveValues, paretoTrials, type ScoredTrial } from "./objectives";
 export { sampleRandom, trialSeed, type TrialParams } from "./sampler";
 export { parseEnv as parseCoordinatorEnv, type CoordinatorEnv } from "./env";

@@ -135,6 +135,8 @@ export const studyFileSchema = z
     training: training.default({ init: "auto", schedule: { type: "constant" } }),
     /** Configurations dispatched in order, as trials 0, 1, …, before the sampler proposes any. */
     trials: z.array(enqueuedTrial).min(1).max(10_000).optional(),
+    /** What happens once the study completes: `refit` trains the best trial on all rows into a model (`automl run`). */
+    final: z.strictObject({ refit: z.boolean().default(false) }).default({ refit: false }),
   })
   .superRefine((s, ctx) => {
     checkEnqueued(s, ctx);

@@ -1,4 +1,4 @@
 export { startWorker, type WorkerOptions, type RunningWorker } from "./worker";
-export { runTrial } from "./trial-runner";
+export { refitTrial, runTrial } from "./trial-runner";
 export { parseEnv as parseWorkerEnv, type WorkerEnv } from "./env";
 export { ThreadPool } from "./trial-pool";

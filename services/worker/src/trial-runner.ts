@@ -9,6 +9,7 @@ import {
   type Dataset,
 } from "@automl/datasets";
 import { crossValidate, type Activation, type BackendChoice, type CvOutcome, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
+import { refit, type ModelArtifact, type RefitOptions } from "@automl/model";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
 import { availableBackendsFor, backendFor } from "./backend-choice";
 import { EpochBatches, type EpochSink } from "./epoch-batches";
@@ -106,4 +107,16 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
   }
   await batches.flush();
   return outcome;
+}
+
+/**
+ * Trains a trial's configuration once more on every row of its data set (same data, seed and
+ * engine as its folds) and returns the model artifact. `source` is the provenance to record.
+ */
+export async function refitTrial(spec: TrialSpec, backendChoice: BackendChoice = "auto", source: RefitOptions["source"] = {}): Promise<ModelArtifact> {
+  const { data } = loadWithFolds(spec);
+  const { mlp, train } = engineConfig(spec, data);
+  const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
+  const target = spec.dataset?.target || "label";
+  return refit(data, mlp, train, { seed: spec.trialSeed, metric: spec.metric as Metric, target, backend, source });
 }
