@@ -55,7 +55,8 @@ export class Predictor {
       const at = base + this.offsets[j]!;
       if (f.kind === "numeric") {
         if (!DECIMAL.test(cell)) throw new PredictInputError(f.name, row, `${JSON.stringify(cell.slice(0, 40))} is not a number`);
-        out[at] = (Number(cell) - f.mean) / f.std;
+        // Rounded to float32 first, as the data set the model was trained on stored it.
+        out[at] = (Math.fround(Number(cell)) - f.mean) / f.std;
       } else {
         const slot = this.lookups[j]!.get(cell);
         if (slot === undefined) {
