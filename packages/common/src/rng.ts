@@ -16,6 +16,10 @@ export interface Rng {
    * stream no matter where it is called.
    */
   fork(label: number): Rng;
+  /** The generator's position, to continue the same stream later (checkpoints). */
+  saveState(): number[];
+  /** Continues from a position saveState() returned on a stream with the same key. */
+  loadState(state: readonly number[]): void;
 }
 
 const TWO_POW_32 = 4294967296;
@@ -124,6 +128,18 @@ class Sfc32 implements Rng {
   fork(label: number): Rng {
     const [lo, hi] = numberWords(label, "rng.fork label");
     return new Sfc32(deriveKey(this.key, [FORK_TAG, lo, hi]));
+  }
+
+  saveState(): number[] {
+    return [this.a, this.b, this.c, this.d, this.spare];
+  }
+
+  loadState(state: readonly number[]): void {
+    if (!Array.isArray(state) || state.length !== 5 || !state.slice(0, 4).every((w) => Number.isInteger(w))) {
+      throw new Error("rng.loadState: expected [a, b, c, d, spare] from saveState()");
+    }
+    [this.a, this.b, this.c, this.d] = state as [number, number, number, number];
+    this.spare = state[4] === null ? NaN : state[4]!;
   }
 }
 

@@ -88,6 +88,7 @@ export function loadNative(): NativeLoad {
 class NativeSession implements TrainingSession {
   readonly sqNorms: Float64Array;
   private readonly net: NativeNet;
+  private readonly velocityBuffers: Float32Array[] | null;
   private ws: Workspace | null = null;
 
   constructor(
@@ -104,6 +105,8 @@ class NativeSession implements TrainingSession {
     const params = model.params.map((p) => p.data);
     const momentum = opts.momentum ?? 0;
     this.sqNorms = new Float64Array(params.length);
+    // The addon updates these buffers in place; kept so that checkpoints can read and restore them.
+    this.velocityBuffers = momentum > 0 ? params.map((p) => new Float32Array(p.length)) : null;
     this.net = new addon.Net({
       layers,
       output: OUTPUT_CODES.get(model.outputUnit)!,
@@ -114,7 +117,7 @@ class NativeSession implements TrainingSession {
       clipNorm: opts.clipNorm ?? 0,
       params,
       grads: model.grads,
-      velocity: momentum > 0 ? params.map((p) => new Float32Array(p.length)) : null,
+      velocity: this.velocityBuffers,
       decay: Uint8Array.from(weightDecayMask(model), (d) => (d ? 1 : 0)),
       sqNorms: this.sqNorms,
     });
@@ -168,6 +171,10 @@ class NativeSession implements TrainingSession {
   private lastPass(B: number): Workspace {
     if (!this.ws || this.ws.capacity < B) throw new Error(`B: no forward pass of ${B} rows to read (run forward or step first)`);
     return this.ws;
+  }
+
+  velocity(): Float32Array[] | null {
+    return this.velocityBuffers;
   }
 
   dispose(): void {

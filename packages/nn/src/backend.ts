@@ -66,6 +66,12 @@ export interface TrainingSession {
    * preactivations(), which a device-resident session would have to download every step.
    */
   markAlive?(l: number, B: number, alive: Uint8Array): void;
+  /**
+   * Optional: the optimizer's live momentum buffers (model.params order), null without momentum.
+   * Checkpoints read and restore them; a session without it (device-resident momentum) can only
+   * be checkpointed when training has no momentum.
+   */
+  velocity?(): Float32Array[] | null;
   /** Frees native resources; the session must not be used afterwards. Idempotent. */
   dispose(): void;
 }

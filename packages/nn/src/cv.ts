@@ -120,6 +120,17 @@ export interface CvOptions {
    */
   interleave?: boolean;
   /**
+   * Checkpoints (sequential folds only): `due(fold, epoch)` is asked after every epoch that
+   * another epoch of the same fold follows, and `save` gets the whole state when it says yes;
+   * `save` is also called after every finished fold (no weights then). A run resumed from the
+   * last state saved (`resume`) ends with exactly the outcome of an uninterrupted run when the
+   * backend is deterministic (js); onEpoch hears only the epochs after the checkpoint, and
+   * onFoldTrained only the folds trained in this run.
+   */
+  checkpoint?: { due(fold: number, epoch: number): boolean; save(state: CvCheckpoint): Promise<void> | void };
+  /** A state a previous run saved through `checkpoint` (same data, folds, spec, train, seed). */
+  resume?: CvCheckpoint;
+  /**
    * Where training and evaluation run; default the TypeScript backend. Injected (see
    * backend.ts) so the engine never loads native code itself; selectBackend picks one.
    */
@@ -127,6 +138,37 @@ export interface CvOptions {
 }
 
 type Split = { train: Int32Array; test: Int32Array };
+
+/** A fold stopped between two epochs: everything its next epoch depends on. */
+export interface FoldCheckpoint {
+  fold: number;
+  /** Epochs done (the next one is epoch + 1). */
+  epoch: number;
+  params: Float32Array[];
+  /** Momentum buffers; null without momentum. */
+  velocity: Float32Array[] | null;
+  /** The epoch-order stream's position and the order it last produced (shuffled in place). */
+  orderRng: number[];
+  order: Int32Array;
+  /** Early stopping: the best inner-validation loss so far, its epoch and weights. */
+  best: number;
+  bestEpoch: number;
+  bestParams: Float32Array[] | null;
+}
+
+/** Where a cross validation stood: the finished folds, and the running one if any. */
+export interface CvCheckpoint {
+  done: FoldOutcome[];
+  surface?: DecisionSurface;
+  current?: FoldCheckpoint;
+}
+
+/** What trainFold needs to checkpoint and resume one fold. */
+interface FoldCheckpointing {
+  due(fold: number, epoch: number): boolean;
+  save(current: FoldCheckpoint): Promise<void> | void;
+  start?: FoldCheckpoint;
+}
 
 // Compute slice between event-loop turns: comfortably under the ~50 ms callers may rely on.
 const SLICE_MS = 25;
@@ -184,16 +226,31 @@ export async function crossValidate(
   let surface: DecisionSurface | undefined;
   const wantSurface = opts.surface !== false && data.d === 2 && categorical.length === 0;
   const backend = opts.backend ?? jsBackend;
-  if (opts.interleave) return interleaved(data, folds, preps, spec, train, opts, root, pacer, backend, paramCount, wantSurface);
-  for (let f = 0; f < folds.length; f++) {
+  if (opts.interleave) {
+    if (opts.checkpoint || opts.resume) throw new NnConfigError("checkpoint", "checkpoints need sequential folds (not interleave)");
+    return interleaved(data, folds, preps, spec, train, opts, root, pacer, backend, paramCount, wantSurface);
+  }
+  const resume = opts.resume;
+  if (resume) {
+    checkResume(resume, folds.length);
+    outcomes.push(...resume.done);
+    surface = resume.surface;
+  }
+  const checkpoint = opts.checkpoint;
+  for (let f = outcomes.length; f < folds.length; f++) {
     const foldRng = root.fork(f);
-    const { outcome, model } = await runFold(data, folds[f]!, f, preps[f]!, spec, train, opts, foldRng, pacer, backend);
+    const start = resume?.current?.fold === f ? resume.current : undefined;
+    const ckpt: FoldCheckpointing | undefined = checkpoint
+      ? { due: (fold, epoch) => checkpoint.due(fold, epoch), save: (current) => checkpoint.save({ done: [...outcomes], ...(surface ? { surface } : {}), current }), start }
+      : start && { due: () => false, save: () => {}, start };
+    const { outcome, model } = await runFold(data, folds[f]!, f, preps[f]!, spec, train, opts, foldRng, pacer, backend, ckpt);
     outcomes.push(outcome);
     // Before handing the model out, so the caller cannot change what the surface shows.
     if (f === 0 && wantSurface && outcome.status !== "diverged") {
       surface = await decisionSurface(model, preps[0]!, data.X, data.n, undefined, () => pacer.maybeYield());
     }
     if (opts.onFoldTrained) await opts.onFoldTrained(f, model, outcome);
+    if (checkpoint && outcome.status === "completed" && f + 1 < folds.length) await checkpoint.save({ done: [...outcomes], ...(surface ? { surface } : {}) });
     if (outcome.status === "diverged") {
       return {
         status: "diverged",
@@ -317,6 +374,7 @@ async function runFold(
   foldRng: Rng,
   pacer: Pacer,
   backend: Backend,
+  ckpt?: FoldCheckpointing,
 ): Promise<{ outcome: FoldOutcome; model: MlpModel }> {
   const model = new MlpModel(
     { ...spec, inputDim: prep.width },
@@ -329,7 +387,7 @@ async function runFold(
     clipNorm: train.clipNorm,
   });
   try {
-    return await trainFold(data, split, fold, prep, spec, train, opts, foldRng, pacer, model, session);
+    return await trainFold(data, split, fold, prep, spec, train, opts, foldRng, pacer, model, session, ckpt);
   } finally {
     session.dispose();
   }
@@ -347,6 +405,7 @@ async function trainFold(
   pacer: Pacer,
   model: MlpModel,
   session: TrainingSession,
+  ckpt?: FoldCheckpointing,
 ): Promise<{ outcome: FoldOutcome; model: MlpModel }> {
   const width = prep.width;
   const yWidth = spec.task === "regression" ? spec.outputDim : 1;
@@ -397,6 +456,19 @@ async function trainFold(
   let validLoss = NaN;
   let validMetric = NaN;
   let epoch = 1;
+  // Checkpoints need the momentum buffers when there is momentum; a session that keeps them to
+  // itself (device-resident) is not checkpointed then.
+  const velocity = session.velocity ? session.velocity() : (train.momentum ?? 0) > 0 ? undefined : null;
+  const start = ckpt?.start;
+  if (start) {
+    restoreFold(start, model, velocity, bestParams);
+    session.pushParams?.();
+    orderRng.loadState(start.orderRng);
+    order.set(start.order);
+    best = start.best;
+    bestEpoch = start.bestEpoch;
+    epoch = start.epoch + 1;
+  }
   for (; epoch <= train.epochs; epoch++) {
     const learningRate = learningRateAt(train, epoch);
     diagnostics.beginEpoch();
@@ -452,6 +524,19 @@ async function trainFold(
       if (decision === "stop") return finish("stopped", validMetric, validLoss, epoch, es ? { stoppedEarly: false } : {});
     }
     if (es && epoch - bestEpoch >= es.patience) break;
+    if (ckpt && velocity !== undefined && epoch < train.epochs && ckpt.due(fold, epoch)) {
+      await ckpt.save({
+        fold,
+        epoch,
+        params: model.params.map((p) => p.data.slice()),
+        velocity: velocity && velocity.map((v) => v.slice()),
+        orderRng: orderRng.saveState(),
+        order: order.slice(),
+        best,
+        bestEpoch,
+        bestParams: bestParams && bestParams.map((p) => p.slice()),
+      });
+    }
   }
 
   if (!es) return finish("completed", validMetric, validLoss, train.epochs, {});
@@ -466,6 +551,26 @@ async function trainFold(
     validMetric = evaluateMetric(opts.metric, outputs, ytest, nTest, spec.task);
   }
   return finish("completed", validMetric, validLoss, epochsRun, { stoppedEarly, bestEpoch });
+}
+
+/** Validates a resume state against the run: fold count and finished folds. */
+function checkResume(r: CvCheckpoint, folds: number): void {
+  if (!r || !Array.isArray(r.done) || r.done.length > folds || r.done.some((o, i) => o.fold !== i || o.status !== "completed")) {
+    throw new NnConfigError("resume", "is not a checkpoint of this run (finished folds do not match)");
+  }
+  if (r.current && r.current.fold !== r.done.length) throw new NnConfigError("resume.current.fold", `expected fold ${r.done.length}, got ${r.current.fold}`);
+}
+
+/** Writes a fold checkpoint's tensors into the model, momentum and best-weights buffers. */
+function restoreFold(cp: FoldCheckpoint, model: MlpModel, velocity: Float32Array[] | null | undefined, bestParams: Float32Array[] | null): void {
+  const fits = (src: readonly Float32Array[] | null, dst: readonly { length: number }[] | null | undefined) =>
+    src === null ? dst === null || dst === undefined : Array.isArray(src) && !!dst && src.length === dst.length && src.every((t, i) => t.length === dst[i]!.length);
+  if (!fits(cp.params, model.params.map((p) => p.data)) || !fits(cp.velocity, velocity) || !fits(cp.bestParams, bestParams) || cp.order.length === 0) {
+    throw new NnConfigError("resume.current", "does not fit this model (shapes differ)");
+  }
+  model.params.forEach((p, i) => p.data.set(cp.params[i]!));
+  velocity?.forEach((v, i) => v.set(cp.velocity![i]!));
+  bestParams?.forEach((b, i) => b.set(cp.bestParams![i]!));
 }
 
 /**

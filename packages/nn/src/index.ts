@@ -1,7 +1,8 @@
 export * from "./types";
 export { createMlp, validateMlpSpec } from "./mlp";
 export { crossValidate, mlpParamCount } from "./cv";
-export type { CvData, CvOptions, CvOutcome, EpochDecision, EpochReport, FoldOutcome } from "./cv";
+export type { CvCheckpoint, CvData, CvOptions, CvOutcome, EpochDecision, EpochReport, FoldCheckpoint, FoldOutcome } from "./cv";
+export { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint } from "./checkpoint";
 export {
   evaluateMetric,
   evaluateMetrics,

@@ -63,6 +63,11 @@ export class SgdOptimizer {
     this.velocity = this.momentum > 0 ? params.map((p) => p.slice().fill(0)) : null;
   }
 
+  /** The live momentum buffers (null without momentum): checkpoints copy and restore them. */
+  velocityBuffers(): FloatArray[] | null {
+    return this.velocity;
+  }
+
   step(grads: readonly FloatArray[], learningRate: number): void {
     const P = this.params.length;
     let scale = 1;

@@ -50,6 +50,9 @@ class JsSession implements TrainingSession {
   get sqNorms(): Float64Array {
     return this.optimizer.sqNorms;
   }
+  velocity(): Float32Array[] | null {
+    return this.optimizer.velocityBuffers() as Float32Array[] | null;
+  }
   step(X: Float32Array, y: Float32Array, B: number, learningRate: number): number {
     const loss = this.model.computeGradients(X, y, B);
     if (Number.isFinite(loss)) this.optimizer.step(this.model.grads, learningRate);
