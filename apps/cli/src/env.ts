@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { commonEnvShape, parseEnvWith } from "@automl/common";
 import { BACKEND_CHOICES, type BackendChoice } from "@automl/nn";
+import { DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from "@automl/worker";
 
 const schema = z.object({
   ...commonEnvShape,
@@ -32,6 +33,21 @@ const schema = z.object({
   AUTOML_MAX_DELIVER: z.coerce.number().int().min(1).default(3),
   /** Scheduler lease of the coordinator: a standby takes over this long after the last renewal of the leader. */
   AUTOML_LEADER_LEASE_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
+  /**
+   * How often a worker checkpoints a running trial: "5" (epochs), "30s" (seconds) or "off"; the
+   * next attempt of an interrupted trial resumes from its last checkpoint (docs/operations.md).
+   */
+  AUTOML_CHECKPOINT_EVERY: z
+    .string()
+    .default(DEFAULT_CHECKPOINT_EVERY)
+    .transform((v, ctx) => {
+      try {
+        return parseCheckpointEvery(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message.replace(/^AUTOML_CHECKPOINT_EVERY: /, "") });
+        return z.NEVER;
+      }
+    }),
   /** bench/load only: workers answer trials without training, to measure the orchestration. */
   AUTOML_BENCH_NOOP_TRAINING: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 });

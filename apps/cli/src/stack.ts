@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { AppError, freePort, grpcClientSecurity, grpcServerSecurity, type GrpcClientSecurity, type Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
-import { CachedDatasetStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, natsTls, type TrialQueue } from "@automl/messaging";
+import { CachedDatasetStore, DirectoryCheckpointStore, JetStreamCheckpointStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, natsTls, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
 import { startWorker, ThreadPool, type RunningWorker } from "@automl/worker";
 import type { CliEnv } from "./env";
@@ -49,7 +49,8 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     // `automl run` stores the importance itself before it prints the result (main.ts).
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER, importanceOnCompletion: false },
   });
-  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND, threadPool });
+  const checkpoints = env.AUTOML_CHECKPOINT_EVERY ? { store: new DirectoryCheckpointStore(join(env.AUTOML_HOME, "checkpoints")), policy: env.AUTOML_CHECKPOINT_EVERY } : undefined;
+  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND, threadPool, checkpoints });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
@@ -109,7 +110,10 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
   // Read-only: a worker's NATS user may read the dataset bucket, not create it (infra/nats).
   const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), readOnly: true });
   const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
+  // Checkpoints of running trials, in their own Object Store bucket (workers may write it: infra/nats).
+  const checkpointStore = env.AUTOML_CHECKPOINT_EVERY ? await JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env) }) : undefined;
   const worker = await startWorker({
+    ...(checkpointStore ? { checkpoints: { store: checkpointStore, policy: env.AUTOML_CHECKPOINT_EVERY! } } : {}),
     datasets,
     datasetPaths: env.AUTOML_DATASET_DIRS,
     queue,
@@ -127,6 +131,7 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
     async close() {
       await queue.close();
       await objects.close();
+      await checkpointStore?.close();
     },
   };
 }

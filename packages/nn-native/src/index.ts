@@ -173,7 +173,7 @@ class NativeSession implements TrainingSession {
     return this.ws;
   }
 
-  velocity(): Float32Array[] | null {
+  momentumBuffers(): Float32Array[] | null {
     return this.velocityBuffers;
   }
 

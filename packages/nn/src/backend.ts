@@ -71,7 +71,7 @@ export interface TrainingSession {
    * Checkpoints read and restore them; a session without it (device-resident momentum) can only
    * be checkpointed when training has no momentum.
    */
-  velocity?(): Float32Array[] | null;
+  momentumBuffers?(): Float32Array[] | null;
   /** Frees native resources; the session must not be used afterwards. Idempotent. */
   dispose(): void;
 }

@@ -16,7 +16,7 @@ async function reference(train: TrainConfig) {
   const outcome = await crossValidate(data, folds, spec, train, {
     seed: 9,
     metric: "accuracy",
-    onEpoch: (f, r) => void epochs.push(`${f}:${r.epoch}:${r.validMetric}`),
+    onEpoch: (f, r) => (epochs.push(`${f}:${r.epoch}:${r.validMetric}`), "continue"),
     checkpoint: { due: () => true, save: (cp) => void saved.push(encodeCheckpoint(cp)) },
   });
   return { outcome, saved, epochs };
@@ -38,7 +38,7 @@ describe("checkpoints", () => {
       for (const bytes of ref.saved) {
         const cp = decodeCheckpoint(bytes);
         const heard: string[] = [];
-        const resumed = await crossValidate(data, folds, spec, train, { seed: 9, metric: "accuracy", resume: cp, onEpoch: (f, r) => void heard.push(`${f}:${r.epoch}:${r.validMetric}`) });
+        const resumed = await crossValidate(data, folds, spec, train, { seed: 9, metric: "accuracy", resume: cp, onEpoch: (f, r) => (heard.push(`${f}:${r.epoch}:${r.validMetric}`), "continue") });
         expect(resumed.folds).toEqual(ref.outcome.folds);
         expect([resumed.mean, resumed.std, resumed.status]).toEqual([ref.outcome.mean, ref.outcome.std, ref.outcome.status]);
         // Only the epochs after the checkpoint are trained (and reported), with the same values.

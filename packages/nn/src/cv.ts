@@ -458,7 +458,7 @@ async function trainFold(
   let epoch = 1;
   // Checkpoints need the momentum buffers when there is momentum; a session that keeps them to
   // itself (device-resident) is not checkpointed then.
-  const velocity = session.velocity ? session.velocity() : (train.momentum ?? 0) > 0 ? undefined : null;
+  const velocity = session.momentumBuffers ? session.momentumBuffers() : (train.momentum ?? 0) > 0 ? undefined : null;
   const start = ckpt?.start;
   if (start) {
     restoreFold(start, model, velocity, bestParams);

@@ -2,24 +2,36 @@ import { Worker } from "node:worker_threads";
 import type { BackendChoice, CvOutcome } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
 import type { EpochItem, EpochSink } from "./epoch-batches";
+import type { CheckpointPolicy } from "./checkpoints";
 
 /** `run` names one trial on a thread (a thread may train several at once: see ThreadPool). */
 export type ToThread =
-  | { type: "run"; run: number; spec: Uint8Array }
+  | { type: "run"; run: number; spec: Uint8Array; checkpoint?: { policy: CheckpointPolicy; resume?: Uint8Array } }
   | { type: "abort"; run: number }
+  | { type: "checkpoint-now"; run: number }
   | { type: "decision"; id: number; decision: "continue" | "stop" };
 export type FromThread =
   | { type: "epochs"; run: number; id: number; items: EpochItem[]; wait: boolean }
+  | { type: "checkpoint"; run: number; payload: Uint8Array }
   | { type: "done"; run: number; outcome: CvOutcome }
   | { type: "error"; run: number; message: string };
 
 /** Reports a batch of a trial's epochs (epoch-batches.ts): the answer is about the last one. */
 export type EpochCallback = EpochSink;
 
+/** Checkpoints of one run (checkpoints.ts): payloads go to `save`; aborting `now` asks for one at the next epoch. */
+export interface ExecutorCheckpointing {
+  policy: CheckpointPolicy;
+  /** An opened payload to resume from. */
+  resume?: Uint8Array;
+  now: AbortSignal;
+  save(payload: Uint8Array): void;
+}
+
 /** Runs a trial somewhere: in a training thread, or inline on the caller's thread. */
 export type TrialExecutor = {
   /** Rejects with TrialAbortedError soon after `signal` aborts (a cancelled study). */
-  run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal): Promise<CvOutcome>;
+  run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal, checkpoint?: ExecutorCheckpointing): Promise<CvOutcome>;
   close(): Promise<void>;
 };
 
@@ -91,7 +103,7 @@ export class ThreadPool implements TrialExecutor {
     else this.load.set(w, this.load.get(w)! - 1);
   }
 
-  async run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal): Promise<CvOutcome> {
+  async run(spec: TrialSpec, onEpoch: EpochCallback, signal?: AbortSignal, checkpoint?: ExecutorCheckpointing): Promise<CvOutcome> {
     if (this.closed) throw new Error("thread pool is closed");
     const w = await this.acquire();
     const run = ++this.nextRun;
@@ -106,6 +118,7 @@ export class ThreadPool implements TrialExecutor {
       };
       const onMessage = (m: FromThread) => {
         if (m.run !== run) return;
+        if (m.type === "checkpoint") return void checkpoint?.save(m.payload);
         if (m.type === "epochs") {
           onEpoch(m.items, m.wait).then(
             (decision) => {
@@ -162,7 +175,12 @@ export class ThreadPool implements TrialExecutor {
       w.once("error", onError);
       w.once("exit", onExit);
       signal?.addEventListener("abort", onAbort, { once: true });
-      w.postMessage({ type: "run", run, spec: TrialSpec.encode(spec).finish() } satisfies ToThread);
+      const onCheckpointNow = () => {
+        if (!settled) w.postMessage({ type: "checkpoint-now", run } satisfies ToThread);
+      };
+      checkpoint?.now.addEventListener("abort", onCheckpointNow, { once: true });
+      const ckpt = checkpoint && { policy: checkpoint.policy, ...(checkpoint.resume ? { resume: checkpoint.resume } : {}) };
+      w.postMessage({ type: "run", run, spec: TrialSpec.encode(spec).finish(), ...(ckpt ? { checkpoint: ckpt } : {}) } satisfies ToThread);
     });
   }
 

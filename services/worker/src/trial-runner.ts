@@ -12,7 +12,8 @@ import { crossValidate, type Activation, type BackendChoice, type CvOutcome, typ
 import { refit, type ModelArtifact, type RefitOptions } from "@automl/model";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
 import { availableBackendsFor, backendFor } from "./backend-choice";
-import { EpochBatches, type EpochSink } from "./epoch-batches";
+import { EpochBatches, type EpochItem, type EpochSink } from "./epoch-batches";
+import { checkpointOptions, type TrialCheckpointing } from "./checkpoints";
 
 const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
 
@@ -79,13 +80,21 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
  * Epochs go to `sink` in batches (epoch-batches.ts); every report is answered before this returns.
  * `abort` stops training at the next epoch.
  */
-export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal): Promise<CvOutcome> {
+export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal, ckpt?: TrialCheckpointing): Promise<CvOutcome> {
   const { data, folds } = loadWithFolds(spec);
   const { mlp, train } = engineConfig(spec, data);
   const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
   const batches = new EpochBatches(spec, sink);
   // Dropped by the pool (its study was cancelled) while sharing a thread: stop at the next epoch.
   abort?.addEventListener("abort", () => batches.stop(), { once: true });
+  // Every epoch the engine produced, for the checkpoints: a resumed attempt reports them again.
+  const produced: EpochItem[] = [];
+  const resume = ckpt?.resume;
+  if (resume) {
+    produced.push(...resume.reported);
+    if (produced.length && (await sink([...produced], true)) === "stop") batches.stop();
+  }
+  const checkpointing = ckpt && !spec.cvInterleave ? checkpointOptions(ckpt, produced) : {};
   let outcome: CvOutcome;
   try {
     outcome = await crossValidate(
@@ -96,9 +105,14 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
       {
         seed: spec.trialSeed,
         metric: spec.metric as Metric,
-        onEpoch: (fold, report) => batches.onEpoch({ fold, report, samples: folds[fold]?.train.length ?? 0 }),
+        onEpoch: (fold, report) => {
+          const item = { fold, report, samples: folds[fold]?.train.length ?? 0 };
+          if (ckpt) produced.push(item);
+          return batches.onEpoch(item);
+        },
         backend,
         ...(spec.cvInterleave ? { interleave: true } : {}),
+        ...checkpointing,
       },
     );
   } catch (err) {

@@ -5,12 +5,15 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { BackendChoice } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
 import { runTrial } from "./trial-runner";
+import { decodeTrialCheckpoint, type TrialCheckpoint } from "./checkpoints";
 import type { FromThread, ToThread } from "./trial-pool";
 
 const port = parentPort!;
 const decisions = new Map<number, (d: "continue" | "stop") => void>();
 const runs = new Map<number, AbortController>();
 let seq = 0;
+/** Runs asked to checkpoint at their next epoch boundary (shutdown). */
+const wanted = new Set<number>();
 const backend = (workerData as { backend?: BackendChoice } | null)?.backend ?? "auto";
 
 port.on("message", (msg: ToThread) => {
@@ -21,6 +24,10 @@ port.on("message", (msg: ToThread) => {
   }
   if (msg.type === "abort") {
     runs.get(msg.run)?.abort();
+    return;
+  }
+  if (msg.type === "checkpoint-now") {
+    wanted.add(msg.run);
     return;
   }
   const { run } = msg;
@@ -39,10 +46,32 @@ port.on("message", (msg: ToThread) => {
       }),
     backend,
     aborted.signal,
+    msg.checkpoint && {
+      policy: msg.checkpoint.policy,
+      ...resumeFrom(msg.checkpoint.resume),
+      now: () => wanted.has(run),
+      save: (payload) => {
+        wanted.delete(run);
+        post({ type: "checkpoint", run, payload });
+      },
+    },
   )
     .then(
       (outcome) => post({ type: "done", run, outcome }),
       (err: unknown) => post({ type: "error", run, message: err instanceof Error ? err.message : String(err) }),
     )
-    .finally(() => runs.delete(run));
+    .finally(() => {
+      runs.delete(run);
+      wanted.delete(run);
+    });
 });
+
+/** The checkpoint to resume from; one that does not decode is dropped and the trial starts over. */
+function resumeFrom(payload: Uint8Array | undefined): { resume?: TrialCheckpoint } {
+  if (!payload) return {};
+  try {
+    return { resume: decodeTrialCheckpoint(payload) };
+  } catch {
+    return {};
+  }
+}

@@ -1,7 +1,8 @@
 import { availableParallelism, hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { AppError, grpcCall, grpcClientChannel, withRetry, type GrpcClientSecurity, type Logger } from "@automl/common";
-import type { CachedDatasetStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
+import type { CachedDatasetStore, CheckpointStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
+import { decodeTrialCheckpoint, openCheckpoint, sealCheckpoint, type CheckpointPolicy } from "./checkpoints";
 import { join } from "node:path";
 import {
   EpochAction,
@@ -12,12 +13,13 @@ import {
   type FailTrialReply,
   type HeartbeatReply,
   type StartTrialReply,
+  type TrialSpec,
 } from "@automl/proto";
 import { runTrial } from "./trial-runner";
 import { reportEpochs } from "./report-epochs";
 import { availableBackendsFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 import type { BackendChoice } from "@automl/nn";
-import { ThreadPool, TrialAbortedError, type TrialExecutor } from "./trial-pool";
+import { ThreadPool, TrialAbortedError, type ExecutorCheckpointing, type TrialExecutor } from "./trial-pool";
 import { Cancellations } from "./cancellations";
 import { WorkerMetrics } from "./metrics";
 import { benchNoopExecutor } from "./bench-executor";
@@ -50,6 +52,11 @@ export interface WorkerOptions {
   security?: GrpcClientSecurity;
   /** How long a report may keep retrying an unreachable coordinator before the delivery is nak'ed (default 2 min). */
   reportPatienceMs?: number;
+  /**
+   * Checkpoints of running trials (checkpoints.ts): where they are kept and how often they are
+   * taken; the next attempt of an interrupted trial resumes from the last one. Default none.
+   */
+  checkpoints?: { store: CheckpointStore; policy: CheckpointPolicy };
   /**
    * Training threads started earlier (startTrainingThreads), so that they load their code while
    * something else starts (the embedded database); the worker owns and closes them.
@@ -108,7 +115,16 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   const executor: TrialExecutor = opts.benchNoopTraining
     ? benchNoopExecutor
     : opts.threads === false
-    ? { run: (spec, onEpochs, signal) => runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend), close: async () => {} }
+    ? {
+        run: (spec, onEpochs, signal, ckpt) =>
+          runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend, undefined, ckpt && {
+            policy: ckpt.policy,
+            ...(ckpt.resume ? { resume: decodeTrialCheckpoint(ckpt.resume) } : {}),
+            now: () => ckpt.now.aborted,
+            save: (payload) => ckpt.save(payload),
+          }),
+        close: async () => {},
+      }
     : // More slots than cores: trials share threads (packing, see ThreadPool) rather than the OS time-slicing idle threads.
       opts.threadPool ?? new ThreadPool(concurrency, { backend }, Math.min(concurrency, availableParallelism()));
 
@@ -140,6 +156,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     }
     if (!start.proceed) {
       log.info({ ...tctx, status: TrialStatus[start.status] }, "trial already settled; acked without training");
+      await opts.checkpoints?.store.delete(spec.trialId).catch(() => {});
       await d.ack();
       return;
     }
@@ -162,6 +179,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         refusal = PATH_REFUSED;
       } else ref.path = allowed;
     }
+    const checkpoints = await checkpointing(spec, actx);
     busy.add(spec.trialId);
     metrics.trialStarted();
     const cancelled = cancellations.track(spec.trialId, spec.studyId);
@@ -189,9 +207,10 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         // An answer to a report sent ahead arrives after training went on: the trial stops at its next epoch.
         if (action === EpochAction.EPOCH_ACTION_PRUNE) stopReason ??= "PRUNED";
         if (action === EpochAction.EPOCH_ACTION_CANCEL) stopReason ??= "CANCELLED";
-        if (interrupting) stopReason = "SHUTDOWN";
+        // Shutdown: a checkpoint first (asked for at the next epoch), unless none comes soon.
+        if (interrupting && !(checkpoints && checkpoints.wantsOneBeforeStopping())) stopReason = "SHUTDOWN";
         return stopReason ? "stop" : "continue";
-      }, cancelled);
+      }, cancelled, checkpoints?.executor);
       const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: finiteOnly(f.metrics) }));
       const status =
         cv.status === "completed" ? TrialStatus.TRIAL_STATUS_COMPLETED
@@ -229,8 +248,9 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       cancellations.untrack(spec.trialId);
     }
 
+    await checkpoints?.settled();
     if (stopReason === "SHUTDOWN") {
-      log.warn(actx, "trial interrupted by shutdown; nak for redelivery");
+      log.warn({ ...actx, checkpointed: checkpoints?.saved() ?? 0 }, "trial interrupted by shutdown; nak for redelivery");
       d.nak();
       return;
     }
@@ -244,7 +264,67 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       if (reply && !reply.alreadyRecorded) metrics.outcome("FAILED");
     }
     if (stopReason === "LEASE_LOST") log.warn(actx, "report refused: a newer attempt holds the trial; acked without an outcome");
+    // The outcome is recorded: its checkpoint is of no more use (a newer attempt keeps its own).
+    else await checkpoints?.discard();
     await d.ack();
+  };
+
+  /**
+   * A trial's checkpoints: the last one stored is opened for resuming (refused with a log line
+   * when it is not intact or not this trial's), new ones are sealed and stored one after another.
+   */
+  const checkpointing = async (spec: TrialSpec, actx: Record<string, unknown>) => {
+    const cfg = opts.checkpoints;
+    if (!cfg || spec.cvInterleave) return undefined;
+    const { store, policy } = cfg;
+    let resume: Uint8Array | undefined;
+    const sealed = await store.get(spec.trialId).catch((err: unknown) => void log.warn({ ...actx, err: (err as Error).message }, "checkpoint not read"));
+    if (sealed) {
+      const opened = openCheckpoint(spec, sealed);
+      if ("refused" in opened) log.warn({ ...actx, reason: opened.refused }, "checkpoint ignored");
+      else {
+        resume = opened.payload;
+        log.info({ ...actx, bytes: sealed.length }, "resuming from checkpoint");
+      }
+    }
+    const now = new AbortController();
+    let chain = Promise.resolve();
+    let saved = 0;
+    let savedAfterInterrupt = false;
+    let askedAt = 0;
+    const executor: ExecutorCheckpointing = {
+      policy,
+      ...(resume ? { resume } : {}),
+      now: now.signal,
+      save: (payload) => {
+        const sealedNow = sealCheckpoint(spec, payload);
+        chain = chain.then(() => store.put(spec.trialId, sealedNow)).then(
+          () => {
+            saved++;
+            if (interrupting) savedAfterInterrupt = true;
+          },
+          (err: unknown) => log.warn({ ...actx, err: (err as Error).message }, "checkpoint not stored"),
+        );
+      },
+    };
+    return {
+      executor,
+      saved: () => saved,
+      /** Asks for a checkpoint at shutdown; true while one is awaited (at most 5 s: a backend may not support them). */
+      wantsOneBeforeStopping: () => {
+        if (savedAfterInterrupt) return false;
+        if (!askedAt) {
+          askedAt = Date.now();
+          now.abort();
+        }
+        return Date.now() - askedAt < 5_000;
+      },
+      settled: () => chain,
+      discard: async () => {
+        await chain;
+        await store.delete(spec.trialId).catch((err: unknown) => log.warn({ ...actx, err: (err as Error).message }, "checkpoint not deleted"));
+      },
+    };
   };
 
   // The first heartbeat doubles as a credentials check: a worker whose token the coordinator

@@ -50,7 +50,7 @@ class JsSession implements TrainingSession {
   get sqNorms(): Float64Array {
     return this.optimizer.sqNorms;
   }
-  velocity(): Float32Array[] | null {
+  momentumBuffers(): Float32Array[] | null {
     return this.optimizer.velocityBuffers() as Float32Array[] | null;
   }
   step(X: Float32Array, y: Float32Array, B: number, learningRate: number): number {
