@@ -121,8 +121,8 @@ export interface CvOptions {
   interleave?: boolean;
   /**
    * Checkpoints (sequential folds only): `due(fold, epoch)` is asked after every epoch that
-   * another epoch of the same fold follows, and `save` gets the whole state when it says yes;
-   * `save` is also called after every finished fold (no weights then). A run resumed from the
+   * another epoch of the same fold follows, and after every finished fold but the last; `save`
+   * gets the whole state when it says yes (no weights after a finished fold). A run resumed from the
    * last state saved (`resume`) ends with exactly the outcome of an uninterrupted run when the
    * backend is deterministic (js); onEpoch hears only the epochs after the checkpoint, and
    * onFoldTrained only the folds trained in this run.
@@ -250,7 +250,9 @@ export async function crossValidate(
       surface = await decisionSurface(model, preps[0]!, data.X, data.n, undefined, () => pacer.maybeYield());
     }
     if (opts.onFoldTrained) await opts.onFoldTrained(f, model, outcome);
-    if (checkpoint && outcome.status === "completed" && f + 1 < folds.length) await checkpoint.save({ done: [...outcomes], ...(surface ? { surface } : {}) });
+    if (checkpoint && outcome.status === "completed" && f + 1 < folds.length && checkpoint.due(f, outcome.epochs)) {
+      await checkpoint.save({ done: [...outcomes], ...(surface ? { surface } : {}) });
+    }
     if (outcome.status === "diverged") {
       return {
         status: "diverged",

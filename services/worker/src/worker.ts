@@ -179,7 +179,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         refusal = PATH_REFUSED;
       } else ref.path = allowed;
     }
-    const checkpoints = await checkpointing(spec, actx);
+    const checkpoints = await checkpointing(spec, attempt, actx);
     busy.add(spec.trialId);
     metrics.trialStarted();
     const cancelled = cancellations.track(spec.trialId, spec.studyId);
@@ -273,18 +273,20 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
    * A trial's checkpoints: the last one stored is opened for resuming (refused with a log line
    * when it is not intact or not this trial's), new ones are sealed and stored one after another.
    */
-  const checkpointing = async (spec: TrialSpec, actx: Record<string, unknown>) => {
+  const checkpointing = async (spec: TrialSpec, attempt: number, actx: Record<string, unknown>) => {
     const cfg = opts.checkpoints;
     if (!cfg || spec.cvInterleave) return undefined;
     const { store, policy } = cfg;
     let resume: Uint8Array | undefined;
-    const sealed = await store.get(spec.trialId).catch((err: unknown) => void log.warn({ ...actx, err: (err as Error).message }, "checkpoint not read"));
+    // Only a retried trial can have one: a first attempt costs no round trip to the store.
+    const sealed = attempt > 1 ? await store.get(spec.trialId).catch((err: unknown) => void log.warn({ ...actx, err: (err as Error).message }, "checkpoint not read")) : undefined;
     if (sealed) {
       const opened = openCheckpoint(spec, sealed);
       if ("refused" in opened) log.warn({ ...actx, reason: opened.refused }, "checkpoint ignored");
       else {
         resume = opened.payload;
-        log.info({ ...actx, bytes: sealed.length }, "resuming from checkpoint");
+        const at = decodeTrialCheckpoint(resume);
+        log.info({ ...actx, bytes: sealed.length, fold: at.current?.fold ?? at.done.length, epoch: at.current?.epoch ?? 0, epochsSaved: at.reported.length }, "resuming from checkpoint");
       }
     }
     const now = new AbortController();
@@ -322,6 +324,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       settled: () => chain,
       discard: async () => {
         await chain;
+        if (saved === 0 && !sealed) return;
         await store.delete(spec.trialId).catch((err: unknown) => log.warn({ ...actx, err: (err as Error).message }, "checkpoint not deleted"));
       },
     };
