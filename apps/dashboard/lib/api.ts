@@ -185,7 +185,7 @@ export function parseTrialsQuery(studyId: string, sp: URLSearchParams): TrialsQu
   if (cursor !== undefined) {
     const c = decodeCursor(cursor);
     sameQuery(c, trialsSignature(studyId, statuses, sort, desc));
-    const valueOk = c.v === null || (sort === "finishedAt" ? typeof c.v === "string" && !Number.isNaN(Date.parse(c.v)) : typeof c.v === "string" && (c.v === "NaN" || !Number.isNaN(Number(c.v))));
+    const valueOk = c.v === null || (sort === "finishedAt" ? typeof c.v === "string" && !Number.isNaN(Date.parse(c.v)) : typeof c.v === "string" && Number.isFinite(Number(c.v)));
     if (!Number.isInteger(c.n) || !valueOk) throw new BadRequest("cursor: not a cursor this API returned");
     after = { value: c.v === null ? null : sort === "finishedAt" ? (c.v as string) : Number(c.v), number: c.n as number };
   }
@@ -231,7 +231,7 @@ export async function apiTrials(db: Db, studyId: string, q: TrialsQuery) {
   const last = page.at(-1);
   const lastValue = (t: NonNullable<typeof last>) => {
     if (q.sort === "finishedAt") return t.finishedAt?.toISOString() ?? null;
-    // As text: a NaN score stays NaN (Postgres sorts it above every number), not null.
+    // The coordinator records only finite CV means (CompleteTrial refuses others).
     return q.sort === "cvMean" ? (t.cvMean === null ? null : String(t.cvMean)) : String(t.number);
   };
   return {
