@@ -156,14 +156,29 @@ export async function resolveStudy(api: CoordinatorApi, idOrName: string): Promi
 }
 
 interface Sink {
-  write(chunk: string): Promise<void>;
+  /** False once the reader has gone (EPIPE: `automl export-trials … | head`): stop writing. */
+  write(chunk: string): Promise<boolean>;
 }
+
+const isEpipe = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === "EPIPE";
 
 /** Writes with backpressure: waits for 'drain' when the stream's buffer is full. */
 function sinkOf(stream: NodeJS.WritableStream): Sink {
+  let failed: unknown;
+  stream.on("error", (err) => (failed ??= err));
   return {
     async write(chunk) {
-      if (!stream.write(chunk)) await once(stream, "drain");
+      if (failed !== undefined) {
+        if (isEpipe(failed)) return false;
+        throw failed;
+      }
+      try {
+        if (!stream.write(chunk)) await once(stream, "drain");
+      } catch (err) {
+        if (isEpipe(err)) return false;
+        throw err;
+      }
+      return true;
     },
   };
 }
@@ -193,17 +208,19 @@ export async function exportTrials(api: CoordinatorApi, study: Study, format: Ex
     objectives: objectives.length > 1 ? objectives.map((o) => o.metric) : [],
   };
   const header = exportHeader(layout);
-  if (format === "csv") await sink.write(csvRecord(header));
+  if (format === "csv" && !(await sink.write(csvRecord(header)))) return 0;
   let written = 0;
   for await (const page of trialPages(api, study.id)) {
     let chunk = "";
+    let rows = 0;
     for (const t of page) {
       if (t.number >= count) continue;
       const row = exportRow(t, layout);
       chunk += format === "csv" ? csvRecord(header.map((h) => row[h] ?? null)) : jsonlRecord(header, row);
-      written++;
+      rows++;
     }
-    if (chunk) await sink.write(chunk);
+    if (chunk && !(await sink.write(chunk))) break;
+    written += rows;
   }
   return written;
 }
