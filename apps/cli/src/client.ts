@@ -31,8 +31,8 @@ export class CoordinatorApi {
   async cancelStudy(studyId: string): Promise<Study> {
     return (await grpcCall<CancelStudyReply>((md, o, cb) => this.client.cancelStudy({ studyId }, md, o, cb))).study!;
   }
-  async listTrials(studyId: string, ranked: boolean, limit = 0): Promise<Trial[]> {
-    return (await grpcCall<ListTrialsReply>((md, o, cb) => this.client.listTrials({ studyId, ranked, limit, offset: 0 }, md, o, cb), 60_000)).trials;
+  async listTrials(studyId: string, ranked: boolean, limit = 0, offset = 0): Promise<Trial[]> {
+    return (await grpcCall<ListTrialsReply>((md, o, cb) => this.client.listTrials({ studyId, ranked, limit, offset }, md, o, cb), 60_000)).trials;
   }
   close(): void {
     this.client.close();

@@ -11,6 +11,7 @@ import { leaderboardTable, objectivesOf, progressLine, studyJson } from "./forma
 import { migrate, startDistributedCoordinator, startDistributedWorker, startEmbeddedStack } from "./stack";
 import { prepareStudyFile, type DatasetDelivery } from "./study-input";
 import { ablate, importance } from "./ablate";
+import { exportTrialsCommand } from "./export-trials";
 import { USAGE } from "./usage";
 import { token } from "./tokens";
 import { exportModelCommand, predictCommand, refitCommand, refitStudy, refitSummary, type RefitResult } from "./models";
@@ -158,6 +159,15 @@ async function leaderboard(args: string[], env: CliEnv): Promise<number> {
   }
 }
 
+async function exportTrials(args: string[], env: CliEnv): Promise<number> {
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
+  try {
+    return await exportTrialsCommand(args, api);
+  } finally {
+    api.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const env = parseEnv(process.env);
@@ -208,6 +218,8 @@ async function main(argv: string[]): Promise<number> {
       return importance(rest, env);
     case "leaderboard":
       return leaderboard(rest, env);
+    case "export-trials":
+      return exportTrials(rest, env);
     case "token":
       return token(rest, env, log);
     case "refit":

@@ -12,6 +12,8 @@ export const USAGE = `usage: automl <command>
   dashboard                                    serve the dashboard (needs AUTOML_DATABASE_URL)
   study create <study-file> | list | show <id> | cancel <id>
   leaderboard <study-id> [--json]
+  export-trials <study-id | name> [--format csv|jsonl] [-o <file>]
+                                               one row per trial (params, CV folds, rung, timings) for pandas
   ablate <study-id | study-file> [--base <trial>] [--json] [--correction holm|bh]
                                                one-factor ablation of the best (or --base) trial, with corrected t-tests
   importance <study-id> [--json]               parameter importance (fANOVA) of a study (needs AUTOML_DATABASE_URL)

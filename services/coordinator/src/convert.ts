@@ -53,6 +53,10 @@ export function trialToPb(t: Trial & { folds?: FoldResult[] }): PbTrial {
     error: t.error ?? "",
     divergedEpoch: t.divergedEpoch ?? undefined,
     backend: t.backend ?? "",
+    rung: t.rung ?? undefined,
+    values: t.values,
+    startedAt: t.startedAt?.toISOString() ?? "",
+    finishedAt: t.finishedAt?.toISOString() ?? "",
   };
 }
 
