@@ -5,6 +5,8 @@
 import type { CvCheckpoint } from "./cv";
 
 const MAGIC = "AMLCKPT1";
+// Typed arrays are copied byte for byte where the machine is little-endian (all we run on).
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 type Ref = { $t: "f32" | "i32"; o: number; n: number };
 
@@ -20,10 +22,14 @@ export function encodeCheckpoint(cp: CvCheckpoint): Uint8Array {
   let offset = 0;
   const header = JSON.stringify(cp, (_key, value: unknown) => {
     if (value instanceof Float32Array || value instanceof Int32Array) {
-      const bytes = new Uint8Array(value.length * 4);
-      const view = new DataView(bytes.buffer);
       const f = value instanceof Float32Array;
-      for (let i = 0; i < value.length; i++) f ? view.setFloat32(4 * i, value[i]!, true) : view.setInt32(4 * i, value[i]!, true);
+      let bytes: Uint8Array;
+      if (LITTLE_ENDIAN) bytes = new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+      else {
+        bytes = new Uint8Array(value.length * 4);
+        const view = new DataView(bytes.buffer);
+        for (let i = 0; i < value.length; i++) f ? view.setFloat32(4 * i, value[i]!, true) : view.setInt32(4 * i, value[i]!, true);
+      }
       const ref: Ref = { $t: f ? "f32" : "i32", o: offset, n: value.length };
       blobs.push(bytes);
       offset += bytes.length;
@@ -59,7 +65,8 @@ export function decodeCheckpoint(bytes: Uint8Array): CvCheckpoint {
         const { $t, o, n } = value as Ref;
         if (!(Number.isInteger(o) && Number.isInteger(n) && o >= 0 && n >= 0 && o + 4 * n <= body.byteLength)) throw new CheckpointFormatError("array out of bounds");
         const arr = $t === "f32" ? new Float32Array(n) : new Int32Array(n);
-        for (let i = 0; i < n; i++) arr[i] = $t === "f32" ? body.getFloat32(o + 4 * i, true) : body.getInt32(o + 4 * i, true);
+        if (LITTLE_ENDIAN) new Uint8Array(arr.buffer).set(new Uint8Array(body.buffer, body.byteOffset + o, 4 * n));
+        else for (let i = 0; i < n; i++) arr[i] = $t === "f32" ? body.getFloat32(o + 4 * i, true) : body.getInt32(o + 4 * i, true);
         return arr;
       }
       if (value && typeof value === "object" && "$n" in value) return Number((value as { $n: string }).$n);
