@@ -3,7 +3,10 @@ import {
   CoordinatorClient,
   type CancelStudyReply,
   type CreateStudyReply,
+  type GetRefitReply,
   type GetStudyReply,
+  type Refit,
+  type RefitTrialReply,
   type ListStudiesReply,
   type ListTrialsReply,
   type Study,
@@ -27,6 +30,12 @@ export class CoordinatorApi {
   }
   async listStudies(limit = 50): Promise<Study[]> {
     return (await grpcCall<ListStudiesReply>((md, o, cb) => this.client.listStudies({ limit }, md, o, cb))).studies;
+  }
+  async refitTrial(studyId: string, trial: string): Promise<Refit> {
+    return (await grpcCall<RefitTrialReply>((md, o, cb) => this.client.refitTrial({ studyId, trial }, md, o, cb))).refit!;
+  }
+  async getRefit(refitId: string): Promise<Refit> {
+    return (await grpcCall<GetRefitReply>((md, o, cb) => this.client.getRefit({ refitId }, md, o, cb))).refit!;
   }
   async cancelStudy(studyId: string): Promise<Study> {
     return (await grpcCall<CancelStudyReply>((md, o, cb) => this.client.cancelStudy({ studyId }, md, o, cb))).study!;

@@ -48,6 +48,8 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
+  /** `automl refit` in the distributed stack: how long to wait for a worker to finish the refit. */
+  AUTOML_REFIT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(900_000),
   /** bench/load only: workers answer trials without training, to measure the orchestration. */
   AUTOML_BENCH_NOOP_TRAINING: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 });

@@ -6,12 +6,13 @@ import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, wr
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
-import { AppError, freePort, type Logger } from "@automl/common";
+import { AppError, freePort, grpcClientSecurity, type Logger } from "@automl/common";
 import { toTrialSpec } from "@automl/coordinator";
 import { createDb, createPgliteDb, startEmbeddedPostgres, type Db, type Trial } from "@automl/db";
-import { CachedDatasetStore, JetStreamDatasetStore, natsCredentials, natsTls } from "@automl/messaging";
+import { CachedDatasetStore, DEFAULT_MODEL_BUCKET, JetStreamCheckpointStore, JetStreamDatasetStore, natsCredentials, natsTls } from "@automl/messaging";
 import { exportOnnx, ModelFormatError, ModelStore, PredictInputError, predictCsv, RefitDivergedError, serializeArtifact, type ModelArtifact } from "@automl/model";
 import { refitTrial } from "@automl/worker";
+import { CoordinatorApi } from "./client";
 import type { CliEnv } from "./env";
 import { migrate } from "./stack";
 
@@ -113,17 +114,61 @@ export function refitSummary(r: RefitResult): string {
   ].join("\n");
 }
 
+/** The model bucket of the distributed stack (read: the CLI's NATS user may read it). */
+const modelBucket = (env: CliEnv) => JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), bucket: DEFAULT_MODEL_BUCKET, readOnly: true });
+
+/** Copies a model from the model bucket into the local store (checked against its id). */
+async function fetchModel(env: CliEnv, id: string): Promise<void> {
+  if (!env.AUTOML_NATS_URL) throw new AppError("INVALID_ARGUMENT", `model ${id.slice(0, 12)} is in the model bucket; AUTOML_NATS_URL is needed to fetch it`);
+  const bucket = await modelBucket(env);
+  try {
+    const bytes = await bucket.get(id);
+    if (!bytes) throw new AppError("NOT_FOUND", `model ${id} is not in the ${DEFAULT_MODEL_BUCKET} bucket`);
+    modelStore(env).putBytes(id, bytes);
+  } finally {
+    await bucket.close();
+  }
+}
+
+/**
+ * The distributed refit: queued through the coordinator to a worker of the study's pool, which
+ * stores the model in the model bucket; waited for, then fetched into the local store.
+ */
+async function refitThroughWorker(env: CliEnv, studyRef: string, trial: string | undefined): Promise<RefitResult> {
+  const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
+  try {
+    let refit = await api.refitTrial(studyRef, trial ?? "");
+    process.stderr.write(`refit of trial #${refit.trialNumber} queued (${refit.id}); waiting for a worker …\n`);
+    const deadline = Date.now() + env.AUTOML_REFIT_TIMEOUT_MS;
+    while (refit.status === "PENDING") {
+      if (Date.now() > deadline) throw new AppError("UNAVAILABLE", `refit ${refit.id}: no worker finished it within ${env.AUTOML_REFIT_TIMEOUT_MS} ms (it stays queued; check the workers of the study's pool)`);
+      await new Promise((r) => setTimeout(r, 500));
+      refit = await api.getRefit(refit.id);
+    }
+    if (refit.status !== "DONE") throw new AppError("FAILED_PRECONDITION", `refit ${refit.id} failed: ${refit.error}`);
+    await fetchModel(env, refit.modelId);
+    const { artifact, path } = modelStore(env).resolve(refit.modelId);
+    return { id: refit.modelId, path, artifact, trial: { id: refit.trialId, number: refit.trialNumber } };
+  } finally {
+    api.close();
+  }
+}
+
 export async function refitCommand(args: string[], env: CliEnv, log: Logger): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { trial: { type: "string" }, json: { type: "boolean" } } });
   if (!positionals[0]) throw new AppError("INVALID_ARGUMENT", "refit: a study id (or name) is required");
-  const r = await withDatabase(env, log, (db) => refitStudy(db, positionals[0]!, values.trial, env, log));
+  const r = env.AUTOML_DATABASE_URL
+    ? await refitThroughWorker(env, positionals[0], values.trial)
+    : await withDatabase(env, log, (db) => refitStudy(db, positionals[0]!, values.trial, env, log));
   process.stdout.write(values.json ? `${JSON.stringify({ id: r.id, path: r.path, source: r.artifact.source }, null, 2)}\n` : `${refitSummary(r)}\n`);
   return 0;
 }
 
 /** Model errors are the caller's input: exit 2 (INVALID_ARGUMENT) with the message. */
-function resolveModel(env: CliEnv, ref: string | undefined): { artifact: ModelArtifact; id: string } {
+async function resolveModel(env: CliEnv, ref: string | undefined): Promise<{ artifact: ModelArtifact; id: string }> {
   if (!ref) throw new AppError("INVALID_ARGUMENT", "a model (id, id prefix or .json file) is required");
+  // A full id this machine does not have: the distributed stack's model bucket may.
+  if (/^[0-9a-f]{64}$/.test(ref) && !modelStore(env).list().includes(ref) && env.AUTOML_NATS_URL) await fetchModel(env, ref);
   try {
     return modelStore(env).resolve(ref);
   } catch (err) {
@@ -141,7 +186,7 @@ function writeWhole(out: string, bytes: Uint8Array): void {
 
 export async function exportModelCommand(args: string[], env: CliEnv): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: "string", default: "onnx" }, o: { type: "string", short: "o" } } });
-  const { artifact } = resolveModel(env, positionals[0]);
+  const { artifact } = await resolveModel(env, positionals[0]);
   if (values.format !== "onnx" && values.format !== "json") throw new AppError("INVALID_ARGUMENT", `--format: onnx or json, got ${values.format}`);
   if (!values.o) throw new AppError("INVALID_ARGUMENT", "-o FILE: required");
   writeWhole(values.o, values.format === "onnx" ? exportOnnx(artifact) : serializeArtifact(artifact));
@@ -151,7 +196,7 @@ export async function exportModelCommand(args: string[], env: CliEnv): Promise<n
 
 export async function predictCommand(args: string[], env: CliEnv): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { o: { type: "string", short: "o" }, proba: { type: "boolean" }, "batch-size": { type: "string" } } });
-  const { artifact } = resolveModel(env, positionals[0]);
+  const { artifact } = await resolveModel(env, positionals[0]);
   const input = positionals[1];
   if (!input) throw new AppError("INVALID_ARGUMENT", "predict: an input CSV file is required");
   if (!existsSync(input)) throw new AppError("INVALID_ARGUMENT", `${input}: no such file`);

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { AppError, freePort, grpcClientSecurity, grpcServerSecurity, type GrpcClientSecurity, type Logger } from "@automl/common";
 import { applyMigrations, createDb, createPgliteDb, pgExecutor, startEmbeddedPostgres, type Db } from "@automl/db";
-import { CachedDatasetStore, DirectoryCheckpointStore, JetStreamCheckpointStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, natsTls, type TrialQueue } from "@automl/messaging";
+import { CachedDatasetStore, DEFAULT_MODEL_BUCKET, DirectoryCheckpointStore, JetStreamCheckpointStore, JetStreamDatasetStore, JetStreamQueue, MemoryQueue, natsCredentials, natsTls, type TrialQueue } from "@automl/messaging";
 import { startCoordinator, type RunningCoordinator } from "@automl/coordinator";
 import { startWorker, ThreadPool, type RunningWorker } from "@automl/worker";
+import { ModelStore } from "@automl/model";
 import type { CliEnv } from "./env";
 
 /** Heartbeats (and ack-deadline extensions) three times per ack wait, so one lost beat is harmless. */
@@ -50,7 +51,9 @@ export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: numb
     scheduler: { ackWaitMs: env.AUTOML_ACK_WAIT_MS, maxDeliver: env.AUTOML_MAX_DELIVER, importanceOnCompletion: false },
   });
   const checkpoints = env.AUTOML_CHECKPOINT_EVERY ? { store: new DirectoryCheckpointStore(join(env.AUTOML_HOME, "checkpoints")), policy: env.AUTOML_CHECKPOINT_EVERY } : undefined;
-  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND, threadPool, checkpoints });
+  const modelFiles = new ModelStore(join(env.AUTOML_HOME, "models"));
+  const models = { put: async (id: string, bytes: Uint8Array) => modelFiles.putBytes(id, bytes).path };
+  const worker = await startWorker({ queue, coordinator: coordinator.address, security, datasetPaths: "any", pool: env.AUTOML_POOL, log, concurrency: workers, heartbeatMs: heartbeatMs(env), backend: env.AUTOML_BACKEND, threadPool, checkpoints, models });
   return {
     coordinatorAddr: coordinator.address,
     databaseUrl: pg.url,
@@ -112,8 +115,11 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
   const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
   // Checkpoints of running trials, in their own Object Store bucket (workers may write it: infra/nats).
   const checkpointStore = env.AUTOML_CHECKPOINT_EVERY ? await JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env) }) : undefined;
+  // Refit models, by SHA-256, in their own bucket: the CLI fetches them from there (docs/models.md).
+  const modelBucket = await JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), bucket: DEFAULT_MODEL_BUCKET, description: "automl refit models by SHA-256" });
   const worker = await startWorker({
     ...(checkpointStore ? { checkpoints: { store: checkpointStore, policy: env.AUTOML_CHECKPOINT_EVERY! } } : {}),
+    models: { put: async (id, bytes) => (await modelBucket.put(id, bytes), `nats://${DEFAULT_MODEL_BUCKET}/${id}`) },
     datasets,
     datasetPaths: env.AUTOML_DATASET_DIRS,
     queue,
@@ -132,6 +138,7 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
       await queue.close();
       await objects.close();
       await checkpointStore?.close();
+      await modelBucket.close();
     },
   };
 }

@@ -9,6 +9,8 @@ import { Objm, StorageType, type ObjectStore } from "@nats-io/obj";
 import { connectNats, type NatsCredentials, type NatsTls } from "./nats-auth";
 
 export const DEFAULT_CHECKPOINT_BUCKET = "automl-checkpoints";
+/** Refit models (`automl refit` through a worker), by their SHA-256. The same kind of bucket. */
+export const DEFAULT_MODEL_BUCKET = "automl-models";
 
 export interface CheckpointStore {
   /** The last checkpoint stored for a trial, or undefined. */
@@ -50,6 +52,9 @@ export class DirectoryCheckpointStore implements CheckpointStore {
 export interface JetStreamCheckpointStoreConfig {
   url: string;
   bucket?: string;
+  description?: string;
+  /** Open without creating (a reader whose NATS user may not create streams); a missing bucket reads as empty. */
+  readOnly?: boolean;
   credentials?: NatsCredentials;
   tls?: NatsTls;
 }
@@ -64,7 +69,10 @@ export class JetStreamCheckpointStore implements CheckpointStore {
     const nc = await connectNats({ url: config.url, name: "automl-checkpoints", credentials: config.credentials, tls: config.tls });
     try {
       // create() opens the bucket when it exists; workers may create it (infra/nats/auth.conf).
-      const os = await new Objm(nc).create(config.bucket ?? DEFAULT_CHECKPOINT_BUCKET, { storage: StorageType.File, description: "automl checkpoints of running trials" });
+      const bucket = config.bucket ?? DEFAULT_CHECKPOINT_BUCKET;
+      const os = config.readOnly
+        ? await new Objm(nc).open(bucket, false)
+        : await new Objm(nc).create(bucket, { storage: StorageType.File, description: config.description ?? "automl checkpoints of running trials" });
       return new JetStreamCheckpointStore(nc, os);
     } catch (err) {
       await nc.close();
@@ -74,7 +82,11 @@ export class JetStreamCheckpointStore implements CheckpointStore {
 
   async get(trialId: string): Promise<Uint8Array | undefined> {
     checkId(trialId);
-    return (await this.os.getBlob(trialId)) ?? undefined;
+    const bytes = await this.os.getBlob(trialId).catch((err: unknown) => {
+      if (/stream not found/i.test((err as Error).message)) return null; // a read-only open of a bucket not made yet
+      throw err;
+    });
+    return bytes ?? undefined;
   }
   async put(trialId: string, bytes: Uint8Array): Promise<void> {
     checkId(trialId);

@@ -11,4 +11,4 @@ export {
 } from "./dataset-store";
 export { connectNats, natsCredentials, natsTls, type NatsCredentials, type NatsCredentialsEnv, type NatsTls, type NatsTlsEnv } from "./nats-auth";
 export { CANCEL_WINDOW_MS, CancelVerifier, signCancel } from "./cancel-signature";
-export { DEFAULT_CHECKPOINT_BUCKET, DirectoryCheckpointStore, JetStreamCheckpointStore, type CheckpointStore, type JetStreamCheckpointStoreConfig } from "./checkpoint-store";
+export { DEFAULT_CHECKPOINT_BUCKET, DEFAULT_MODEL_BUCKET, DirectoryCheckpointStore, JetStreamCheckpointStore, type CheckpointStore, type JetStreamCheckpointStoreConfig } from "./checkpoint-store";

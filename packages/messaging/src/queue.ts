@@ -57,6 +57,7 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = { ackWaitMs: 30_000, maxDeliv
 
 /** Message id for JetStream's duplicate window: republishing the same dispatch is a no-op. */
 export function dispatchId(spec: TrialSpec): string {
+  if (spec.refitId) return `refit:${spec.refitId}`;
   return `${spec.trialId}:${spec.dispatch || 1}`;
 }
 

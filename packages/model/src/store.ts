@@ -29,6 +29,12 @@ export class ModelStore {
     return { id, path: file, size: bytes.length };
   }
 
+  /** Stores an artifact's bytes under their id (refused unless they hash to it and parse). */
+  putBytes(id: string, bytes: Uint8Array): StoredModel {
+    if (!ID.test(id) || modelId(bytes) !== id) throw new ModelFormatError(`bytes do not hash to ${id.slice(0, 12)}`);
+    return this.put(parseArtifact(bytes));
+  }
+
   /** The ids of every stored model. */
   list(): string[] {
     if (!existsSync(this.dir)) return [];

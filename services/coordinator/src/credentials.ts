@@ -8,7 +8,7 @@ export const ISSUED_ROLES = ["worker", "client", "viewer"] as const satisfies re
 export type IssuedRole = (typeof ISSUED_ROLES)[number];
 
 /** Read-only Coordinator RPCs: the viewer role's whole reach. */
-const READS = new Set(["getStudy", "listStudies", "listTrials"]);
+const READS = new Set(["getStudy", "listStudies", "listTrials", "getRefit"]);
 
 /**
  * Who may call each RPC besides admin (docs/operations.md "Security" has it as a table):

@@ -13,6 +13,7 @@ import { objectiveValues } from "./objectives";
 import { parseJsonField, recordEpochReports } from "./epoch-reports";
 import { parseStudyFile, storedStudyFile } from "./study-file";
 import { holdsLease, leaseHash, leaseRefused, newLease } from "./lease";
+import { getRefit, queueRefit, recordModel } from "./refits";
 
 
 /** `control` carries cancellations to the workers (the queue's control channel); `localDatasetPaths` see CoordinatorOptions. */
@@ -20,7 +21,7 @@ export function coordinatorService(
   store: Store,
   scheduler: Scheduler,
   log: Logger,
-  control?: Pick<TrialQueue, "publishCancel">,
+  control?: Pick<TrialQueue, "publishCancel" | "publish">,
   { localDatasetPaths = false }: { localDatasetPaths?: boolean } = {},
 ): CoordinatorServer {
   const describe = async (id: string) => {
@@ -57,6 +58,13 @@ export function coordinatorService(
       const { trials, total } = req.ranked ? await store.ranked(study, req.limit, req.offset) : await store.allTrials(study.id, req.limit, req.offset);
       return { trials: trials.map(trialToPb), total };
     }),
+    refitTrial: unary(log, "RefitTrial", async (req) => {
+      if (!control) throw new AppError("FAILED_PRECONDITION", "this coordinator has no queue to send a refit to");
+      const refit = await queueRefit(store.db, control, requireField(req.studyId, "study_id"), req.trial);
+      log.info({ studyId: refit.studyId, trial: refit.trialNumber, refitId: refit.id }, "refit queued");
+      return { refit };
+    }),
+    getRefit: unary(log, "GetRefit", async (req) => ({ refit: await getRefit(store.db, requireField(req.refitId, "refit_id")) })),
   };
 }
 
@@ -140,6 +148,11 @@ export function reportingService(store: Store, scheduler: Scheduler, log: Logger
       if (verdict === "recorded") log.warn({ trialId, attempt: req.attempt, reason: req.reason }, "trial failed");
       scheduler.wake();
       return { alreadyRecorded: verdict === "duplicate" };
+    }),
+    recordModel: unary(log, "RecordModel", async (req) => {
+      const reply = await recordModel(store.db, { ...req, refitId: requireField(req.refitId, "refit_id"), size: Number(req.size) });
+      if (!reply.alreadyRecorded) log.info({ refitId: req.refitId, modelId: req.modelId, error: req.error || undefined }, req.error ? "refit failed" : "model recorded");
+      return reply;
     }),
     heartbeat: unary(log, "Heartbeat", async (req) => {
       await store.heartbeat({ workerId: requireField(req.workerId, "worker_id"), pool: req.pool, hostname: req.hostname, pid: req.pid, trialId: req.trialId, leaseHash: leaseHash(req.lease) });

@@ -12,10 +12,12 @@ import {
   type CompleteTrialRequest,
   type FailTrialReply,
   type HeartbeatReply,
+  type RecordModelReply,
   type StartTrialReply,
   type TrialSpec,
 } from "@automl/proto";
-import { runTrial } from "./trial-runner";
+import { refitTrial, runTrial } from "./trial-runner";
+import { modelId, serializeArtifact } from "@automl/model";
 import { reportEpochs } from "./report-epochs";
 import { availableBackendsFor, backendStartupNotice, tfjsEngineNotice } from "./backend-choice";
 import type { BackendChoice } from "@automl/nn";
@@ -57,6 +59,8 @@ export interface WorkerOptions {
    * taken; the next attempt of an interrupted trial resumes from the last one. Default none.
    */
   checkpoints?: { store: CheckpointStore; policy: CheckpointPolicy };
+  /** Where refit jobs store their models: `put` returns the location recorded with the model. Default none (refits fail). */
+  models?: { put(id: string, bytes: Uint8Array): Promise<string> };
   /**
    * Training threads started earlier (startTrainingThreads), so that they load their code while
    * something else starts (the embedded database); the worker owns and closes them.
@@ -138,7 +142,61 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   // few deliveries per retry. Bounded, and cut short by a shutdown that interrupts trials.
   const patiently = (d: Delivery) => ({ forMs: opts.reportPatienceMs ?? 120_000, maxDelayMs: heartbeatMs, onWait: () => d.working(), giveUp: () => interrupting });
 
+  /**
+   * Points the spec's dataset at a file this worker may read: an uploaded one fetched by hash, or
+   * an allowed path. Returns the refusal message when the path is not allowed.
+   */
+  const resolveDataset = async (spec: TrialSpec, ctx: Record<string, unknown>): Promise<string | undefined> => {
+    const ref = spec.dataset;
+    if (ref?.contentHash) {
+      // Fetched once per worker and kept on disk by hash (checked against it); the training
+      // thread reads that file, whatever path the message may also carry.
+      if (!opts.datasets) throw new AppError("FAILED_PRECONDITION", "this worker has no dataset store for uploaded datasets");
+      await opts.datasets.get(ref.contentHash);
+      ref.path = join(opts.datasets.cacheDir, ref.contentHash);
+    } else if (ref?.path) {
+      const allowed = await allowedDatasetPath(ref.path, opts.datasetPaths ?? []);
+      if (allowed === undefined) {
+        log.warn({ ...ctx, path: ref.path }, "dataset path refused");
+        return PATH_REFUSED;
+      }
+      ref.path = allowed;
+    }
+    return undefined;
+  };
+
+  /**
+   * A refit job: the configuration trained on every row (on this thread: the engine yields to
+   * the event loop every 25 ms), the model stored, RecordModel. A failure is recorded as such.
+   */
+  const handleRefit = async (d: Delivery): Promise<void> => {
+    const { spec } = d;
+    const rctx = { refitId: spec.refitId, trialId: spec.trialId };
+    const timer = setInterval(() => d.working(), heartbeatMs);
+    let result: { modelId: string; size: number; location: string; sourceJson: string; error: string };
+    try {
+      const refusal = await resolveDataset(spec, rctx);
+      if (refusal) throw new Error(refusal);
+      if (!opts.models) throw new Error("this worker has no model store");
+      const artifact = await refitTrial(spec, backend, JSON.parse(spec.refitSourceJson || "{}") as Record<string, never>);
+      const bytes = serializeArtifact(artifact);
+      const id = modelId(bytes);
+      const location = await opts.models.put(id, bytes);
+      result = { modelId: id, size: bytes.length, location, sourceJson: JSON.stringify(artifact.source), error: "" };
+      log.info({ ...rctx, modelId: id, bytes: bytes.length }, "model refit and stored");
+    } catch (err) {
+      if (err instanceof AppError && err.code === "UNAVAILABLE") throw err; // redelivered
+      result = { modelId: "", size: 0, location: "", sourceJson: "", error: err instanceof Error ? err.message : String(err) };
+      log.warn({ ...rctx, err: result.error }, "refit failed");
+    } finally {
+      clearInterval(timer);
+    }
+    await withRetry(() => grpcCall<RecordModelReply>((md, o, cb) => client.recordModel({ refitId: spec.refitId, ...result }, md, o, cb)), patiently(d));
+    await d.ack();
+  };
+
   const handle = async (d: Delivery): Promise<void> => {
+    if (d.spec.refitId) return handleRefit(d);
     const { spec } = d;
     // Fields of this trial's log lines. Not log.child(): pino serializes a child's bindings when
     // it is made, a cost every trial paid although a busy worker logs nothing per trial at info.
@@ -164,21 +222,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     const { attempt, lease } = start;
     const actx = { ...tctx, attempt };
 
-    const ref = spec.dataset;
-    let refusal: string | undefined;
-    if (ref?.contentHash) {
-      // Fetched once per worker and kept on disk by hash (checked against it); the training
-      // thread reads that file, whatever path the message may also carry.
-      if (!opts.datasets) throw new AppError("FAILED_PRECONDITION", "this worker has no dataset store for uploaded datasets");
-      await opts.datasets.get(ref.contentHash);
-      ref.path = join(opts.datasets.cacheDir, ref.contentHash);
-    } else if (ref?.path) {
-      const allowed = await allowedDatasetPath(ref.path, opts.datasetPaths ?? []);
-      if (allowed === undefined) {
-        log.warn({ ...actx, path: ref.path }, "dataset path refused");
-        refusal = PATH_REFUSED;
-      } else ref.path = allowed;
-    }
+    const refusal = await resolveDataset(spec, actx);
     const checkpoints = await checkpointing(spec, attempt, actx);
     busy.add(spec.trialId);
     metrics.trialStarted();
