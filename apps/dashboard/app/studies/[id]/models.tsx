@@ -35,7 +35,7 @@ function Provenance({ m, metric }: { m: ModelSummary; metric: string }) {
 function CommandHint({ command, children }: { command: string; children: ReactNode }) {
   return (
     <p className="muted refit-hint" data-testid="refit-hint">
-      {children} <code>{command}</code> on a machine with the study&apos;s database (<code>AUTOML_DATABASE_URL</code>); see docs/models.md.
+      {children} <code>{command}</code> where the CLI reaches the study&apos;s database (docs/models.md).
     </p>
   );
 }

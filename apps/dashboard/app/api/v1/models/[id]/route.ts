@@ -20,7 +20,6 @@ export function GET(req: NextRequest, { params }: { params: Promise<{ id: string
       status: 200,
       headers: {
         "content-type": r.contentType,
-        "content-length": String(r.body.byteLength),
         "content-disposition": `attachment; filename="${r.filename}"`,
         // The JSON's bytes are the model; the ONNX file is derived from them.
         "x-model-id": r.id,
