@@ -14,6 +14,7 @@ import { createDb } from "@automl/db/client";
 import { createTestDatabase, postgresAvailable, TEST_ADMIN_URL } from "@automl/db/testing";
 import { ModelStore, onnxFeatures, parseArtifact, Predictor, refit, type ModelArtifact } from "@automl/model";
 import { seedStudies } from "./fixtures";
+import { MO_STUDY, seedMultiObjectiveStudy } from "./multi-objective-fixture";
 import { CHROMIUM_ARGS, startBuiltDashboard } from "./support";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -75,6 +76,7 @@ describe.skipIf(!(await postgresAvailable()))("models in the dashboard (built ap
     const db = createDb(testDb.url, { maxConnections: 1 });
     try {
       await seedStudies(db);
+      await seedMultiObjectiveStudy(db); // completed trials, no model
       const row = (id: string, studyId: string, trialId: string, location: string, createdAt: string, source: object) =>
         ({ id, studyId, trialId, size: existsSync(location) ? readFileSync(location).length : 1234, location, source, createdAt: new Date(createdAt) });
       await db.model.createMany({
@@ -255,6 +257,10 @@ describe.skipIf(!(await postgresAvailable()))("models in the dashboard (built ap
     await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Trial #0");
     expect(await page.getByTestId("trial-models").count()).toBe(0);
     expect(await page.getByTestId("refit-hint").count()).toBe(0);
+    await page.goto(`${dashboard!.url}/studies/${MO_STUDY}`);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("mo-demo");
+    expect(await page.getByTestId("final-model").count()).toBe(0);
+    expect(await page.getByTestId("refit-hint").count()).toBe(0);
     await context.close();
   });
 
@@ -268,6 +274,9 @@ describe.skipIf(!(await postgresAvailable()))("models in the dashboard (built ap
     await page.goto(`${dashboard!.url}/studies/study-xor/trials/1`);
     await expect.poll(() => page.getByTestId("trial-models").count()).toBe(1);
     expect(await page.getByTestId("refit-hint").count()).toBe(0);
+    // A study with completed trials and no model: the command that refits its best trial.
+    await page.goto(`${dashboard!.url}/studies/${MO_STUDY}`);
+    await expect.poll(() => page.getByTestId("refit-hint").locator("code").innerText()).toBe(`npx automl refit ${MO_STUDY}`);
     await context.close();
   });
 });
