@@ -6,8 +6,8 @@ import type { NextConfig } from "next";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const config: NextConfig = {
-  // @automl/db, /proto, /common and /search export raw TypeScript, so Next has to compile it.
-  transpilePackages: ["@automl/db", "@automl/proto", "@automl/common", "@automl/search"],
+  // @automl/db, /proto, /common, /search, /model and /nn export raw TypeScript, so Next has to compile it.
+  transpilePackages: ["@automl/db", "@automl/proto", "@automl/common", "@automl/search", "@automl/model", "@automl/nn"],
   // Driver code and Prisma's runtime (with its Wasm query compiler) load from node_modules at
   // run time rather than being bundled; the PGlite pieces come along through @automl/db/client.
   serverExternalPackages: ["@grpc/grpc-js", "pino", "pg", "@prisma/client", "@prisma/adapter-pg", "pglite-prisma-adapter", "@electric-sql/pglite"],

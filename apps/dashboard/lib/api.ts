@@ -261,3 +261,12 @@ export async function apiTrials(db: Db, studyId: string, q: TrialsQuery) {
     nextCursor: rows.length > q.limit && last ? encodeCursor({ q: trialsSignature(studyId, q.statuses, q.sort, q.desc), v: lastValue(last), n: last.number }) : null,
   };
 }
+
+// ---- models ----
+
+/** `?format=json|onnx` of a model download (json when absent). */
+export function parseModelFormat(sp: URLSearchParams): "json" | "onnx" {
+  const f = single(sp, ["format"]).get("format") ?? "json";
+  if (f !== "json" && f !== "onnx") throw new BadRequest(`format: ${JSON.stringify(f)} is not one of json, onnx`);
+  return f;
+}

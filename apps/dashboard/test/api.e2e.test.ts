@@ -181,10 +181,10 @@ describe.skipIf(!(await postgresAvailable()))("dashboard JSON API over HTTP (bui
     expect(await missing.json()).toEqual({ error: { code: "not_found", message: "study no-such-study not found" } });
     expect((await get("/api/v1/studies/no-such-study/trials")).status).toBe(404);
     // An endpoint that does not exist is a JSON 404 too, behind the same access check.
-    const nowhere = await get("/api/v1/models/m1");
+    const nowhere = await get("/api/v1/workers/w1");
     expect(nowhere.status).toBe(404);
-    expect(await nowhere.json()).toEqual({ error: { code: "not_found", message: "no endpoint /api/v1/models/m1 (docs/api.md lists them)" } });
-    expect((await get("/api/v1/models/m1", {})).status).toBe(401);
+    expect(await nowhere.json()).toEqual({ error: { code: "not_found", message: "no endpoint /api/v1/workers/w1 (docs/api.md lists them)" } });
+    expect((await get("/api/v1/workers/w1", {})).status).toBe(401);
   });
 
   it("walks every trial exactly once, in the asked order, for each sort and status filter", async () => {

@@ -10,6 +10,8 @@ import { getImportance } from "../../../lib/ablations";
 import { rungText, type StudyObjective } from "../../../lib/study-spec";
 import { ImportanceList } from "../../importance-list";
 import { StatusBadge } from "../../status-badge";
+import { studyModels } from "../../../lib/models";
+import { FinalModel } from "./models";
 import { StudyHeader } from "./study-header";
 
 export const dynamic = "force-dynamic";
@@ -24,7 +26,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function LeaderboardPage({ params, searchParams }: Props) {
   const q = parseLeaderboardQuery(await searchParams);
   const id = (await params).id;
-  const [board, role, importance] = await Promise.all([getLeaderboard(getDb(), id, q), currentRole(), getImportance(getDb(), id)]);
+  const [board, role, importance, models] = await Promise.all([getLeaderboard(getDb(), id, q), currentRole(), getImportance(getDb(), id), studyModels(getDb(), id)]);
   if (!board) notFound();
   const { study, counts } = board;
   return (
@@ -38,6 +40,7 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
           </div>
         ))}
       </dl>
+      <FinalModel studyId={study.id} metric={study.metric} models={models} isAdmin={role === "admin"} hasCompleted={counts.COMPLETED > 0} />
       <h2>Leaderboard</h2>
       <Filters board={board} q={q} />
       {board.rows.length === 0 ? (

@@ -8,6 +8,9 @@ import { Figure, Heatmap, PALETTE, XYChart, type Series } from "../../../../char
 import { LiveRefresh } from "../../../../live-refresh";
 import { StatusBadge } from "../../../../status-badge";
 import { rungText } from "../../../../../lib/study-spec";
+import { currentRole } from "../../../../../lib/auth";
+import { trialModels } from "../../../../../lib/models";
+import { TrialModels } from "../../models";
 
 export const dynamic = "force-dynamic";
 
@@ -29,6 +32,7 @@ export default async function TrialPage({ params }: Props) {
   const d = await load(params);
   if (!d) notFound();
   const { study, trial, folds, epochs, surface, ci } = d;
+  const [models, role] = await Promise.all([trialModels(getDb(), trial.id), currentRole()]);
   const foldIds = [...new Set(epochs.map((e) => e.fold))];
   // The objective already has its own column.
   const metricNames = [...new Set(folds.flatMap((f) => Object.keys(f.metrics)))].filter((m) => m !== study.metric).sort();
@@ -60,6 +64,7 @@ export default async function TrialPage({ params }: Props) {
         <span>Finished: <strong>{trial.finishedAt ? timestamp(trial.finishedAt) : "—"}</strong></span>
       </p>
       {trial.error && <p className="error-box" role="alert">{trial.error}{trial.divergedFold != null && ` (fold ${trial.divergedFold}, epoch ${trial.divergedEpoch})`}</p>}
+      <TrialModels studyId={study.id} metric={study.metric} trialNumber={trial.number} completed={trial.status === "COMPLETED"} models={models} isAdmin={role === "admin"} />
 
       <div className="two-col">
         <section aria-labelledby="params-h">
