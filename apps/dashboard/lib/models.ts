@@ -26,6 +26,8 @@ export interface ModelSummary {
   source: Partial<ModelSource>;
   /** Whether the file the row points at exists on this machine (its hash is checked on download). */
   onDisk: boolean;
+  /** Stored in the distributed stack's JetStream model bucket (location nats://…), which the dashboard does not read. */
+  inBucket: boolean;
 }
 
 /** The download URLs of a model (relative to the dashboard's origin). */
@@ -58,6 +60,7 @@ async function findModels(db: Db, where: Prisma.ModelWhereInput): Promise<ModelS
     createdAt: r.createdAt,
     source: sourceOf(r.source),
     onDisk: existsSync(r.location),
+    inBucket: r.location.startsWith("nats://"),
   }));
 }
 
@@ -111,6 +114,12 @@ export async function modelDownload(db: Db, id: string, format: ModelFormat): Pr
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "EISDIR") throw err;
     console.error(`api: model ${id}: its file ${m.location} is missing`);
+    if (m.location.startsWith("nats://")) {
+      return {
+        ok: false, status: 404, code: "model_file_missing",
+        message: `model ${id} is in the JetStream model bucket, which the dashboard does not read: npx automl export-model ${id} --format json -o model.json`,
+      };
+    }
     return {
       ok: false, status: 404, code: "model_file_missing",
       message: `model ${id} is recorded, but its file is not on the dashboard's machine (the refit stores it on the machine that ran it; copy it to the recorded path or refit here)`,

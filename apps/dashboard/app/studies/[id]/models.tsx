@@ -7,6 +7,9 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Download JSON / ONNX links of one model, or why there are none. */
 function Downloads({ m, label }: { m: ModelSummary; label: string }) {
+  if (!m.onDisk && m.inBucket) {
+    return <span className="muted" data-testid="model-in-bucket">in the model bucket: <code>npx automl export-model {m.id} -o model.onnx</code></span>;
+  }
   if (!m.onDisk) {
     return <span className="muted" data-testid="model-missing">file not on the dashboard&apos;s machine</span>;
   }
