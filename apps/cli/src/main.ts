@@ -14,7 +14,7 @@ import { ablate, importance } from "./ablate";
 import { exportTrialsCommand } from "./export-trials";
 import { USAGE } from "./usage";
 import { token } from "./tokens";
-import { exportModelCommand, predictCommand, refitCommand, refitStudy, refitSummary, type RefitResult } from "./models";
+import { exportModelCommand, predictCommand, refitCommand, refitStudy, refitSummary, refitThroughWorker, type RefitResult } from "./models";
 import { storedStudyFile } from "@automl/coordinator";
 
 
@@ -69,8 +69,20 @@ async function run(args: string[], env: CliEnv, log: Logger): Promise<number> {
   if (env.AUTOML_DATABASE_URL) {
     // Distributed mode: a coordinator (and workers) already run against Postgres and NATS.
     const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
+    let model: RefitResult | undefined;
+    // `final: { refit: true }`: a refit job for a worker once the study completed (models.ts).
+    const finish = async (id: string) => {
+      const s = await api.getStudy(id);
+      if (s.status !== StudyStatus.STUDY_STATUS_COMPLETED || !storedStudyFile(JSON.parse(s.specJson)).final?.refit) return;
+      model = await refitThroughWorker(env, id, undefined).catch((err: unknown) => {
+        process.stderr.write(`refit failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        return undefined;
+      });
+    };
     try {
-      return await followStudy(api, studyFile, values.json ?? false);
+      const code = await followStudy(api, studyFile, values.json ?? false, finish);
+      if (model && !values.json) process.stdout.write(`\n${refitSummary(model)}\n`);
+      return code;
     } finally {
       api.close();
     }

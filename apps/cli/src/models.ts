@@ -134,7 +134,7 @@ async function fetchModel(env: CliEnv, id: string): Promise<void> {
  * The distributed refit: queued through the coordinator to a worker of the study's pool, which
  * stores the model in the model bucket; waited for, then fetched into the local store.
  */
-async function refitThroughWorker(env: CliEnv, studyRef: string, trial: string | undefined): Promise<RefitResult> {
+export async function refitThroughWorker(env: CliEnv, studyRef: string, trial: string | undefined): Promise<RefitResult> {
   const api = new CoordinatorApi(env.AUTOML_COORDINATOR_ADDR, grpcClientSecurity(env));
   try {
     let refit = await api.refitTrial(studyRef, trial ?? "");
