@@ -8,8 +8,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { parseSpace, type Params } from "@automl/search";
 import type { SuiteObjective } from "./objective";
-import { rowKey, TABLES, type TableName } from "./tables/datasets";
-import type { CurveTableFile } from "./tables/generate";
+import { rowKey, TABLES, type CurveTableFile, type TableName } from "./tables/datasets";
 
 export const TABLES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "tables");
 
@@ -66,5 +65,15 @@ export function tabularObjective(name: TableName): SuiteObjective {
   };
 }
 
+const SHIPPED = TABLES.filter((s) => existsSync(path.join(TABLES_DIR, `${s.name}.json.gz`)));
+
 /** Every table shipped in tables/ (a missing one is left out, so the synthetic part still runs). */
-export const TABULAR_OBJECTIVES: readonly SuiteObjective[] = TABLES.filter((s) => existsSync(path.join(TABLES_DIR, `${s.name}.json.gz`))).map((s) => tabularObjective(s.name));
+export const TABULAR_OBJECTIVES: readonly SuiteObjective[] = SHIPPED.map((s) => tabularObjective(s.name));
+
+/** What the suite's report says about each shipped table: its size and how it was generated. */
+export function tableInfo(): { name: string; description: string; rows: number; diverged: number; folds: number; epochs: number; generated: CurveTableFile["generated"] }[] {
+  return SHIPPED.map((s) => {
+    const f = readTable(s.name);
+    return { name: f.name, description: f.description, rows: f.rows.length, diverged: f.diverged.length, folds: f.folds, epochs: f.epochs, generated: f.generated };
+  });
+}

@@ -174,6 +174,27 @@ export async function trainRow(prep: Prepared, p: Params): Promise<{ curves: num
   return { curves, diverged };
 }
 
+/** The stored form of a table (see tabular.ts for the reader). */
+export interface CurveTableFile {
+  format: 1;
+  name: string;
+  description: string;
+  metric: "accuracy";
+  direction: "maximize";
+  folds: number;
+  epochs: number;
+  spaceInput: Record<string, unknown>;
+  /** How each row was trained: enough to retrain one (datasets.ts trainRow). */
+  training: string;
+  generated: { date: string; wallSeconds: number; machine: string; cpus: number; node: string; loadAverage: number; command: string };
+  /** Per row: [depth, widths, learningRate, momentum, batchSize] (rowKey's order). */
+  rows: [number, number[], number, number, number][];
+  /** Rows whose training diverged (recorded at chance accuracy from the diverging epoch on). */
+  diverged: number[];
+  /** Per row: fold-major validation accuracies, folds × epochs values, rounded to DECIMALS. */
+  curves: number[][];
+}
+
 /** Stored precision of a curve value: accuracies are k/m with m ≤ 600, so 6 decimals keep them exact to 1e-6. */
 export const DECIMALS = 6;
 export const round = (v: number) => Number(v.toFixed(DECIMALS));

@@ -11,33 +11,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { DECIMALS, enumerateSpace, prepare, round, rowKey, TABLES, trainRow } from "./datasets";
+import { DECIMALS, enumerateSpace, prepare, round, rowKey, TABLES, trainRow, type CurveTableFile } from "./datasets";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = process.env.TABLES_OUT ?? HERE;
 const LIMIT = process.env.TABLES_LIMIT ? Number(process.env.TABLES_LIMIT) : Infinity;
 const ONLY = process.env.TABLES_ONLY?.split(",").map((s) => s.trim());
-
-/** The stored form of a table (see tabular.ts for the reader). */
-export interface CurveTableFile {
-  format: 1;
-  name: string;
-  description: string;
-  metric: "accuracy";
-  direction: "maximize";
-  folds: number;
-  epochs: number;
-  spaceInput: Record<string, unknown>;
-  /** How each row was trained: enough to retrain one (datasets.ts trainRow). */
-  training: string;
-  generated: { date: string; wallSeconds: number; machine: string; cpus: number; node: string; loadAverage: number; command: string };
-  /** Per row: [depth, widths, learningRate, momentum, batchSize] (rowKey's order). */
-  rows: [number, number[], number, number, number][];
-  /** Rows whose training diverged (recorded at chance accuracy from the diverging epoch on). */
-  diverged: number[];
-  /** Per row: fold-major validation accuracies, folds × epochs values, rounded to DECIMALS. */
-  curves: number[][];
-}
 
 mkdirSync(OUT, { recursive: true });
 const started = performance.now();
