@@ -227,8 +227,8 @@ function summarize(section: Section, full: Record<string, Regrets>) {
           oursDefault: ours,
           peer,
           at: [c40!, c80!],
-          objectivesNoWorseAt40And80: objectives.filter((o) => beats(o, 40) && beats(o, 80)).map((o) => o.name),
-          fractionNoWorseAt40And80: objectives.filter((o) => beats(o, 40) && beats(o, 80)).length / objectives.length,
+          objectivesNoWorseAt40And80: objectives.filter((o) => beats(o, c40) && beats(o, c80)).map((o) => o.name),
+          fractionNoWorseAt40And80: objectives.filter((o) => beats(o, c40) && beats(o, c80)).length / objectives.length,
           bestMeanRankAt40: methods.reduce((a, b) => (meanRank[b]![at(c40)]! < meanRank[a]![at(c40)]! ? b : a)),
           bestMeanRankAt80: methods.reduce((a, b) => (meanRank[b]![at(c80)]! < meanRank[a]![at(c80)]! ? b : a)),
         }
