@@ -1,6 +1,6 @@
 // The methods the suite compares: ours through the public @automl/search API, Optuna 3.1's
 // through optuna_bridge.py. Listed longest-running first (the jobs start in this order).
-import { AutoSampler, GpSampler, MultivariateTpeSampler, RandomSampler, TpeSampler, type Sampler } from "@automl/search";
+import { AutoSampler, GpSampler, MultivariateTpeSampler, RandomSampler, TpeSampler, type Pruner, type Sampler } from "@automl/search";
 
 export interface Method {
   name: string;
@@ -9,6 +9,10 @@ export interface Method {
   make?: () => Sampler;
   /** Optuna: the bridge's method name. */
   optuna?: "tpe" | "tpe-mv-group" | "cmaes" | "random";
+  /** Multi-fidelity methods (multifidelity.ts), ours: a fresh pruner; absent: every trial trains fully. */
+  pruner?: () => Pruner;
+  /** Multi-fidelity methods, Optuna: the bridge's pruner (optuna_bridge.py make_pruner). */
+  optunaPruner?: { kind: "sha"; minResource: number; reductionFactor: number } | { kind: "hyperband"; minResource: number; maxResource: number; reductionFactor: number };
 }
 
 /** Every method the suite knows; SUITE_METHODS selects among these. */

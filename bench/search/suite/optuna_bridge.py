@@ -7,6 +7,14 @@ define-by-run (depth first, then width_i / activation_i only for i < depth, so g
 the conditional structure), prints {"params": Params} and reads {"value": v}. After the run it
 prints {"end": true}. EOF on stdin ends the process.
 
+Multi-fidelity runs (multifidelity.ts): {"run": {..., "budget": epochs, "pruner": null | {"kind":
+"sha", "minResource", "reductionFactor"} | {"kind": "hyperband", "minResource", "maxResource",
+"reductionFactor"}}} instead of "trials". Per trial this process prints {"params": Params}, reads
+{"curve": [v_1, ..., v_E]} (the configuration's value after each epoch), reports the values one
+epoch at a time with trial.report and stops at the first epoch where trial.should_prune() says so
+(never at the last one), tells the study (PRUNED or the final value) and prints {"done":
+{"epochs": e, "complete": bool}}; until the epochs spent reach the budget, then {"end": true}.
+
 Methods: tpe (TPESampler() defaults), tpe-mv-group (multivariate=True, group=True), cmaes
 (CmaEsSampler(): CMA-ES over the numeric dims present in every trial; categorical and
 conditional dims fall back to its independent sampler, RandomSampler), random.
@@ -68,7 +76,48 @@ def build_params(trial, space):
     return p
 
 
+def make_pruner(spec):
+    p = spec.get("pruner")
+    if not p:
+        return optuna.pruners.NopPruner()
+    if p["kind"] == "sha":
+        return optuna.pruners.SuccessiveHalvingPruner(min_resource=p["minResource"], reduction_factor=p["reductionFactor"])
+    if p["kind"] == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=p["minResource"], max_resource=p["maxResource"], reduction_factor=p["reductionFactor"])
+    raise ValueError("unknown pruner " + str(p))
+
+
+MAX_MF_TRIALS = 5000
+
+
+def run_mf(spec):
+    study = optuna.create_study(direction=spec["direction"], sampler=make_sampler(spec["method"], spec["seed"]), pruner=make_pruner(spec))
+    spent = 0
+    n = 0
+    while spent < spec["budget"] and n < MAX_MF_TRIALS:
+        trial = study.ask()
+        print(json.dumps({"params": build_params(trial, spec["space"])}), flush=True)
+        curve = json.loads(sys.stdin.readline())["curve"]
+        epochs = len(curve)
+        pruned = False
+        for e, v in enumerate(curve, 1):
+            trial.report(v, e)
+            if e < len(curve) and trial.should_prune():
+                epochs, pruned = e, True
+                break
+        if pruned:
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        else:
+            study.tell(trial, curve[-1])
+        spent += epochs
+        n += 1
+        print(json.dumps({"done": {"epochs": epochs, "complete": not pruned}}), flush=True)
+    print(json.dumps({"end": True}), flush=True)
+
+
 def run(spec):
+    if "budget" in spec:
+        return run_mf(spec)
     study = optuna.create_study(direction=spec["direction"], sampler=make_sampler(spec["method"], spec["seed"]))
     for _ in range(spec["trials"]):
         trial = study.ask()

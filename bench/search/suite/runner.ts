@@ -6,6 +6,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { FinishedTrial, Params, Sampler } from "@automl/search";
+import type { MfTrial } from "./multifidelity";
 import { regret, type SuiteObjective } from "./objective";
 
 const PYTHON = "/usr/bin/python3";
@@ -81,6 +82,22 @@ export class OptunaBridge {
       this.proc.stdin.write(JSON.stringify({ value }) + "\n");
     }
     return regretCurve(obj, observed, checkpoints);
+  }
+
+  /** A multi-fidelity run (multifidelity.ts): Optuna's sampler and pruner until `budget` epochs are spent. */
+  async runMf(obj: SuiteObjective, method: string, pruner: Record<string, unknown> | undefined, seed: number, budget: number): Promise<MfTrial[]> {
+    const curve = obj.curve!;
+    this.proc.stdin.write(JSON.stringify({ run: { space: obj.space, direction: obj.direction, method, seed, budget, pruner: pruner ?? null } }) + "\n");
+    const out: MfTrial[] = [];
+    for (;;) {
+      const msg = await this.next();
+      if (msg.end) break;
+      const params = msg.params as Params;
+      this.proc.stdin.write(JSON.stringify({ curve: Array.from({ length: curve.maxEpochs }, (_, e) => curve.at(params, e + 1, seed)) }) + "\n");
+      const done = (await this.next()).done as { epochs: number; complete: boolean };
+      out.push({ params, epochs: done.epochs, ...(done.complete ? { value: curve.at(params, curve.maxEpochs, seed) } : {}) });
+    }
+    return out;
   }
 
   close(): void {
