@@ -15,7 +15,7 @@ describe("sealed checkpoints", () => {
   it("are refused when corrupt, another trial's, or of another configuration", () => {
     const sealed = sealCheckpoint(spec, payload);
     const flipped = sealed.slice();
-    flipped[flipped.length - 1] ^= 1;
+    flipped[flipped.length - 1]! ^= 1;
     expect(openCheckpoint(spec, flipped)).toEqual({ refused: "content does not match its hash (corrupt)" });
     expect(openCheckpoint({ ...spec, trialId: "t-2" }, sealed)).toEqual({ refused: "another trial's checkpoint" });
     expect(openCheckpoint({ ...spec, epochs: 10 }, sealed)).toEqual({ refused: "another trial's checkpoint" });
