@@ -39,24 +39,30 @@ export interface TrialCheckpointing {
   /** True once a checkpoint is wanted at the next epoch boundary whatever the policy (shutdown). */
   now?: () => boolean;
   save(payload: Uint8Array): void | Promise<void>;
+  /** After a checkpoint `now` asked for (shutdown) is handed over: runTrial stops the trial at its next epoch. */
+  onNowSaved?: () => void;
 }
 
 /** The engine's checkpoint options for a trial; `produced` is every epoch item so far. */
 export function checkpointOptions(ckpt: TrialCheckpointing, produced: readonly EpochItem[]): Pick<CvOptions, "checkpoint" | "resume"> {
   let lastCount = produced.length;
   let lastAt = performance.now();
+  let forced = false;
   return {
     ...(ckpt.resume ? { resume: ckpt.resume } : {}),
     checkpoint: {
       due: () => {
-        if (ckpt.now?.()) return true;
+        forced = ckpt.now?.() ?? false;
+        if (forced) return true;
         const { everyEpochs, everyMs } = ckpt.policy;
         return (everyEpochs > 0 && produced.length - lastCount >= everyEpochs) || (everyMs > 0 && performance.now() - lastAt >= everyMs);
       },
       save: (state) => {
         lastCount = produced.length;
         lastAt = performance.now();
-        return ckpt.save(encodeCheckpoint({ ...state, reported: [...produced] } as TrialCheckpoint));
+        const saved = ckpt.save(encodeCheckpoint({ ...state, reported: [...produced] } as TrialCheckpoint));
+        if (forced) ckpt.onNowSaved?.();
+        return saved;
       },
     },
   };

@@ -94,7 +94,8 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
     produced.push(...resume.reported);
     if (produced.length && (await sink([...produced], true)) === "stop") batches.stop();
   }
-  const checkpointing = ckpt && !spec.cvInterleave ? checkpointOptions(ckpt, produced) : {};
+  // A checkpoint taken for a shutdown ends the trial at its next epoch (the worker hands it back).
+  const checkpointing = ckpt && !spec.cvInterleave ? checkpointOptions({ ...ckpt, onNowSaved: () => batches.stop() }, produced) : {};
   let outcome: CvOutcome;
   try {
     outcome = await crossValidate(

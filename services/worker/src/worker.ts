@@ -106,6 +106,8 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
   const log = opts.log.child({ workerId });
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const busy = new Set<string>();
+  /** Per running trial with checkpoints: aborting asks it for one at its next epoch boundary (shutdown). */
+  const shutdownCheckpoints = new Set<AbortController>();
   const cancellations = new Cancellations();
   let stopped = false;
   let interrupting = false;
@@ -255,6 +257,8 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         if (interrupting && !(checkpoints && checkpoints.wantsOneBeforeStopping())) stopReason = "SHUTDOWN";
         return stopReason ? "stop" : "continue";
       }, cancelled, checkpoints?.executor);
+      // Stopped by its shutdown checkpoint (or told to stop meanwhile): handed back, not recorded.
+      if (cv.status === "stopped" && interrupting && !stopReason) stopReason = "SHUTDOWN";
       const folds = cv.folds.map((f) => ({ fold: f.fold, score: f.score, loss: f.loss, epochs: f.epochs, metrics: finiteOnly(f.metrics) }));
       const status =
         cv.status === "completed" ? TrialStatus.TRIAL_STATUS_COMPLETED
@@ -334,6 +338,7 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
       }
     }
     const now = new AbortController();
+    shutdownCheckpoints.add(now);
     let chain = Promise.resolve();
     let saved = 0;
     let savedAfterInterrupt = false;
@@ -365,7 +370,10 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         }
         return Date.now() - askedAt < 5_000;
       },
-      settled: () => chain,
+      settled: () => {
+        shutdownCheckpoints.delete(now);
+        return chain;
+      },
       discard: async () => {
         await chain;
         if (saved === 0 && !sealed) return;
@@ -415,6 +423,8 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         if (late) {
           log.warn({ trials: [...busy] }, "shutdown grace over; interrupting running trials");
           interrupting = true;
+          // A checkpoint at each running trial's next epoch boundary; the trial then stops there.
+          for (const now of shutdownCheckpoints) now.abort();
         }
       }
       await drained;
