@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { AppError, freePort, grpcClientSecurity, type Logger } from "@automl/common";
-import { toTrialSpec } from "@automl/coordinator";
+import { refitTarget, toTrialSpec } from "@automl/coordinator";
 import { createDb, createPgliteDb, startEmbeddedPostgres, type Db, type Trial } from "@automl/db";
 import { CachedDatasetStore, DEFAULT_MODEL_BUCKET, JetStreamCheckpointStore, JetStreamDatasetStore, natsCredentials, natsTls } from "@automl/messaging";
 import { exportOnnx, ModelFormatError, ModelStore, PredictInputError, predictCsv, RefitDivergedError, serializeArtifact, type ModelArtifact } from "@automl/model";
@@ -46,30 +46,11 @@ export interface RefitResult {
   trial: Pick<Trial, "id" | "number">;
 }
 
-/** The trial to refit: `--trial <id|#n>`, else the study's best completed trial. */
-async function chooseTrial(db: Db, studyId: string, direction: string, ref: string | undefined): Promise<Trial> {
-  if (ref) {
-    const byNumber = /^#?(\d+)$/.exec(ref);
-    const t = byNumber
-      ? await db.trial.findUnique({ where: { studyId_number: { studyId, number: Number(byNumber[1]) } } })
-      : await db.trial.findFirst({ where: { studyId, id: ref } });
-    if (!t) throw new AppError("NOT_FOUND", `trial ${ref} not found in study ${studyId}`);
-    if (t.status !== "COMPLETED") throw new AppError("FAILED_PRECONDITION", `trial ${ref} is ${t.status.toLowerCase()}; only a completed trial can be refit`);
-    return t;
-  }
-  const best = await db.trial.findFirst({
-    where: { studyId, status: "COMPLETED", cvMean: { not: null } },
-    orderBy: [{ cvMean: direction === "minimize" ? "asc" : "desc" }, { number: "asc" }],
-  });
-  if (!best) throw new AppError("FAILED_PRECONDITION", `study ${studyId} has no completed trial to refit`);
-  return best;
-}
-
 /** Refits a trial of a study, stores the model and records it. */
 export async function refitStudy(db: Db, studyRef: string, trialRef: string | undefined, env: CliEnv, log: Logger): Promise<RefitResult> {
   const study = (await db.study.findUnique({ where: { id: studyRef } })) ?? (await db.study.findFirst({ where: { name: studyRef }, orderBy: { createdAt: "desc" } }));
   if (!study) throw new AppError("NOT_FOUND", `study ${studyRef} not found`);
-  const trial = await chooseTrial(db, study.id, study.direction, trialRef);
+  const trial = await refitTarget(db, study.id, study.direction, trialRef ?? "");
   const spec = toTrialSpec(study, trial);
   const ref = spec.dataset;
   let objects: JetStreamDatasetStore | undefined;

@@ -6,3 +6,4 @@ export { sampleRandom, trialSeed, type TrialParams } from "./sampler";
 export { parseEnv as parseCoordinatorEnv, type CoordinatorEnv } from "./env";
 export { refreshImportance } from "./importance";
 export { createCredential, listCredentials, revokeCredential, METHOD_ROLES, ISSUED_ROLES, type CredentialRow } from "./credentials";
+export { chooseTrial as refitTarget } from "./refits";

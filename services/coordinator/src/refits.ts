@@ -29,7 +29,7 @@ export function refitToPb(r: RefitRow, model: ModelRow): PbRefit {
 }
 
 /** The trial a refit names: an id, "#n", or (empty) the study's best completed trial. */
-async function chooseTrial(db: Db, studyId: string, direction: string, ref: string): Promise<Trial> {
+export async function chooseTrial(db: Db, studyId: string, direction: string, ref: string): Promise<Trial> {
   const byNumber = /^#?(\d+)$/.exec(ref);
   const trial = ref
     ? byNumber
