@@ -96,6 +96,41 @@ describe("per-epoch diagnostics", () => {
     expect(d.gradNorms[2]).toBeGreaterThan(0);
   });
 
+  it("dead fractions equal a full scan of every step's pre-activations, epoch after epoch", () => {
+    // Units alive only on a few rows, units that die mid-run (big negative bias steps) and units
+    // alive everywhere: the tracker scans only units not yet seen alive, so check it against
+    // the plain definition on every epoch.
+    const spec: MlpSpec = { inputDim: 3, hidden: [24, 9], activation: ["relu", "leaky_relu"], task: "binary", outputDim: 1 };
+    const model = new MlpModel(spec, 3);
+    const params = model.getParams();
+    params[1]!.data = params[1]!.data.map((_, j) => (j % 3 === 0 ? -2.5 : j % 3 === 1 ? -0.5 : 0.5)); // b1
+    model.setParams(params);
+    const tracker = new DiagnosticsTracker(model);
+    const rng = createRng(4);
+    for (let epoch = 0; epoch < 4; epoch++) {
+      tracker.beginEpoch();
+      const alive = model.layers.slice(0, -1).map((l) => new Uint8Array(l.units));
+      for (let step = 0; step < 6; step++) {
+        const B = 1 + rng.int(5);
+        const X = Float32Array.from({ length: B * 3 }, () => rng.normal());
+        const y = Float32Array.from({ length: B }, () => rng.int(2));
+        model.computeGradients(X, y, B);
+        tracker.observeStep(new Float64Array(model.params.length), B);
+        alive.forEach((a, l) => {
+          const Z = model.preactivations(l, B);
+          for (let i = 0; i < B * a.length; i++) if (Z[i]! > 0) a[i % a.length] = 1;
+        });
+      }
+      const expected = alive.map((a) => a.filter((v) => v === 0).length / a.length);
+      expect(tracker.endEpoch().deadFraction).toEqual(expected);
+      expect(expected[0]).toBeGreaterThan(0); // the check covers dead units, not only live ones
+      // Next epoch starts from other weights: shift the first layer's biases down.
+      const p = model.getParams();
+      p[1]!.data = p[1]!.data.map((b) => b - 0.4);
+      model.setParams(p);
+    }
+  });
+
   it("a live ReLU layer on ordinary data has few dead units", async () => {
     const { reports } = await reportsOf({ inputDim: 2, hidden: [32], activation: "relu", task: "binary", outputDim: 1 });
     expect(reports[0]!.diagnostics.deadFraction[0]).toBeLessThan(0.3);

@@ -28,6 +28,14 @@ export class DiagnosticsTracker {
   private steps = 0;
   /** Per hidden layer: 1 where some example of the epoch gave z > 0; null when the unit cannot die. */
   private readonly alive: (Uint8Array | null)[];
+  /**
+   * Per hidden layer: the units not yet seen alive this epoch (the first `pendingCount[l]`
+   * entries). Most units come alive in the first steps, so each later step scans only the few
+   * columns still pending instead of the whole B×D pre-activation matrix: same answer, a fraction
+   * of the reads (it was ~20% of a small network's epoch).
+   */
+  private readonly pending: (Int32Array | null)[];
+  private readonly pendingCount: Int32Array;
 
   /**
    * `activations` supplies the last step's pre-activations: the model itself, or the training
@@ -45,12 +53,21 @@ export class DiagnosticsTracker {
     this.alive = model.layers
       .filter((l) => l.act !== null)
       .map((l) => (CAN_DIE.includes(l.act!) ? new Uint8Array(l.units) : null));
+    this.pending = this.alive.map((a) => (a ? new Int32Array(a.length) : null));
+    this.pendingCount = new Int32Array(this.alive.length);
   }
 
   beginEpoch(): void {
     this.gradSum.fill(0);
     this.steps = 0;
-    for (const a of this.alive) a?.fill(0);
+    for (let l = 0; l < this.alive.length; l++) {
+      const alive = this.alive[l];
+      if (!alive) continue;
+      alive.fill(0);
+      const pending = this.pending[l]!;
+      for (let j = 0; j < pending.length; j++) pending[j] = j;
+      this.pendingCount[l] = pending.length;
+    }
   }
 
   /**
@@ -68,12 +85,28 @@ export class DiagnosticsTracker {
         this.activations.markAlive(l, B, alive);
         continue;
       }
+      let count = this.pendingCount[l]!;
+      if (count === 0) continue;
       const D = model.layers[l]!.units;
       const Z = this.activations.preactivations(l, B);
-      for (let n = 0; n < B; n++) {
-        const row = n * D;
-        for (let j = 0; j < D; j++) if (Z[row + j]! > 0) alive[j] = 1;
+      const pending = this.pending[l]!;
+      for (let k = 0; k < count; ) {
+        const j = pending[k]!;
+        let seen = false;
+        for (let i = j; i < B * D; i += D) {
+          if (Z[i]! > 0) {
+            seen = true;
+            break;
+          }
+        }
+        if (seen) {
+          alive[j] = 1;
+          pending[k] = pending[--count]!; // order does not matter: swap the last one in
+        } else {
+          k++;
+        }
       }
+      this.pendingCount[l] = count;
     }
   }
 
