@@ -6,7 +6,8 @@ import type { FloatArray } from "./kernels/float";
 import { evaluateMetric, evaluateMetrics, METRICS, metricFitsTask, type Metric } from "./metrics";
 import { MlpModel, validateMlpSpec, validateTargets } from "./mlp";
 import { learningRateAt } from "./optimizer";
-import { applyPreprocessor, fitPreprocessor, type Preprocessor } from "./preprocess";
+import { fitPreprocessor, type Preprocessor } from "./preprocess";
+import { encodeFold, type SharedFolds } from "./shared-folds";
 import { mlpParamCount } from "./spec";
 import { decisionSurface, type DecisionSurface } from "./surface";
 import { gatherRows, validateTrainConfig, type TrainConfig } from "./train";
@@ -135,6 +136,12 @@ export interface CvOptions {
    * backend.ts) so the engine never loads native code itself; selectBackend picks one.
    */
   backend?: Backend;
+  /**
+   * The input checks, fitted preprocessing and encoded fold rows shared with other runs on the
+   * same data and folds (shared-folds.ts): a worker passes one per study so that only its first
+   * trial pays for them. The outcome is the same with or without it.
+   */
+  shared?: SharedFolds;
 }
 
 type Split = { train: Int32Array; test: Int32Array };
@@ -214,11 +221,14 @@ export async function crossValidate(
 ): Promise<CvOutcome> {
   validateMlpSpec(spec);
   validateTrainConfig(train);
+  opts.shared?.assertFor(data.X, data.y, folds);
   validateCvInput(data, folds, spec, train, opts);
 
   // Fitting is O(n·d) per fold; doing it up front fixes paramCount before any training.
   const categorical = categoricalColumns(data);
-  const preps = folds.map((f) => fitPreprocessor(data.X, data.d, f.train, categorical));
+  const preps = opts.shared
+    ? opts.shared.preprocessors(data.d, categorical)
+    : folds.map((f) => fitPreprocessor(data.X, data.d, f.train, categorical));
   const paramCount = mlpParamCount({ ...spec, inputDim: preps[0]!.width });
   const root = createRng(opts.seed);
   const pacer = new Pacer();
@@ -411,12 +421,8 @@ async function trainFold(
 ): Promise<{ outcome: FoldOutcome; model: MlpModel }> {
   const width = prep.width;
   const yWidth = spec.task === "regression" ? spec.outputDim : 1;
-  const Xtrain = applyPreprocessor(prep, data.X, split.train);
-  const Xtest = applyPreprocessor(prep, data.X, split.test);
-  const ytrain = new Float32Array(split.train.length * yWidth);
-  gatherRows(data.y, yWidth, split.train, 0, split.train.length, ytrain);
-  const ytest = new Float32Array(split.test.length * yWidth);
-  gatherRows(data.y, yWidth, split.test, 0, split.test.length, ytest);
+  // Read only from here on: with opts.shared these arrays serve the study's next trials too.
+  const { Xtrain, Xtest, ytrain, ytest } = opts.shared?.encodedFold(fold, prep, yWidth) ?? encodeFold(data.X, data.y, split, prep, yWidth);
 
   // Early stopping carves its inner validation rows out of the training part (stream 2), so
   // the held-out part stays untouched until the final score.
@@ -606,7 +612,9 @@ function validateCvInput(data: CvData, folds: Split[], spec: MlpSpec, train: Tra
   if (!Number.isInteger(n) || n < 2) throw new NnConfigError("data.n", `must be an integer ≥ 2, got ${String(n)}`);
   if (d !== spec.inputDim) throw new NnConfigError("data.d", `must equal spec.inputDim = ${spec.inputDim}, got ${String(d)}`);
   if (data.X.length !== n * d) throw new NnConfigError("data.X", `expected length n×d = ${n * d}, got ${data.X.length}`);
-  for (let i = 0; i < data.X.length; i++) {
+  // The O(n·d) scans of the inputs run once per SharedFolds (the same arrays every run).
+  const scanInputs = !opts.shared?.inputsChecked;
+  for (let i = 0; scanInputs && i < data.X.length; i++) {
     if (!Number.isFinite(data.X[i]!)) throw new NnConfigError(`data.X[${i}]`, `must be finite, got ${data.X[i]}`);
   }
   validateTargets(spec, data.y, n, "data.y");
@@ -618,7 +626,7 @@ function validateCvInput(data: CvData, folds: Split[], spec: MlpSpec, train: Tra
         throw new NnConfigError(`data.categorical[${i}]`, `must be a distinct column index in [0, ${d}), got ${String(c)}`);
       }
       seen.add(c);
-      for (let r = 0; r < n; r++) {
+      for (let r = 0; scanInputs && r < n; r++) {
         const v = data.X[r * d + c]!;
         if (!Number.isInteger(v)) throw new NnConfigError(`data.X[${r * d + c}]`, `column ${c} is categorical: needs an integer code, got ${v}`);
       }
@@ -665,4 +673,5 @@ function validateCvInput(data: CvData, folds: Split[], spec: MlpSpec, train: Tra
       }
     });
   }
+  if (opts.shared) opts.shared.inputsChecked = true;
 }

@@ -2,6 +2,7 @@ export * from "./types";
 export { createMlp, validateMlpSpec } from "./mlp";
 export { crossValidate, mlpParamCount } from "./cv";
 export type { CvCheckpoint, CvData, CvOptions, CvOutcome, EpochDecision, EpochReport, FoldCheckpoint, FoldOutcome } from "./cv";
+export { SharedFolds, DEFAULT_SHARED_FOLDS_BYTES, type EncodedBudget } from "./shared-folds";
 export { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint } from "./checkpoint";
 export {
   evaluateMetric,

@@ -8,7 +8,7 @@ import {
   type BuiltinFileName,
   type Dataset,
 } from "@automl/datasets";
-import { crossValidate, type Activation, type BackendChoice, type CvOutcome, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
+import { crossValidate, DEFAULT_SHARED_FOLDS_BYTES, SharedFolds, type Activation, type BackendChoice, type CvOutcome, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
 import { refit, type ModelArtifact, type RefitOptions } from "@automl/model";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
 import { availableBackendsFor, backendFor } from "./backend-choice";
@@ -17,9 +17,15 @@ import { checkpointOptions, type TrialCheckpointing } from "./checkpoints";
 
 const SYNTHETIC = new Set(["xor", "moons", "circles", "spirals"]);
 
-/** Datasets are loaded from their reference and kept while trials of the same study arrive. */
-const cache = new Map<string, { data: Dataset; folds: Map<string, { train: Int32Array; test: Int32Array }[]> }>();
+/**
+ * Datasets are loaded from their reference and kept while trials of the same study arrive, with
+ * their folds and the engine's per-fold work on them (SharedFolds: checks, preprocessing, encoded
+ * rows), which every trial of the study would otherwise redo.
+ */
+const cache = new Map<string, { data: Dataset; folds: Map<string, SharedFolds> }>();
 const CACHE_LIMIT = 4;
+/** Encoded fold rows this thread keeps in all, over every cached study (about 8× a 10,000-image Fashion-MNIST subset). */
+const encodedBudget = { left: DEFAULT_SHARED_FOLDS_BYTES };
 
 function load(ref: DatasetRef, task: Task, seed: number): Dataset {
   if (SYNTHETIC.has(ref.builtin)) {
@@ -37,7 +43,7 @@ function load(ref: DatasetRef, task: Task, seed: number): Dataset {
   return ref.n && ref.n < ds.n && task !== "regression" ? stratifiedSubset(ds, ref.n, seed) : ds;
 }
 
-function loadWithFolds(spec: TrialSpec): { data: Dataset; folds: { train: Int32Array; test: Int32Array }[] } {
+function loadWithFolds(spec: TrialSpec): { data: Dataset; folds: { train: Int32Array; test: Int32Array }[]; shared: SharedFolds } {
   const ref = spec.dataset;
   if (!ref) throw new Error("dataset: missing from the trial");
   const task = spec.task as Task;
@@ -45,17 +51,22 @@ function loadWithFolds(spec: TrialSpec): { data: Dataset; folds: { train: Int32A
   let entry = cache.get(key);
   if (!entry) {
     entry = { data: load(ref, task, spec.seed), folds: new Map() };
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    if (cache.size >= CACHE_LIMIT) {
+      const oldest = cache.keys().next().value!;
+      for (const shared of cache.get(oldest)!.folds.values()) shared.release();
+      cache.delete(oldest);
+    }
     cache.set(key, entry);
   }
   // The folds depend only on the study (seed, k, stratification): every trial of a study is paired on them.
   const foldKey = `${spec.folds}:${spec.stratified}`;
-  let folds = entry.folds.get(foldKey);
-  if (!folds) {
-    folds = kFoldSplits(entry.data.y, spec.folds, { stratified: spec.stratified && task !== "regression", seed: spec.seed });
-    entry.folds.set(foldKey, folds);
+  let shared = entry.folds.get(foldKey);
+  if (!shared) {
+    const folds = kFoldSplits(entry.data.y, spec.folds, { stratified: spec.stratified && task !== "regression", seed: spec.seed });
+    shared = new SharedFolds(entry.data.X, entry.data.y, folds, encodedBudget);
+    entry.folds.set(foldKey, shared);
   }
-  return { data: entry.data, folds };
+  return { data: entry.data, folds: shared.folds, shared };
 }
 
 /** The engine's network and training configuration for a trial. */
@@ -81,7 +92,7 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
  * `abort` stops training at the next epoch.
  */
 export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal, ckpt?: TrialCheckpointing): Promise<CvOutcome> {
-  const { data, folds } = loadWithFolds(spec);
+  const { data, folds, shared } = loadWithFolds(spec);
   const { mlp, train } = engineConfig(spec, data);
   const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
   const batches = new EpochBatches(spec, sink);
@@ -112,6 +123,7 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
           return batches.onEpoch(item);
         },
         backend,
+        shared,
         ...(spec.cvInterleave ? { interleave: true } : {}),
         ...checkpointing,
       },
