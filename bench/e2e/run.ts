@@ -2,14 +2,20 @@
 //   (a) examples/xor.yaml embedded (`automl run`, PGlite, in-process threads) and distributed
 //       (coordinator + 2 workers on the local Postgres and NATS), and Optuna 3.1 + sklearn MLPClassifier;
 //   (b) bench/e2e/tiny.yaml, 1,000 tiny trials with real training, distributed, and the same with Optuna + sklearn;
-//   (c) examples/fashion-mnist.yaml embedded, and Optuna + PyTorch (autograd, torch.optim.SGD).
+//   (c) examples/fashion-mnist.yaml embedded, and Optuna + PyTorch (autograd, torch.optim.SGD) training
+//       the same configurations: the peer's study enqueues, in order, the configurations our study trained
+//       (`automl run --json`'s trials[].params), so both sides do the same work. `--fashion-peer random`
+//       lets the peer sample its own instead (RandomSampler, as before), a different workload.
 // Prints a table (with the load average at the start: other work on the machine skews every figure)
 // and one JSON document on stdout. Study seconds: ours from the study's createdAt to finishedAt
 // (Postgres), the peers' from study.optimize's start to its end; both exclude process start-up,
-// which is reported separately for ours (`processSeconds`, e.g. what `npm start` waits for).
+// which is reported separately for ours (`processSeconds`, e.g. what `npm start` waits for). Trial
+// seconds (fashion only): the sum of every trial's own seconds, ours from each trial's startedAt to
+// finishedAt, the peer's timed inside its objective.
 // Options: --only a,b,c (any of xor-embedded, xor-distributed, xor-sklearn, tiny, tiny-sklearn,
-// fashion, fashion-torch), --tiny-trials N, --workers N, --tiny-concurrency N (slots per worker),
-// --profile DIR (CPU profiles of every process of ours; see docs/performance.md).
+// fashion, fashion-torch; fashion-torch needs fashion unless --fashion-peer random),
+// --fashion-peer same|random (default same), --tiny-trials N, --workers N, --tiny-concurrency N
+// (slots per worker), --profile DIR (CPU profiles of every process of ours; see docs/performance.md).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -28,11 +34,21 @@ const { values: args } = parseArgs({
     "tiny-trials": { type: "string", default: "1000" },
     workers: { type: "string", default: "2" },
     "tiny-concurrency": { type: "string", default: "4" },
+    /** same: the torch peer trains the configurations our fashion study trained; random: it samples its own. */
+    "fashion-peer": { type: "string", default: "same" },
     /** Write a V8 CPU profile of every process of ours (CLI, coordinator, workers, their threads) under this folder. */
     profile: { type: "string" },
   },
 });
 const ONLY = new Set(args.only.split(","));
+const FASHION_PEER = args["fashion-peer"];
+const usageError = (msg: string): never => {
+  process.stderr.write(`[bench:e2e] ${msg}\n`);
+  process.exit(2);
+};
+if (FASHION_PEER !== "same" && FASHION_PEER !== "random") usageError(`--fashion-peer ${FASHION_PEER}: expected same or random`);
+if (FASHION_PEER === "same" && ONLY.has("fashion-torch") && !ONLY.has("fashion")) usageError("fashion-torch trains the fashion study's configurations: add fashion to --only, or pass --fashion-peer random");
+const WORKLOAD = { same: "same configurations", random: "random sampling (each side its own configurations)" }[FASHION_PEER];
 const WORKERS = Number(args.workers);
 const AUTOML_BIN = join(REPO_ROOT, "apps", "cli", "bin", "automl.mjs");
 const PYTHON = "/usr/bin/python3";
@@ -46,6 +62,43 @@ interface Side {
   trialsPerSecond: number;
   best: number;
   processSeconds?: number;
+  /** The sum of the trials' own seconds (fashion). */
+  trialSeconds?: number;
+  /** Each trial's CV score in trial order (fashion). */
+  scores?: (number | null)[];
+  /** fashion-torch: whose configurations it trained. */
+  workload?: string;
+  /** fashion-torch with the same configurations: those it trained, in trial order. */
+  configs?: { widths: number[]; activations: string[]; learningRate: number; batchSize: number }[];
+}
+
+/** A trial's parameters as `automl run --json` prints them (the fields the torch peer needs). */
+interface TrialParams {
+  depth: number;
+  widths: number[];
+  activations: string[];
+  learningRate: number;
+  batchSize: number;
+  momentum: number;
+  epochs: number;
+  leakyAlpha: number;
+  weightDecay: number;
+  output: string;
+}
+
+interface TrialJson {
+  number: number;
+  status: string;
+  params: TrialParams;
+  cv: { mean: number } | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** What `automl run --json` returned: the side's figures and the trials it ran. */
+interface OurRun {
+  side: Side;
+  trials: TrialJson[];
 }
 
 /** Our environment without any distributed-mode variables the caller's shell may carry. */
@@ -68,16 +121,22 @@ function capture(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{
 }
 
 /** `automl run <file> --json`; study time from the study's own timestamps. */
-async function automlRun(file: string, env: Record<string, string>): Promise<Side> {
+async function automlRun(file: string, env: Record<string, string>): Promise<OurRun> {
   const { stdout, seconds } = await capture(process.execPath, [...profileFlags("cli"), AUTOML_BIN, "run", file, "--json", "--no-dashboard"], baseEnv(env));
-  const doc = JSON.parse(stdout) as { study: { status: string; createdAt: string; finishedAt: string; counts: Record<string, number> }; best: { cv: { mean: number } } | null };
+  const doc = JSON.parse(stdout) as { study: { status: string; createdAt: string; finishedAt: string; counts: Record<string, number> }; trials: TrialJson[]; best: { cv: { mean: number } } | null };
   if (doc.study.status !== "COMPLETED") throw new Error(`${file}: study ended ${doc.study.status}`);
   const studySeconds = (Date.parse(doc.study.finishedAt) - Date.parse(doc.study.createdAt)) / 1000;
   const trials = Object.values(doc.study.counts).reduce((a, b) => a + b, 0);
-  return { seconds: studySeconds, trials, trialsPerSecond: trials / studySeconds, best: doc.best?.cv.mean ?? NaN, processSeconds: seconds };
+  return { side: { seconds: studySeconds, trials, trialsPerSecond: trials / studySeconds, best: doc.best?.cv.mean ?? NaN, processSeconds: seconds }, trials: [...doc.trials].sort((a, b) => a.number - b.number) };
 }
 
-async function embedded(file: string): Promise<Side> {
+/** The sum of the trials' own seconds (startedAt to finishedAt) and their scores in trial order. */
+function trialFigures(trials: TrialJson[]): Pick<Side, "trialSeconds" | "scores"> {
+  const own = trials.map((t) => (t.startedAt && t.finishedAt ? (Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000 : 0));
+  return { trialSeconds: own.reduce((a, b) => a + b, 0), scores: trials.map((t) => t.cv?.mean ?? null) };
+}
+
+async function embedded(file: string): Promise<OurRun> {
   const home = mkdtempSync(join(tmpdir(), "bench-e2e-"));
   try {
     return await automlRun(file, { AUTOML_HOME: home });
@@ -105,7 +164,7 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 }
 
 /** A coordinator and WORKERS workers (`concurrency` slots each) on a fresh database and stream; the study through `automl run`. */
-async function distributed(file: string, concurrency: number): Promise<Side> {
+async function distributed(file: string, concurrency: number): Promise<OurRun> {
   const database = await createTestDatabase(TEST_ADMIN_URL);
   const names = uniqueStreamNames();
   const addr = `127.0.0.1:${await freePort()}`;
@@ -182,9 +241,13 @@ async function sklearnPeer(file: string, dir: string): Promise<Side> {
   return JSON.parse((await capture(PYTHON, [join(REPO_ROOT, "bench", "e2e", "optuna_sklearn.py"), path], process.env)).stdout) as Side;
 }
 
-/** The Optuna + PyTorch peer on the example's 10,000 Fashion-MNIST images (the same stratified subset). */
-async function torchPeer(file: string, dir: string): Promise<Side> {
-  const s = parseYaml(readFileSync(join(REPO_ROOT, file), "utf8")) as StudyYaml & { space: { momentum: number } };
+/**
+ * The Optuna + PyTorch peer on the example's 10,000 Fashion-MNIST images (the same stratified
+ * subset). With `ours` (the trials our study ran) it trains exactly those configurations, in trial
+ * order; without, it samples its own from the study file's space.
+ */
+async function torchPeer(file: string, dir: string, ours: TrialJson[] | null): Promise<Side> {
+  const s = parseYaml(readFileSync(join(REPO_ROOT, file), "utf8")) as StudyYaml & { space: { momentum: number; epochs: number } };
   const data = loadBuiltinFile("fashion-mnist", { n: s.dataset.n, seed: s.seed });
   writeFileSync(join(dir, "X.f32"), Buffer.from(data.X.buffer, data.X.byteOffset, data.X.byteLength));
   writeFileSync(join(dir, "y.f32"), Buffer.from(data.y.buffer, data.y.byteOffset, data.y.byteLength));
@@ -201,11 +264,20 @@ async function torchPeer(file: string, dir: string): Promise<Side> {
     lr: range(s.space.learningRate),
     batch: choices(s.space.batchSize),
     momentum: s.space.momentum,
+    leakyAlpha: 0.01,
     seed: s.seed,
   };
-  writeFileSync(join(dir, "fashion.json"), JSON.stringify(spec));
+  const configs = ours?.map(({ number, params: p }) => {
+    // The script trains every trial with the file's epochs, momentum, leaky slope, no weight
+    // decay and the default softmax output: a trial of ours that differs would not be the same work.
+    if (p.epochs !== spec.epochs || p.momentum !== spec.momentum || p.leakyAlpha !== spec.leakyAlpha || p.weightDecay !== 0 || (p.output !== "" && p.output !== "softmax"))
+      throw new Error(`trial #${number} of ${file} has params the torch peer does not train: ${JSON.stringify(p)}`);
+    return { widths: p.widths, activations: p.activations, learningRate: p.learningRate, batchSize: p.batchSize };
+  });
+  writeFileSync(join(dir, "fashion.json"), JSON.stringify(configs ? { ...spec, configs } : spec));
   const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
-  return JSON.parse((await capture(PYTHON, [join(REPO_ROOT, "bench", "e2e", "optuna_torch.py"), join(dir, "fashion.json"), join(dir, "X.f32"), join(dir, "y.f32")], env)).stdout) as Side;
+  const side = JSON.parse((await capture(PYTHON, [join(REPO_ROOT, "bench", "e2e", "optuna_torch.py"), join(dir, "fashion.json"), join(dir, "X.f32"), join(dir, "y.f32")], env)).stdout) as Side;
+  return { ...side, workload: WORKLOAD, ...(configs ? { configs } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -225,14 +297,20 @@ async function main(): Promise<void> {
     runs[name] = await f();
     log(`${name}: ${runs[name].seconds.toFixed(2)} s, best ${runs[name].best.toFixed(4)}`);
   };
+  const side = async (run: Promise<OurRun>) => (await run).side;
+  let fashionTrials: TrialJson[] | null = null;
   try {
-    await step("xor-embedded", () => embedded("examples/xor.yaml"));
-    await step("xor-distributed", () => distributed("examples/xor.yaml", 1));
+    await step("xor-embedded", () => side(embedded("examples/xor.yaml")));
+    await step("xor-distributed", () => side(distributed("examples/xor.yaml", 1)));
     await step("xor-sklearn", () => sklearnPeer("examples/xor.yaml", dir));
-    await step("tiny", () => distributed(tinyFile, Number(args["tiny-concurrency"])));
+    await step("tiny", () => side(distributed(tinyFile, Number(args["tiny-concurrency"]))));
     await step("tiny-sklearn", () => sklearnPeer(tinyFile.startsWith("/") ? tinyFile.slice(REPO_ROOT.length + 1) : tinyFile, dir));
-    await step("fashion", () => embedded("examples/fashion-mnist.yaml"));
-    await step("fashion-torch", () => torchPeer("examples/fashion-mnist.yaml", dir));
+    await step("fashion", async () => {
+      const ours = await embedded("examples/fashion-mnist.yaml");
+      fashionTrials = ours.trials;
+      return { ...ours.side, ...trialFigures(ours.trials) };
+    });
+    await step("fashion-torch", () => torchPeer("examples/fashion-mnist.yaml", dir, FASHION_PEER === "same" ? fashionTrials : null));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -244,18 +322,20 @@ async function main(): Promise<void> {
     tinyDistributedVsSklearn: ratio("tiny-sklearn", "tiny"),
     fashionEmbeddedVsTorch: ratio("fashion-torch", "fashion"),
   };
+  const workload = { fashion: runs["fashion-torch"] ? WORKLOAD : null };
   const machine = { started, loadavg1: load[0], loadavg5: load[1], loadavg15: load[2], cpus: availableParallelism(), cpu: cpus()[0]?.model ?? "", node: process.version };
   const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(d));
   const lines = [
     `bench:e2e  ${started}  load average at start ${load.map((x) => x.toFixed(2)).join(" ")}  (${machine.cpus} CPUs)`,
-    "| run | study s | trials/s | best | process s |",
-    "|---|---|---|---|---|",
-    ...Object.entries(runs).map(([k, r]) => `| ${k} | ${f(r.seconds)} | ${f(r.trialsPerSecond, 1)} | ${f(r.best, 4)} | ${f(r.processSeconds)} |`),
+    "| run | study s | trials/s | best | process s | trial s (sum) |",
+    "|---|---|---|---|---|---|",
+    ...Object.entries(runs).map(([k, r]) => `| ${k} | ${f(r.seconds)} | ${f(r.trialsPerSecond, 1)} | ${f(r.best, 4)} | ${f(r.processSeconds)} | ${f(r.trialSeconds)} |`),
     "",
+    ...(workload.fashion ? [`fashion-torch workload: ${workload.fashion}`, ""] : []),
     ...Object.entries(ratios).map(([k, v]) => `${k}: ${v === null ? "–" : `${v.toFixed(2)}× (peer seconds / ours)`}`),
   ];
   process.stderr.write(`${lines.join("\n")}\n`);
-  process.stdout.write(`${JSON.stringify({ machine, runs, ratios }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, workload, runs, ratios }, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {

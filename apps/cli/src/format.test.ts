@@ -23,4 +23,11 @@ describe("run --json and leaderboard", () => {
     expect((studyJson(study, trials).best as { number: number }).number).toBe(2);
     expect(leaderboardTable(study, trials)).not.toContain("Pareto");
   });
+
+  it("trials carry their start and finish times, null before a worker ran them", () => {
+    const study = Study.fromPartial({ id: "s", name: "single", status: StudyStatus.STUDY_STATUS_COMPLETED, metric: "accuracy", direction: "maximize", specJson: spec([{ metric: "accuracy", direction: "maximize" }]) });
+    const ran = Trial.fromPartial({ ...trials[0], startedAt: "2026-12-04T05:00:00.000Z", finishedAt: "2026-12-04T05:00:02.500Z" });
+    const doc = studyJson(study, [ran, trials[1]!]);
+    expect(doc.trials.map((t) => [t.startedAt, t.finishedAt])).toEqual([["2026-12-04T05:00:00.000Z", "2026-12-04T05:00:02.500Z"], [null, null]]);
+  });
 });

@@ -82,6 +82,8 @@ export function studyJson(study: Study, trials: Trial[]) {
     error: t.error || null,
     divergedEpoch: t.divergedEpoch ?? null,
     backend: t.backend || null,
+    startedAt: t.startedAt || null,
+    finishedAt: t.finishedAt || null,
   });
   return {
     study: {
