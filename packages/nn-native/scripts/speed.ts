@@ -1,6 +1,6 @@
 // Quick samples/s of a training step (forward + backward + update) on js and native, for the
 // README's figures; the official benchmark with the PyTorch peer is bench/nn. Prints JSON lines.
-// Usage: npx tsx packages/nn-native/scripts/speed.ts [A|B|C ...] [--js]
+// Usage: npx tsx packages/nn-native/scripts/speed.ts [A|B|C|FT|FR ...] [--js]
 import { createRng } from "@automl/common";
 import { jsBackend, MlpModel, type Backend, type MlpSpec } from "@automl/nn";
 import { loadNative } from "../src/index";
@@ -9,6 +9,9 @@ const NETS: Record<string, { spec: MlpSpec; batch: number }> = {
   A: { spec: { inputDim: 784, hidden: [256, 256], activation: "relu", task: "multiclass", outputDim: 10 }, batch: 128 },
   B: { spec: { inputDim: 2, hidden: [8], activation: "tanh", task: "binary", outputDim: 1 }, batch: 4 },
   C: { spec: { inputDim: 1024, hidden: [1024, 1024, 1024], activation: "relu", task: "multiclass", outputDim: 10 }, batch: 256 },
+  // What the Fashion-MNIST example's sampler draws: the same network with tanh and with ReLU units.
+  FT: { spec: { inputDim: 784, hidden: [121, 120], activation: "tanh", task: "multiclass", outputDim: 10 }, batch: 64 },
+  FR: { spec: { inputDim: 784, hidden: [121, 120], activation: "relu", task: "multiclass", outputDim: 10 }, batch: 64 },
 };
 
 function measure(backend: Backend, name: string, seconds: number): void {
@@ -32,7 +35,8 @@ function measure(backend: Backend, name: string, seconds: number): void {
   }
   rates.sort((a, b) => a - b);
   session.dispose();
-  console.log(JSON.stringify({ net: name, backend: backend.name, batch, samplesPerSec: Math.round(rates[rates.length >> 1]!) }));
+  const samplesPerSec = rates[rates.length >> 1]!;
+  console.log(JSON.stringify({ net: name, backend: backend.name, batch, samplesPerSec: Math.round(samplesPerSec), usPerStep: Math.round((batch / samplesPerSec) * 1e6) }));
 }
 
 const args = process.argv.slice(2);
