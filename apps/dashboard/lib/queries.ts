@@ -1,3 +1,4 @@
+import { unpackSurface } from "@automl/common";
 import type { Db } from "@automl/db/client";
 import type { Prisma } from "@automl/db";
 import { PAGE_SIZE, type LeaderboardQuery } from "./leaderboard-query";
@@ -302,19 +303,8 @@ function asDiagnostics(v: unknown): Diagnostics | null {
 }
 
 function asSurface(v: unknown): Surface | null {
-  if (!v || typeof v !== "object") return null;
-  const s = v as Record<string, unknown>;
-  const { grid, x, y, values, regions, regionMap } = s;
-  if (typeof grid !== "number" || !Number.isInteger(grid) || grid < 2 || !isNumArray(values) || values.length !== grid * grid) return null;
-  if (!isNumArray(x) || x.length !== 2 || !isNumArray(y) || y.length !== 2) return null;
-  return {
-    grid,
-    x: [x[0]!, x[1]!],
-    y: [y[0]!, y[1]!],
-    values,
-    regions: typeof regions === "number" ? regions : Number.NaN,
-    regionMap: isNumArray(regionMap) && regionMap.length === grid * grid ? regionMap : null,
-  };
+  // Packed (base64) since workers pack it; JSON arrays in rows recorded before.
+  return unpackSurface(v);
 }
 
 function asMetrics(v: unknown): Record<string, number> {

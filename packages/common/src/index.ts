@@ -9,3 +9,4 @@ export * from "./metrics";
 export * from "./secrets";
 export * from "./grpc-security";
 export * from "./net";
+export * from "./surface-codec";

@@ -1,6 +1,6 @@
 import { availableParallelism, hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { AppError, grpcCall, grpcClientChannel, withRetry, type GrpcClientSecurity, type Logger } from "@automl/common";
+import { AppError, grpcCall, grpcClientChannel, packSurface, withRetry, type GrpcClientSecurity, type Logger } from "@automl/common";
 import type { CachedDatasetStore, CheckpointStore, Delivery, QueueConsumer, TrialQueue } from "@automl/messaging";
 import { decodeTrialCheckpoint, openCheckpoint, sealCheckpoint, type CheckpointPolicy } from "./checkpoints";
 import { join } from "node:path";
@@ -277,7 +277,8 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
         divergedFold: cv.divergedAt?.fold ?? 0,
         divergedEpoch: cv.divergedAt?.epoch ?? 0,
         backend: cv.backend,
-        surfaceJson: cv.surface ? JSON.stringify(cv.surface) : "",
+        // Packed (surface-codec.ts): 44 KB and two strings instead of 87 KB of JSON numbers.
+        surfaceJson: cv.surface ? JSON.stringify(packSurface(cv.surface)) : "",
       };
     } catch (err) {
       if (err instanceof TrialAbortedError && !interrupting) {

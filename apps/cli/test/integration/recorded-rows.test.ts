@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "@automl/common";
+import { silentLogger, unpackSurface } from "@automl/common";
 import { postgresAvailable } from "@automl/db/testing";
 import { startTestStack, type TestStack } from "@automl/coordinator/testing";
 import { startWorker, type RunningWorker } from "@automl/worker";
@@ -42,8 +42,11 @@ async function recordedRows(stack: TestStack, studyId: string) {
     include: { folds: { orderBy: { fold: "asc" } }, epochs: { orderBy: [{ fold: "asc" }, { epoch: "asc" }] } },
     orderBy: { number: "asc" },
   });
-  return trials.map(({ id: _id, studyId: _s, workerId: _w, createdAt: _c, startedAt: _st, finishedAt: _f, heartbeatAt: _h, leaseHash: _l, folds, epochs, ...trial }) => ({
+  return trials.map(({ id: _id, studyId: _s, workerId: _w, createdAt: _c, startedAt: _st, finishedAt: _f, heartbeatAt: _h, leaseHash: _l, folds, epochs, surface, ...trial }) => ({
     ...trial,
+    // Stored packed since the golden was taken (base64 instead of JSON number arrays): compared
+    // as the arrays it holds, so every value and region index must still be the same.
+    surface: surface === null ? null : unpackSurface(surface),
     folds: folds.map(({ id: _i, trialId: _t, ...f }) => f),
     epochs: epochs.map(({ id: _i, trialId: _t, ...e }) => e),
   }));

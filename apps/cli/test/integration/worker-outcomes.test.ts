@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "@automl/common";
+import { silentLogger, unpackSurface } from "@automl/common";
 import { postgresAvailable } from "@automl/db/testing";
 import { startTestStack, type TestStack } from "@automl/coordinator/testing";
 import { startWorker, type RunningWorker } from "@automl/worker";
@@ -102,7 +102,7 @@ seed: 4
         expect(d.gradNorms.every((g) => g > 0 && Number.isFinite(g))).toBe(true);
       }
       // 2-D inputs: the decision surface and its activation-region count.
-      const surface = t.surface as { grid: number; values: number[]; regions: number };
+      const surface = unpackSurface(t.surface)!;
       expect(surface.values).toHaveLength(surface.grid * surface.grid);
       expect(surface.regions).toBeGreaterThan(1);
       expect(Object.keys(t.folds[0]!.metrics as object).sort()).toEqual(["accuracy", "logloss"]);
