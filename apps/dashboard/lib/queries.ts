@@ -1,4 +1,4 @@
-import { unpackSurface } from "@automl/common";
+import { unpackSurface, type UnpackedSurface } from "@automl/common";
 import type { Db } from "@automl/db/client";
 import type { Prisma } from "@automl/db";
 import { PAGE_SIZE, type LeaderboardQuery } from "./leaderboard-query";
@@ -266,15 +266,8 @@ export interface Diagnostics {
   weightNorms: number[];
 }
 
-export interface Surface {
-  grid: number;
-  x: [number, number];
-  y: [number, number];
-  values: number[];
-  regions: number;
-  /** Activation-pattern index per grid point (absent in surfaces recorded before it existed). */
-  regionMap: number[] | null;
-}
+/** A trial's decision surface; regionMap is null in surfaces recorded before it existed. */
+export type Surface = UnpackedSurface;
 
 export interface TrialDetail {
   study: StudyHead;

@@ -6,15 +6,30 @@
 // Lossless: values are packed as float32 when every one of them is a float32 (the engine's
 // float32 networks), else as float64; region indices in the narrowest of uint8, uint16, int32.
 
-/** A decision surface as the engine computes it (packages/nn DecisionSurface). */
+/** A decision surface as the engine computes it (packages/nn's DecisionSurface is this type). */
 export interface SurfaceArrays {
+  /** Points per axis. */
   grid: number;
+  /** Range of the first input coordinate (columns), original units. */
   x: [number, number];
+  /** Range of the second input coordinate (rows), original units. */
   y: [number, number];
+  /**
+   * grid×grid, row-major: values[r·grid + c] at (x₀ + c·Δx, y₀ + r·Δy). P(class 1) for binary,
+   * the argmax class for multiclass, the (first) prediction for regression.
+   */
   values: number[];
+  /** Distinct hidden activation patterns over the grid points; 1 for a network without hidden layers. */
   regions: number;
+  /**
+   * grid×grid, row-major like `values`: the index of each point's activation pattern, numbered
+   * in first-seen order (all 0 without hidden layers) — the map of linear regions over the plane.
+   */
   regionMap: number[];
 }
+
+/** A stored surface read back: rows recorded before region maps existed have none (null). */
+export type UnpackedSurface = Omit<SurfaceArrays, "regionMap"> & { regionMap: number[] | null };
 
 /** The stored form. */
 export interface PackedSurface {
@@ -81,7 +96,7 @@ const isPair = (v: unknown): v is [number, number] => isNumArray(v) && v.length 
  * JSON-array form rows recorded before it (where `regionMap` may be missing: null then). Stored
  * JSON comes from workers of possibly other versions: the shape is checked, never trusted.
  */
-export function unpackSurface(v: unknown): (Omit<SurfaceArrays, "regionMap"> & { regionMap: number[] | null }) | null {
+export function unpackSurface(v: unknown): UnpackedSurface | null {
   if (!v || typeof v !== "object") return null;
   const s = v as Record<string, unknown>;
   const { grid, x, y, regions, values, regionMap, valuesType, regionMapType } = s;

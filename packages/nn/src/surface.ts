@@ -4,30 +4,13 @@
 // winning piece. A piecewise-linear network is linear on each pattern's region, so the count
 // is a lower bound on its linear regions met by the grid.
 
+import type { SurfaceArrays } from "@automl/common";
 import type { FloatArray } from "./kernels/float";
 import type { MlpModel } from "./mlp";
 import { applyPreprocessorAll, type Preprocessor } from "./preprocess";
 
-export interface DecisionSurface {
-  /** Points per axis. */
-  grid: number;
-  /** Range of the first input coordinate (columns), original units. */
-  x: [number, number];
-  /** Range of the second input coordinate (rows), original units. */
-  y: [number, number];
-  /**
-   * grid×grid, row-major: values[r·grid + c] at (x₀ + c·Δx, y₀ + r·Δy). P(class 1) for binary,
-   * the argmax class for multiclass, the (first) prediction for regression.
-   */
-  values: number[];
-  /** Distinct hidden activation patterns over the grid points; 1 for a network without hidden layers. */
-  regions: number;
-  /**
-   * grid×grid, row-major like `values`: the index of each point's activation pattern, numbered
-   * in first-seen order (all 0 without hidden layers) — the map of linear regions over the plane.
-   */
-  regionMap: number[];
-}
+/** The decision surface over a grid of the input plane (defined with its stored form in @automl/common). */
+export type DecisionSurface = SurfaceArrays;
 
 export const SURFACE_GRID = 64;
 const MARGIN = 0.1;
