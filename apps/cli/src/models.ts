@@ -9,12 +9,12 @@ import { parseArgs } from "node:util";
 import { AppError, freePort, grpcClientSecurity, type Logger } from "@automl/common";
 import { refitTarget, toTrialSpec } from "@automl/coordinator";
 import { createDb, createPgliteDb, startEmbeddedPostgres, type Db, type Trial } from "@automl/db";
-import { CachedDatasetStore, DEFAULT_MODEL_BUCKET, JetStreamCheckpointStore, JetStreamDatasetStore, natsCredentials, natsTls } from "@automl/messaging";
+import { CachedDatasetStore, DEFAULT_MODEL_BUCKET, JetStreamDatasetStore } from "@automl/messaging";
 import { exportOnnx, ModelFormatError, ModelStore, PredictInputError, predictCsv, RefitDivergedError, serializeArtifact, type ModelArtifact } from "@automl/model";
 import { refitTrial } from "@automl/worker";
 import { CoordinatorApi } from "./client";
 import type { CliEnv } from "./env";
-import { migrate } from "./stack";
+import { connectModelBucket, migrate, natsOptions } from "./stack";
 
 export const modelStore = (env: CliEnv) => new ModelStore(join(env.AUTOML_HOME, "models"));
 
@@ -58,7 +58,7 @@ export async function refitStudy(db: Db, studyRef: string, trialRef: string | un
     if (ref?.contentHash) {
       // An uploaded dataset: fetched by hash (and checked against it) as a worker does.
       if (!env.AUTOML_NATS_URL) throw new AppError("INVALID_ARGUMENT", "AUTOML_NATS_URL: required to fetch the study's uploaded dataset");
-      objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL, credentials: natsCredentials(env), tls: natsTls(env), readOnly: true });
+      objects = await JetStreamDatasetStore.connect({ ...natsOptions(env), readOnly: true });
       const cache = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
       await cache.get(ref.contentHash);
       ref.path = join(cache.cacheDir, ref.contentHash);
@@ -95,13 +95,11 @@ export function refitSummary(r: RefitResult): string {
   ].join("\n");
 }
 
-/** The model bucket of the distributed stack (read: the CLI's NATS user may read it). */
-const modelBucket = (env: CliEnv) => JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), bucket: DEFAULT_MODEL_BUCKET, readOnly: true });
 
 /** Copies a model from the model bucket into the local store (checked against its id). */
 async function fetchModel(env: CliEnv, id: string): Promise<void> {
   if (!env.AUTOML_NATS_URL) throw new AppError("INVALID_ARGUMENT", `model ${id.slice(0, 12)} is in the model bucket; AUTOML_NATS_URL is needed to fetch it`);
-  const bucket = await modelBucket(env);
+  const bucket = await connectModelBucket(env, "read");
   try {
     const bytes = await bucket.get(id);
     if (!bytes) throw new AppError("NOT_FOUND", `model ${id} is not in the ${DEFAULT_MODEL_BUCKET} bucket`);

@@ -108,15 +108,29 @@ export async function migrate(env: CliEnv, log: Logger): Promise<string[]> {
   }
 }
 
+/** Where the CLI's NATS connections go, as whom, over what TLS (env: AUTOML_NATS_*). */
+export const natsOptions = (env: CliEnv) => ({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env) });
+
+/**
+ * The bucket of refit models, by SHA-256 (docs/models.md). Workers write it; the CLI opens it
+ * read-only (its NATS user may read it, not create it: infra/nats).
+ */
+export const connectModelBucket = (env: CliEnv, access: "write" | "read") =>
+  JetStreamCheckpointStore.connect({
+    ...natsOptions(env),
+    bucket: DEFAULT_MODEL_BUCKET,
+    ...(access === "read" ? { readOnly: true } : { description: "automl refit models by SHA-256" }),
+  });
+
 export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<RunningWorker & { close(): Promise<void> }> {
   const { queue } = await connectServices(env, log, false);
   // Read-only: a worker's NATS user may read the dataset bucket, not create it (infra/nats).
-  const objects = await JetStreamDatasetStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), readOnly: true });
+  const objects = await JetStreamDatasetStore.connect({ ...natsOptions(env), readOnly: true });
   const datasets = new CachedDatasetStore(objects, join(env.AUTOML_HOME, "datasets"));
   // Checkpoints of running trials, in their own Object Store bucket (workers may write it: infra/nats).
-  const checkpointStore = env.AUTOML_CHECKPOINT_EVERY ? await JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env) }) : undefined;
+  const checkpointStore = env.AUTOML_CHECKPOINT_EVERY ? await JetStreamCheckpointStore.connect(natsOptions(env)) : undefined;
   // Refit models, by SHA-256, in their own bucket: the CLI fetches them from there (docs/models.md).
-  const modelBucket = await JetStreamCheckpointStore.connect({ url: env.AUTOML_NATS_URL!, credentials: natsCredentials(env), tls: natsTls(env), bucket: DEFAULT_MODEL_BUCKET, description: "automl refit models by SHA-256" });
+  const modelBucket = await connectModelBucket(env, "write");
   const worker = await startWorker({
     ...(checkpointStore ? { checkpoints: { store: checkpointStore, policy: env.AUTOML_CHECKPOINT_EVERY! } } : {}),
     models: { put: async (id, bytes) => (await modelBucket.put(id, bytes), `nats://${DEFAULT_MODEL_BUCKET}/${id}`) },

@@ -1,9 +1,11 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { NextResponse } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
+import type { Db } from "@automl/db/client";
 import { accessEnv } from "../env";
 import { apiErrorBody, apiRole } from "./api-auth";
 import { BadRequest } from "./api";
+import { getDb } from "./db";
 import { SESSION_COOKIE } from "./session";
 
 const NO_STORE = { "cache-control": "no-store" };
@@ -25,4 +27,19 @@ export async function apiHandler(handle: () => Promise<NextResponse>): Promise<N
     console.error("api: request failed", err);
     return apiError(500, "internal", "the request failed; the dashboard's log has the details");
   }
+}
+
+/**
+ * GET of one study's resource, `/api/v1/studies/{id}…`, which takes no query parameters: `load`
+ * answers the body, or null when there is no such study (a 404).
+ */
+export function studyResourceGet(load: (db: Db, id: string) => Promise<object | null>) {
+  return (req: NextRequest, { params }: { params: Promise<{ id: string }> }) =>
+    apiHandler(async () => {
+      const [first] = req.nextUrl.searchParams.keys();
+      if (first !== undefined) throw new BadRequest(`${first}: unknown query parameter (this endpoint takes none)`);
+      const { id } = await params;
+      const body = await load(getDb(), id);
+      return body ? apiJson(body) : apiError(404, "not_found", `study ${id} not found`);
+    });
 }

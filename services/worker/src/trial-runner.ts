@@ -43,7 +43,8 @@ function load(ref: DatasetRef, task: Task, seed: number): Dataset {
   return ref.n && ref.n < ds.n && task !== "regression" ? stratifiedSubset(ds, ref.n, seed) : ds;
 }
 
-function loadWithFolds(spec: TrialSpec): { data: Dataset; folds: { train: Int32Array; test: Int32Array }[]; shared: SharedFolds } {
+/** The trial's data set and its study's folds (shared.folds), with the per-fold work shared by its trials. */
+function loadWithFolds(spec: TrialSpec): { data: Dataset; shared: SharedFolds } {
   const ref = spec.dataset;
   if (!ref) throw new Error("dataset: missing from the trial");
   const task = spec.task as Task;
@@ -66,7 +67,7 @@ function loadWithFolds(spec: TrialSpec): { data: Dataset; folds: { train: Int32A
     shared = new SharedFolds(entry.data.X, entry.data.y, folds, encodedBudget);
     entry.folds.set(foldKey, shared);
   }
-  return { data: entry.data, folds: shared.folds, shared };
+  return { data: entry.data, shared };
 }
 
 /** The engine's network and training configuration for a trial. */
@@ -92,7 +93,8 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
  * `abort` stops training at the next epoch.
  */
 export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal, ckpt?: TrialCheckpointing): Promise<CvOutcome> {
-  const { data, folds, shared } = loadWithFolds(spec);
+  const { data, shared } = loadWithFolds(spec);
+  const folds = shared.folds;
   const { mlp, train } = engineConfig(spec, data);
   const backend = backendFor(backendChoice, mlp, train.batchSize, await availableBackendsFor(backendChoice));
   const batches = new EpochBatches(spec, sink);

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { until } from "@automl/coordinator/testing";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
 import { automl, distributedSuite, startCoordinatorProcess } from "../support";
@@ -42,13 +43,12 @@ describe.skipIf(!available)("a trial resumed from its checkpoint", () => {
     procs.push(doomed);
     const run = automl(["run", join(dir, "killed.yaml"), "--json", "--no-dashboard"], env);
     procs.push(run);
-    const deadline = Date.now() + 90_000;
-    let victim: { id: string } | null = null;
-    while (!victim) {
-      if (Date.now() > deadline) throw new Error(`the trial never reached fold 1: ${run.stderr()}`);
-      victim = await db.trial.findFirst({ where: { status: "RUNNING", epochs: { some: { fold: 1, epoch: { gte: 12 } } } }, select: { id: true } });
-      if (!victim) await new Promise((r) => setTimeout(r, 50));
-    }
+    const victim = await until(
+      () => db.trial.findFirst({ where: { status: "RUNNING", epochs: { some: { fold: 1, epoch: { gte: 12 } } } }, select: { id: true } }),
+      () => `the trial to reach fold 1: ${run.stderr()}`,
+      90_000,
+      50,
+    );
     doomed.child.kill("SIGKILL");
     await doomed.exited;
     const rescuer = automl(["worker"], { ...env, AUTOML_LOG_LEVEL: "info" });
