@@ -27,6 +27,7 @@ import { generateDataset, loadBuiltinFile } from "@automl/datasets";
 import { createTestDatabase, TEST_ADMIN_URL } from "@automl/db/testing";
 import { TEST_NATS_URL, uniqueStreamNames } from "@automl/messaging/testing";
 import { REPO_ROOT } from "../load/support";
+import { ceiling, singleThreadSgemmPeak, type Ceiling } from "./ceiling";
 
 const { values: args } = parseArgs({
   options: {
@@ -280,6 +281,14 @@ async function torchPeer(file: string, dir: string, ours: TrialJson[] | null): P
   return { ...side, workload: WORKLOAD, ...(configs ? { configs } : {}) };
 }
 
+/** The Fashion-MNIST study's floor on this machine: its trials' work at the sgemm peak (ceiling.ts). */
+async function ceilingOf(trials: TrialJson[]): Promise<Ceiling> {
+  const s = parseYaml(readFileSync(join(REPO_ROOT, "examples/fashion-mnist.yaml"), "utf8")) as StudyYaml & { space: { epochs: number }; budget: { parallel: number } };
+  const data = loadBuiltinFile("fashion-mnist", { n: s.dataset.n, seed: s.seed });
+  const work = { n: data.n, d: data.d, classes: data.classes, folds: s.cv.folds, epochs: s.space.epochs, widths: trials.map((t) => t.params.widths) };
+  return ceiling(work, s.budget.parallel, await singleThreadSgemmPeak());
+}
+
 async function main(): Promise<void> {
   const load = loadavg();
   const started = new Date().toISOString();
@@ -299,6 +308,7 @@ async function main(): Promise<void> {
   };
   const side = async (run: Promise<OurRun>) => (await run).side;
   let fashionTrials: TrialJson[] | null = null;
+  let fashionCeiling: Ceiling | null = null;
   try {
     await step("xor-embedded", () => side(embedded("examples/xor.yaml")));
     await step("xor-distributed", () => side(distributed("examples/xor.yaml", 1)));
@@ -311,6 +321,7 @@ async function main(): Promise<void> {
       return { ...ours.side, ...trialFigures(ours.trials) };
     });
     await step("fashion-torch", () => torchPeer("examples/fashion-mnist.yaml", dir, FASHION_PEER === "same" ? fashionTrials : null));
+    if (fashionTrials && ONLY.has("fashion-torch")) fashionCeiling = await ceilingOf(fashionTrials);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -321,6 +332,8 @@ async function main(): Promise<void> {
     xorDistributedVsSklearn: ratio("xor-sklearn", "xor-distributed"),
     tinyDistributedVsSklearn: ratio("tiny-sklearn", "tiny"),
     fashionEmbeddedVsTorch: ratio("fashion-torch", "fashion"),
+    // The highest ratio any fp32 engine could reach on this study in this run (ceiling.ts).
+    fashionCeilingVsTorch: fashionCeiling && runs["fashion-torch"] ? runs["fashion-torch"].seconds / fashionCeiling.floorSeconds : null,
   };
   const workload = { fashion: runs["fashion-torch"] ? WORKLOAD : null };
   const machine = { started, loadavg1: load[0], loadavg5: load[1], loadavg15: load[2], cpus: availableParallelism(), cpu: cpus()[0]?.model ?? "", node: process.version };
@@ -332,10 +345,16 @@ async function main(): Promise<void> {
     ...Object.entries(runs).map(([k, r]) => `| ${k} | ${f(r.seconds)} | ${f(r.trialsPerSecond, 1)} | ${f(r.best, 4)} | ${f(r.processSeconds)} | ${f(r.trialSeconds)} |`),
     "",
     ...(workload.fashion ? [`fashion-torch workload: ${workload.fashion}`, ""] : []),
+    ...(fashionCeiling
+      ? [
+          `fashion floor: ${f(fashionCeiling.equalWorkFlops / 1e9, 0)} GFLOP of equal work (+${f(fashionCeiling.recordedFlops / 1e9, 0)} for our per-epoch validation) at ${fashionCeiling.slots} × ${f(fashionCeiling.sgemmPeakGflops, 1)} GFLOP/s (1-thread sgemm peak) = ${f(fashionCeiling.floorSeconds)} s (${f(fashionCeiling.floorSecondsWithRecorded)} s with it)`,
+          "",
+        ]
+      : []),
     ...Object.entries(ratios).map(([k, v]) => `${k}: ${v === null ? "–" : `${v.toFixed(2)}× (peer seconds / ours)`}`),
   ];
   process.stderr.write(`${lines.join("\n")}\n`);
-  process.stdout.write(`${JSON.stringify({ machine, workload, runs, ratios }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, workload, runs, ratios, ...(fashionCeiling ? { fashionCeiling } : {}) }, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {
