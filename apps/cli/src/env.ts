@@ -52,6 +52,11 @@ const schema = z.object({
   AUTOML_REFIT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(900_000),
   /** bench/load only: workers answer trials without training, to measure the orchestration. */
   AUTOML_BENCH_NOOP_TRAINING: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /**
+   * Tests only: every epoch of a trial lasts at least this many ms (0, the default: off), so that
+   * tests acting on a worker mid-trial do not depend on how fast the engine trains.
+   */
+  AUTOML_TEST_MIN_EPOCH_MS: z.coerce.number().int().min(0).default(0),
 });
 
 // The dashboard tells roles apart by token, so the two must differ (it checks the same).

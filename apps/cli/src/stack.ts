@@ -32,7 +32,7 @@ export interface EmbeddedStack {
  */
 export async function startEmbeddedStack(env: CliEnv, log: Logger, workers: number): Promise<EmbeddedStack> {
   // The training threads load their code on the other core while PGlite starts on this one.
-  const threadPool = new ThreadPool(workers, { backend: env.AUTOML_BACKEND });
+  const threadPool = new ThreadPool(workers, { backend: env.AUTOML_BACKEND, minEpochMs: env.AUTOML_TEST_MIN_EPOCH_MS });
   log.info({ dataDir: join(env.AUTOML_HOME, "pgdata") }, "starting embedded Postgres (PGlite)");
   const pg = await startEmbeddedPostgres({ dataDir: join(env.AUTOML_HOME, "pgdata"), port: await freePort() });
   const db = createPgliteDb(pg.pglite);
@@ -145,6 +145,7 @@ export async function startDistributedWorker(env: CliEnv, log: Logger): Promise<
     heartbeatMs: heartbeatMs(env),
     backend: env.AUTOML_BACKEND,
     benchNoopTraining: env.AUTOML_BENCH_NOOP_TRAINING,
+    minEpochMs: env.AUTOML_TEST_MIN_EPOCH_MS,
   });
   return {
     ...worker,

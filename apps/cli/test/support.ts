@@ -148,12 +148,16 @@ export function distributedSuite(extraEnv: Record<string, string> = {}) {
 /**
  * A study whose trials each train for several seconds, so that a test can act on a worker while
  * it is mid-trial (kill it, stop it, cut its link). Every trial has the same configuration.
+ * Its workers need SLOW_STUDY_ENV: epochs are reported in batches of about a second, so a trial
+ * must last seconds for a test to see it mid-trial with part of its curve recorded, and how long
+ * the engine takes depends on the machine (a bigger data set stopped being enough twice). With
+ * AUTOML_TEST_MIN_EPOCH_MS every epoch lasts at least `minEpochMs`: 150 × 3 × 10 ms = 4.5 s a
+ * trial on any machine, while the small data set keeps the arithmetic (and the CPU the test
+ * takes from the tests running beside it) negligible.
  */
-// Rows: epochs are reported in batches of about a second, so a trial must train for several
-// seconds for a test to see it mid-trial with part of its curve recorded. 3,000 rows stopped
-// being enough once native tanh was vectorized (a trial took ~1 s on a fast machine); 9,000 give
-// ~3 s there.
-export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4, rows: 9000 } as const;
+export const SLOW_STUDY = { folds: 3, epochs: 150, trials: 4, rows: 600, minEpochMs: 10 } as const;
+/** The worker environment that makes SLOW_STUDY's trials slow (tests only; see AUTOML_TEST_MIN_EPOCH_MS). */
+export const SLOW_STUDY_ENV = { AUTOML_TEST_MIN_EPOCH_MS: String(SLOW_STUDY.minEpochMs) } as const;
 export function slowStudyFile(name: string): string {
   return `
 name: ${name}

@@ -56,6 +56,19 @@ describe("ThreadPool packing", () => {
     }
   });
 
+  it("paces every epoch to AUTOML_TEST_MIN_EPOCH_MS's floor without changing the outcome", async () => {
+    // 3 folds × 4 epochs of 80 rows train in a few ms; with a 40 ms floor the trial cannot end
+    // before 12 × 40 ms (timers may fire up to a millisecond early, hence the slack).
+    pool = new ThreadPool(1, { minEpochMs: 40 });
+    const paced = collector();
+    const t0 = performance.now();
+    const outcome = await pool.run(spec(0, 4), paced.sink);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(12 * 39);
+    const alone = collector();
+    expect(outcome).toEqual(await runTrial(spec(0, 4), alone.sink, "js"));
+    expect(paced.items.map((i) => i.report)).toEqual(alone.items.map((i) => i.report));
+  });
+
   it("drops an aborted trial from a shared thread while the others on it finish", async () => {
     pool = new ThreadPool(2, {}, 1);
     const controller = new AbortController();

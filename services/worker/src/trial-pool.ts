@@ -45,6 +45,14 @@ export class TrialAbortedError extends Error {
 
 const THREAD_ENTRY = new URL("./trial-thread.mjs", import.meta.url);
 
+/** What every training thread applies to its trials. */
+export interface ThreadData {
+  /** The AUTOML_BACKEND choice. */
+  backend?: BackendChoice;
+  /** Tests only (AUTOML_TEST_MIN_EPOCH_MS): the least time an epoch takes (runTrial). */
+  minEpochMs?: number;
+}
+
 /**
  * Training threads for `slots` trials at once. With more slots than threads, trials are packed:
  * a thread trains up to ceil(slots / threads) trials, interleaved where each awaits (a report's
@@ -61,13 +69,10 @@ export class ThreadPool implements TrialExecutor {
   private closed = false;
   private nextRun = 0;
 
-  /**
-   * `threads`: training threads (default `slots`, one trial per thread); `threadData.backend`: the
-   * AUTOML_BACKEND choice each training thread applies to its trials.
-   */
+  /** `threads`: training threads (default `slots`, one trial per thread). */
   constructor(
     slots: number,
-    private readonly threadData: { backend?: BackendChoice } = {},
+    private readonly threadData: ThreadData = {},
     threads = slots,
   ) {
     const n = Math.max(1, Math.min(slots, threads));

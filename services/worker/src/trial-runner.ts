@@ -8,7 +8,7 @@ import {
   type BuiltinFileName,
   type Dataset,
 } from "@automl/datasets";
-import { crossValidate, DEFAULT_SHARED_FOLDS_BYTES, SharedFolds, type Activation, type BackendChoice, type CvOutcome, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
+import { crossValidate, DEFAULT_SHARED_FOLDS_BYTES, SharedFolds, type Activation, type BackendChoice, type CvOutcome, type EpochReport, type Metric, type MlpSpec, type OutputUnit, type Task, type TrainConfig } from "@automl/nn";
 import { refit, type ModelArtifact, type RefitOptions } from "@automl/model";
 import type { DatasetRef, TrialSpec } from "@automl/proto";
 import { availableBackendsFor, backendFor } from "./backend-choice";
@@ -88,11 +88,32 @@ export function engineConfig(spec: TrialSpec, data: Dataset): { mlp: MlpSpec; tr
 }
 
 /**
+ * Tests only (AUTOML_TEST_MIN_EPOCH_MS): makes every epoch last at least `minEpochMs`, waiting
+ * out the rest once the engine is done with it, so that a test can act on a worker mid-trial
+ * however fast the engine trains. The outcome is the same; only the clock changes.
+ */
+function epochPacer(minEpochMs: number): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    const left = minEpochMs - (performance.now() - last);
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    last = performance.now();
+  };
+}
+
+/**
  * Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run.
  * Epochs go to `sink` in batches (epoch-batches.ts); every report is answered before this returns.
- * `abort` stops training at the next epoch.
+ * `abort` stops training at the next epoch. `minEpochMs`: tests only, see epochPacer.
  */
-export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: BackendChoice = "auto", abort?: AbortSignal, ckpt?: TrialCheckpointing): Promise<CvOutcome> {
+export async function runTrial(
+  spec: TrialSpec,
+  sink: EpochSink,
+  backendChoice: BackendChoice = "auto",
+  abort?: AbortSignal,
+  ckpt?: TrialCheckpointing,
+  minEpochMs = 0,
+): Promise<CvOutcome> {
   const { data, shared } = loadWithFolds(spec);
   const folds = shared.folds;
   const { mlp, train } = engineConfig(spec, data);
@@ -109,6 +130,12 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
   }
   // A checkpoint taken for a shutdown ends the trial at its next epoch (the worker hands it back).
   const checkpointing = ckpt && !spec.cvInterleave ? checkpointOptions({ ...ckpt, onNowSaved: () => batches.stop() }, produced) : {};
+  const pace = minEpochMs > 0 ? epochPacer(minEpochMs) : null;
+  const onEpoch = (fold: number, report: EpochReport) => {
+    const item = { fold, report, samples: folds[fold]?.train.length ?? 0 };
+    if (ckpt) produced.push(item);
+    return batches.onEpoch(item);
+  };
   let outcome: CvOutcome;
   try {
     outcome = await crossValidate(
@@ -119,11 +146,7 @@ export async function runTrial(spec: TrialSpec, sink: EpochSink, backendChoice: 
       {
         seed: spec.trialSeed,
         metric: spec.metric as Metric,
-        onEpoch: (fold, report) => {
-          const item = { fold, report, samples: folds[fold]?.train.length ?? 0 };
-          if (ckpt) produced.push(item);
-          return batches.onEpoch(item);
-        },
+        onEpoch: pace ? async (fold, report) => (await pace(), onEpoch(fold, report)) : onEpoch,
         backend,
         shared,
         ...(spec.cvInterleave ? { interleave: true } : {}),

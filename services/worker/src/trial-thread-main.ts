@@ -2,11 +2,10 @@
 // gives it (several at once when packed), so the worker's event loop (heartbeats, gRPC, queue)
 // never waits on arithmetic and trials use every core.
 import { parentPort, workerData } from "node:worker_threads";
-import type { BackendChoice } from "@automl/nn";
 import { TrialSpec } from "@automl/proto";
 import { runTrial } from "./trial-runner";
 import { decodeTrialCheckpoint, type TrialCheckpoint } from "./checkpoints";
-import type { FromThread, ToThread } from "./trial-pool";
+import type { FromThread, ThreadData, ToThread } from "./trial-pool";
 
 const port = parentPort!;
 const decisions = new Map<number, (d: "continue" | "stop") => void>();
@@ -14,7 +13,7 @@ const runs = new Map<number, AbortController>();
 let seq = 0;
 /** Runs asked to checkpoint at their next epoch boundary (shutdown). */
 const wanted = new Set<number>();
-const backend = (workerData as { backend?: BackendChoice } | null)?.backend ?? "auto";
+const { backend = "auto", minEpochMs = 0 } = (workerData as ThreadData | null) ?? {};
 
 port.on("message", (msg: ToThread) => {
   if (msg.type === "decision") {
@@ -55,6 +54,7 @@ port.on("message", (msg: ToThread) => {
         post({ type: "checkpoint", run, payload });
       },
     },
+    minEpochMs,
   )
     .then(
       (outcome) => post({ type: "done", run, outcome }),

@@ -71,6 +71,8 @@ export interface WorkerOptions {
 export interface BenchOptions {
   /** bench/load only: answer trials without training (see bench-executor.ts). */
   benchNoopTraining?: boolean;
+  /** Tests only (AUTOML_TEST_MIN_EPOCH_MS): every epoch lasts at least this long (runTrial). */
+  minEpochMs?: number;
 }
 
 export interface RunningWorker {
@@ -123,16 +125,23 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
     : opts.threads === false
     ? {
         run: (spec, onEpochs, signal, ckpt) =>
-          runTrial(spec, (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)), backend, undefined, ckpt && {
-            policy: ckpt.policy,
-            ...(ckpt.resume ? { resume: decodeTrialCheckpoint(ckpt.resume) } : {}),
-            now: () => ckpt.now.aborted,
-            save: (payload) => ckpt.save(payload),
-          }),
+          runTrial(
+            spec,
+            (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)),
+            backend,
+            undefined,
+            ckpt && {
+              policy: ckpt.policy,
+              ...(ckpt.resume ? { resume: decodeTrialCheckpoint(ckpt.resume) } : {}),
+              now: () => ckpt.now.aborted,
+              save: (payload) => ckpt.save(payload),
+            },
+            opts.minEpochMs,
+          ),
         close: async () => {},
       }
     : // More slots than cores: trials share threads (packing, see ThreadPool) rather than the OS time-slicing idle threads.
-      opts.threadPool ?? new ThreadPool(concurrency, { backend }, Math.min(concurrency, availableParallelism()));
+      opts.threadPool ?? new ThreadPool(concurrency, { backend, minEpochMs: opts.minEpochMs }, Math.min(concurrency, availableParallelism()));
 
   const heartbeat = (trialId = "", lease = "") =>
     grpcCall<HeartbeatReply>((md, o, cb) =>

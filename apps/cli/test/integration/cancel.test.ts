@@ -12,17 +12,19 @@ import { automl, distributedSuite, startCoordinatorProcess } from "../support";
 const available = (await postgresAvailable()) && (await natsAvailable());
 
 /**
- * Epochs of several seconds each (20,000 rows through 256-wide layers, batch 8): a trial stopped
- * within a second of the cancellation was stopped by the control channel, not at its next epoch
- * report, which would be seconds away.
+ * Epochs of several seconds each (the worker's AUTOML_TEST_MIN_EPOCH_MS, tests only, on a small
+ * network: the same on any machine, and no CPU taken from the tests running beside it): a trial
+ * stopped within a second of the cancellation was stopped by the control channel, not at its
+ * next epoch report, which would be seconds away.
  */
 const EPOCHS = 4;
 const FOLDS = 2;
-const heavyStudy = `
+const EPOCH_MS = 4_000;
+const slowStudy = `
 name: cancel-test
-dataset: { builtin: moons, n: 20000, noise: 0.2 }
+dataset: { builtin: moons, n: 400, noise: 0.2 }
 task: binary
-space: { depth: 3, width: 256, activation: relu, learningRate: 0.01, batchSize: 8, epochs: ${EPOCHS} }
+space: { depth: 1, width: 8, activation: relu, learningRate: 0.01, batchSize: 8, epochs: ${EPOCHS} }
 cv: { folds: ${FOLDS} }
 objective: { metric: accuracy, direction: maximize }
 budget: { trials: 6, parallel: 2 }
@@ -35,11 +37,11 @@ describe.skipIf(!available)("cancelling a study", () => {
   it("stops its running trial through the control channel, drops its queued one untrained, and starts none", async () => {
     const { db, env, procs } = suite;
     const dir = mkdtempSync(join(tmpdir(), "automl-cancel-"));
-    writeFileSync(join(dir, "study.yaml"), heavyStudy);
+    writeFileSync(join(dir, "study.yaml"), slowStudy);
     procs.push(await startCoordinatorProcess(env));
     // One training slot and `parallel: 2`: one trial trains, the other waits in JetStream.
     // The plain engine: what is tested is the cancellation, not a backend.
-    const worker = automl(["worker"], { ...env, AUTOML_LOG_LEVEL: "info", AUTOML_BACKEND: "js" });
+    const worker = automl(["worker"], { ...env, AUTOML_LOG_LEVEL: "info", AUTOML_BACKEND: "js", AUTOML_TEST_MIN_EPOCH_MS: String(EPOCH_MS) });
     procs.push(worker);
     const create = automl(["study", "create", join(dir, "study.yaml")], env);
     expect(await create.exited, create.stderr()).toBe(0);

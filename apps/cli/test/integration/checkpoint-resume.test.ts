@@ -11,10 +11,14 @@ const available = (await postgresAvailable()) && (await natsAvailable());
 const FOLDS = 3;
 const EPOCHS = 40;
 
-/** One trial with momentum (its buffers are part of the state) that trains for several seconds. */
+/**
+ * One trial with momentum (its buffers are part of the state) that trains for several seconds on
+ * any machine: its workers make every epoch last at least 30 ms (AUTOML_TEST_MIN_EPOCH_MS, tests
+ * only), 120 epochs in all.
+ */
 const studyFile = (name: string) => `
 name: ${name}
-dataset: { builtin: moons, n: 3000, noise: 0.2 }
+dataset: { builtin: moons, n: 600, noise: 0.2 }
 task: binary
 space: { depth: 2, width: 24, activation: tanh, learningRate: 0.03, momentum: 0.9, batchSize: 8, epochs: ${EPOCHS} }
 cv: { folds: ${FOLDS} }
@@ -29,7 +33,7 @@ seed: 21
  * with the js backend the outcome and the whole curve equal an uninterrupted run's exactly.
  */
 describe.skipIf(!available)("a trial resumed from its checkpoint", () => {
-  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000", AUTOML_BACKEND: "js", AUTOML_CHECKPOINT_EVERY: "3" });
+  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000", AUTOML_BACKEND: "js", AUTOML_CHECKPOINT_EVERY: "3", AUTOML_TEST_MIN_EPOCH_MS: "30" });
 
   it("ends with exactly the uninterrupted run's fold scores and curve, training fewer epochs", async () => {
     const { db, env, procs } = suite;

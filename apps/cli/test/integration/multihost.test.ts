@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import type { Db } from "@automl/db";
-import { AUTOML_BIN, REPO_ROOT, type Proc, SLOW_STUDY, slowStudyFile } from "../support";
+import { AUTOML_BIN, REPO_ROOT, type Proc, SLOW_STUDY, SLOW_STUDY_ENV, slowStudyFile } from "../support";
 
 /**
  * Coordinator, NATS, Postgres, two workers and the client each on their own host: network
@@ -198,7 +198,7 @@ describe.skipIf(!enabled)("a study across hosts (network namespaces)", () => {
   it("completes; a worker cut off mid-trial has its trial redelivered and recorded once", async () => {
     onTestFailed(() => console.error(`multihost ${id} (10.77.${octet}.0/24) process logs:\n${logs()}`));
     const t0 = Date.now();
-    const workerEnv = { AUTOML_NATS_URL: natsUrl(), AUTOML_COORDINATOR_ADDR: coordinatorAddr(), AUTOML_GRPC_TOKEN: GRPC_TOKEN, AUTOML_ACK_WAIT_MS: String(ACK_WAIT_MS) };
+    const workerEnv = { AUTOML_NATS_URL: natsUrl(), AUTOML_COORDINATOR_ADDR: coordinatorAddr(), AUTOML_GRPC_TOKEN: GRPC_TOKEN, AUTOML_ACK_WAIT_MS: String(ACK_WAIT_MS), ...SLOW_STUDY_ENV };
     const w1 = automlOn("w1", "w1", ["worker"], workerEnv);
     const w2 = automlOn("w2", "w2", ["worker"], workerEnv);
     /** w1's structured log (pino JSON lines on stderr). */

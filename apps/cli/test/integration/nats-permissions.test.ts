@@ -151,13 +151,18 @@ seed: 1
   }, 180_000);
 
   it("an unsigned cancel is ignored and logged; the coordinator's signed one stops the running trial", async () => {
-    // Long epochs: the trial is still training when the cancels arrive.
+    // Long epochs: the trial is still training when the cancels arrive. The worker makes every
+    // epoch last 3 s (AUTOML_TEST_MIN_EPOCH_MS, tests only), so that holds on any machine.
+    worker.child.kill("SIGTERM");
+    await worker.exited;
+    worker = automl(["worker"], { ...env, ...envOf(CREDS.worker), AUTOML_HOME: join(dir, "worker"), AUTOML_LOG_LEVEL: "info", AUTOML_TEST_MIN_EPOCH_MS: "3000" });
+    procs.push(worker);
     writeFileSync(
       join(dir, "slow.yaml"),
       `name: nats-cancel
-dataset: { builtin: moons, n: 20000, noise: 0.2 }
+dataset: { builtin: moons, n: 400, noise: 0.2 }
 task: binary
-space: { depth: 3, width: 256, activation: relu, learningRate: 0.01, batchSize: 8, epochs: 4 }
+space: { depth: 1, width: 8, activation: relu, learningRate: 0.01, batchSize: 8, epochs: 4 }
 cv: { folds: 2 }
 objective: { metric: accuracy, direction: maximize }
 budget: { trials: 1, parallel: 1 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { until } from "@automl/coordinator/testing";
 import { postgresAvailable } from "@automl/db/testing";
 import { natsAvailable } from "@automl/messaging/testing";
-import { automl, distributedSuite, startCoordinatorProcess, SLOW_STUDY, slowStudyFile } from "../support";
+import { automl, distributedSuite, startCoordinatorProcess, SLOW_STUDY, SLOW_STUDY_ENV, slowStudyFile } from "../support";
 import { freePort } from "@automl/common";
 
 const available = (await postgresAvailable()) && (await natsAvailable());
@@ -18,7 +18,7 @@ const study = slowStudyFile("crash-test");
  * deadline, completed by another worker, and recorded exactly once.
  */
 describe.skipIf(!available)("a worker killed mid-trial", () => {
-  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000" });
+  const suite = distributedSuite({ AUTOML_ACK_WAIT_MS: "3000", ...SLOW_STUDY_ENV });
 
   it("is redelivered, finished by another worker and recorded once", async () => {
     const { db, env, procs } = suite;
