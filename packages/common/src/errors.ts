@@ -1,4 +1,7 @@
-import { status as GrpcStatus } from "@grpc/grpc-js";
+// A type-only import: this module is part of @automl/common/core, which the engine's training
+// threads load, and must not pull grpc-js in. The codes are fixed by the gRPC protocol
+// (errors.test.ts checks them against grpc-js's enum).
+import type { status as GrpcStatus } from "@grpc/grpc-js";
 
 /** Every failure the platform names. One exhaustive mapping below turns a code into a gRPC status and a CLI exit code. */
 export type ErrorCode =
@@ -21,28 +24,41 @@ export class AppError extends Error {
   }
 }
 
-const MAPPING: Record<ErrorCode, { grpc: GrpcStatus; exit: number }> = {
-  INVALID_ARGUMENT: { grpc: GrpcStatus.INVALID_ARGUMENT, exit: 2 },
-  NOT_FOUND: { grpc: GrpcStatus.NOT_FOUND, exit: 1 },
-  FAILED_PRECONDITION: { grpc: GrpcStatus.FAILED_PRECONDITION, exit: 1 },
-  UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, exit: 1 },
-  UNAUTHENTICATED: { grpc: GrpcStatus.UNAUTHENTICATED, exit: 1 },
-  PERMISSION_DENIED: { grpc: GrpcStatus.PERMISSION_DENIED, exit: 1 },
-  INTERNAL: { grpc: GrpcStatus.INTERNAL, exit: 1 },
+/** The gRPC status code of each error code (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+export const GRPC_CODES: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  FAILED_PRECONDITION: 9,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+};
+
+export const GRPC_DEADLINE_EXCEEDED = 4;
+
+const EXIT_CODES: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 2,
+  NOT_FOUND: 1,
+  FAILED_PRECONDITION: 1,
+  UNAVAILABLE: 1,
+  UNAUTHENTICATED: 1,
+  PERMISSION_DENIED: 1,
+  INTERNAL: 1,
 };
 
 export function grpcStatusOf(code: ErrorCode): GrpcStatus {
-  return MAPPING[code].grpc;
+  return GRPC_CODES[code] as GrpcStatus;
 }
 
 export function exitCodeOf(code: ErrorCode): number {
-  return MAPPING[code].exit;
+  return EXIT_CODES[code];
 }
 
 /** The inverse, for clients: a gRPC error back into an AppError with the same code. */
 export function errorCodeFromGrpc(status: number): ErrorCode {
-  for (const [code, m] of Object.entries(MAPPING) as [ErrorCode, { grpc: GrpcStatus }][]) {
-    if (m.grpc === status) return code;
+  for (const [code, grpc] of Object.entries(GRPC_CODES) as [ErrorCode, number][]) {
+    if (grpc === status) return code;
   }
-  return status === GrpcStatus.DEADLINE_EXCEEDED ? "UNAVAILABLE" : "INTERNAL";
+  return status === GRPC_DEADLINE_EXCEEDED ? "UNAVAILABLE" : "INTERNAL";
 }

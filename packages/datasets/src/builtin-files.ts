@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { AppError } from "@automl/common";
+import { AppError } from "@automl/common/core";
 import { checkPair, idxToDataset, readIdxFile } from "./idx";
 import { gatherDataset, stratifiedIndices } from "./subset";
 import { DatasetSpecError, type Dataset } from "./types";

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { LIMITS } from "@automl/common";
+import { LIMITS } from "@automl/common/core";
 // csv-parse (the CSV project's parser, maintained since 2010, no dependencies) rather than a
 // hand-rolled splitter: quoted fields with commas, doubled quotes, embedded newlines, CRLF and a
 // BOM are each easy to get subtly wrong, and its `info` gives us the file line of every record

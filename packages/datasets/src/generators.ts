@@ -1,4 +1,4 @@
-import { createRng, type Rng } from "@automl/common";
+import { createRng, type Rng } from "@automl/common/core";
 import { DatasetSpecError, type BuiltinDatasetSpec, type BuiltinName, type Dataset } from "./types";
 
 export const BUILTIN_DATASETS: readonly BuiltinName[] = ["xor", "moons", "circles", "spirals"];

@@ -1,4 +1,4 @@
-import { createRng } from "@automl/common";
+import { createRng } from "@automl/common/core";
 import { DatasetSpecError } from "./types";
 
 export interface FoldSplit {

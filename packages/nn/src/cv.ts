@@ -1,4 +1,4 @@
-import { createRng, type Rng } from "@automl/common";
+import { createRng, type Rng } from "@automl/common/core";
 import type { Backend, BackendName, TrainingSession } from "./backend";
 import { jsBackend } from "./backends/js";
 import { DiagnosticsTracker, type EpochDiagnostics } from "./diagnostics";

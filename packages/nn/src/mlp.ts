@@ -1,4 +1,4 @@
-import { createRng } from "@automl/common";
+import { createRng } from "@automl/common/core";
 import { activationBackward, activationForward, type Activation } from "./kernels/activations";
 import { allocFloat, DTYPES, type Dtype, type FloatArray } from "./kernels/float";
 import { linearBackward, linearForward } from "./kernels/linear";

@@ -4,7 +4,7 @@
 // winning piece. A piecewise-linear network is linear on each pattern's region, so the count
 // is a lower bound on its linear regions met by the grid.
 
-import type { SurfaceArrays } from "@automl/common";
+import type { SurfaceArrays } from "@automl/common/core";
 import type { FloatArray } from "./kernels/float";
 import type { MlpModel } from "./mlp";
 import { applyPreprocessorAll, type Preprocessor } from "./preprocess";

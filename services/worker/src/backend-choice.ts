@@ -5,7 +5,7 @@
 import { nativeUnavailableNotice, requireBackend, selectBackend, type AvailableBackends, type Backend, type BackendChoice, type MlpSpec } from "@automl/nn";
 import { loadNative } from "@automl/nn-native";
 import { loadCuda } from "@automl/nn-native/cuda";
-import { loadTfjsBackend, type TfjsBackendLoad } from "@automl/nn-tfjs";
+import type { TfjsBackendLoad } from "@automl/nn-tfjs";
 
 /**
  * The backends of this process: native when its addon loads, cuda when its addon loads and a
@@ -22,6 +22,8 @@ export function availableBackends(): AvailableBackends {
 }
 
 let tfjsLoad: Promise<TfjsBackendLoad> | undefined;
+/** tfjs's code (about half a second of loading) only in processes and threads that train with it. */
+const loadTfjs = async () => (await import("@automl/nn-tfjs")).loadTfjsBackend();
 
 /**
  * The backends for a choice. tfjs is loaded only when it is asked for by name ("auto" never
@@ -30,14 +32,14 @@ let tfjsLoad: Promise<TfjsBackendLoad> | undefined;
 export async function availableBackendsFor(choice: BackendChoice): Promise<AvailableBackends> {
   const available = availableBackends();
   if (choice !== "tfjs") return available;
-  tfjsLoad ??= loadTfjsBackend();
+  tfjsLoad ??= loadTfjs();
   const { backend } = await tfjsLoad;
   return { ...available, backends: [...available.backends, backend] };
 }
 
 /** Which tfjs engine a tfjs worker trains on, and why faster ones were not used. */
 export async function tfjsEngineNotice(): Promise<string> {
-  tfjsLoad ??= loadTfjsBackend();
+  tfjsLoad ??= loadTfjs();
   const { engine, skipped } = await tfjsLoad;
   return skipped.length ? `tfjs engine: ${engine} (${skipped.join("; ")})` : `tfjs engine: ${engine}`;
 }

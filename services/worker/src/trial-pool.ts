@@ -1,12 +1,13 @@
 import { Worker } from "node:worker_threads";
 import type { BackendChoice, CvOutcome } from "@automl/nn";
-import { TrialSpec } from "@automl/proto";
+import type { TrialSpec } from "@automl/proto";
 import type { EpochItem, EpochSink } from "./epoch-batches";
 import type { CheckpointPolicy } from "./checkpoints";
 
 /** `run` names one trial on a thread (a thread may train several at once: see ThreadPool). */
 export type ToThread =
-  | { type: "run"; run: number; spec: Uint8Array; checkpoint?: { policy: CheckpointPolicy; resume?: Uint8Array } }
+  // The spec as an object (structured clone): the threads need not load the protobuf code.
+  | { type: "run"; run: number; spec: TrialSpec; checkpoint?: { policy: CheckpointPolicy; resume?: Uint8Array } }
   | { type: "abort"; run: number }
   | { type: "checkpoint-now"; run: number }
   | { type: "decision"; id: number; decision: "continue" | "stop" };
@@ -185,7 +186,7 @@ export class ThreadPool implements TrialExecutor {
       };
       checkpoint?.now.addEventListener("abort", onCheckpointNow, { once: true });
       const ckpt = checkpoint && { policy: checkpoint.policy, ...(checkpoint.resume ? { resume: checkpoint.resume } : {}) };
-      w.postMessage({ type: "run", run, spec: TrialSpec.encode(spec).finish(), ...(ckpt ? { checkpoint: ckpt } : {}) } satisfies ToThread);
+      w.postMessage({ type: "run", run, spec, ...(ckpt ? { checkpoint: ckpt } : {}) } satisfies ToThread);
     });
   }
 

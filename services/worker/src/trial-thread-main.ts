@@ -2,7 +2,6 @@
 // gives it (several at once when packed), so the worker's event loop (heartbeats, gRPC, queue)
 // never waits on arithmetic and trials use every core.
 import { parentPort, workerData } from "node:worker_threads";
-import { TrialSpec } from "@automl/proto";
 import { runTrial } from "./trial-runner";
 import { decodeTrialCheckpoint, type TrialCheckpoint } from "./checkpoints";
 import type { FromThread, ThreadData, ToThread } from "./trial-pool";
@@ -30,7 +29,7 @@ port.on("message", (msg: ToThread) => {
     return;
   }
   const { run } = msg;
-  const spec = TrialSpec.decode(msg.spec);
+  const { spec } = msg;
   const post = (m: FromThread) => port.postMessage(m);
   const aborted = new AbortController();
   runs.set(run, aborted);

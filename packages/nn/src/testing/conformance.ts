@@ -11,7 +11,7 @@
 // (maxout winners) must match exactly except where two pieces are within TOL of each other.
 
 import { describe, expect, it } from "vitest";
-import { createRng, type Rng } from "@automl/common";
+import { createRng, type Rng } from "@automl/common/core";
 import type { Backend, BackendKernels } from "../backend";
 import { jsBackend } from "../backends/js";
 import { ACTIVATIONS, type Activation, type ElementwiseActivation } from "../kernels/activations";
