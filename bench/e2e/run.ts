@@ -351,7 +351,7 @@ async function main(): Promise<void> {
           "",
         ]
       : []),
-    ...Object.entries(ratios).map(([k, v]) => `${k}: ${v === null ? "–" : `${v.toFixed(2)}× (peer seconds / ours)`}`),
+    ...Object.entries(ratios).map(([k, v]) => `${k}: ${v === null ? "–" : `${v.toFixed(2)}× (peer seconds / ${k === "fashionCeilingVsTorch" ? "the floor: no fp32 engine could report more" : "ours"})`}`),
   ];
   process.stderr.write(`${lines.join("\n")}\n`);
   process.stdout.write(`${JSON.stringify({ machine, workload, runs, ratios, ...(fashionCeiling ? { fashionCeiling } : {}) }, null, 2)}\n`);

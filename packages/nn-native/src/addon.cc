@@ -5,7 +5,11 @@
 // OpenBLAS threads: one pool per process, shared by every worker_thread running a trial. The
 // budget is the pool size at load time (OPENBLAS_NUM_THREADS, else the cores); live Nets split
 // it: with one trial it gets all threads, with n concurrent trials each sgemm runs on
-// budget / n (at least 1), so two trials on two cores never run four BLAS threads.
+// budget / n (at least 1), so two trials on two cores never run four BLAS threads. A process
+// that runs k trainers at once (the worker's training threads) says so (reserveTrainers(k)):
+// the split is then by max(live, k), so a trainer between two folds or trials never hands its
+// share to the other for a moment. That moment cost most: the other Net woke OpenBLAS's pool
+// thread, which then spins (sched_yield) on the core the first trainer is about to use.
 // Within its share a Net measures whether more threads actually help (small matrices, or cores
 // busy with other processes, can make 2 threads slower than 1): it times a few steps at its
 // share and a few at 1 thread, keeps the faster, and measures again every PROBE_EVERY steps.
@@ -33,6 +37,10 @@ std::mutex g_thread_mutex;
 int g_budget = 0;  // BLAS threads available to all trials together
 int g_live = 0;    // Nets alive
 int g_current = 0; // threads OpenBLAS was last told to use
+int g_trainers = 0; // trainers the process runs at once (reserveTrainers), 0 when not said
+
+/** The share of one Net: the budget split over the live Nets or the declared trainers. */
+int share_locked() { return std::max(1, g_budget / std::max({1, g_live, g_trainers})); }
 
 void init_budget_locked() {
   if (g_budget == 0) g_budget = std::max(1, openblas_get_num_threads());
@@ -47,22 +55,21 @@ void set_threads_locked(int want) {
 
 void rebalance_locked() {
   init_budget_locked();
-  set_threads_locked(std::max(1, g_budget / std::max(1, g_live)));
+  set_threads_locked(share_locked());
 }
 
 /** This Net's share of the budget right now. */
 int fair_share() {
   std::lock_guard<std::mutex> lock(g_thread_mutex);
   init_budget_locked();
-  return std::max(1, g_budget / std::max(1, g_live));
+  return share_locked();
 }
 
 /** Before a call: OpenBLAS uses min(preferred, fair share) threads. */
 void use_threads(int preferred) {
   std::lock_guard<std::mutex> lock(g_thread_mutex);
   init_budget_locked();
-  const int share = std::max(1, g_budget / std::max(1, g_live));
-  set_threads_locked(std::max(1, std::min(preferred, share)));
+  set_threads_locked(std::max(1, std::min(preferred, share_locked())));
 }
 
 /**
@@ -475,6 +482,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("outputLossAndDelta", &Addon::OutputLossAndDelta),
                              InstanceMethod("sgdUpdate", &Addon::SgdUpdate),
                              InstanceMethod("blasThreads", &Addon::BlasThreads),
+                             InstanceMethod("reserveTrainers", &Addon::ReserveTrainers),
                          });
   }
 
@@ -606,7 +614,18 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("budget", g_budget);
     o.Set("current", g_current);
     o.Set("live", g_live);
+    o.Set("trainers", g_trainers);
     return o;
+  }
+
+  /** reserveTrainers(k): this process runs k trainers at once; each Net's share is budget / max(live, k) (0: not said). */
+  Napi::Value ReserveTrainers(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const int k = intArg(env, info[0], "trainers", 0);
+    std::lock_guard<std::mutex> lock(g_thread_mutex);
+    g_trainers = k;
+    rebalance_locked();
+    return env.Undefined();
   }
 };
 

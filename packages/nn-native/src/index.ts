@@ -54,8 +54,13 @@ interface NativeNet {
 /** The compiled addon's surface (build/Release/nn_native.node). */
 export interface NativeAddon extends CodedKernels {
   Net: new (config: NetConfig) => NativeNet;
-  /** The process-wide OpenBLAS thread budget, the threads each sgemm uses now, and the live networks sharing them. */
-  blasThreads(): { budget: number; current: number; live: number };
+  /**
+   * The process-wide OpenBLAS thread budget, the threads each sgemm uses now, the live networks
+   * sharing them and the trainers declared with reserveTrainers (0 when none was).
+   */
+  blasThreads(): { budget: number; current: number; live: number; trainers: number };
+  /** The process runs `trainers` trainers at once: each network's share is budget / max(live, trainers). */
+  reserveTrainers(trainers: number): void;
 }
 
 const ADDON_PATH = "../build/Release/nn_native.node";

@@ -34,4 +34,28 @@ describe.skipIf(!native)("BLAS thread budget", () => {
     }
     expect(addon.blasThreads().live).toBe(before);
   });
+
+  const budget = native?.addon.blasThreads().budget ?? 1;
+  // With one BLAS thread in all there is nothing to cap.
+  it.skipIf(budget < 2)("declared trainers cap a network's share even while it runs alone", () => {
+    const { addon, backend } = native!;
+    const alone = backend.createSession(new MlpModel(spec, 3), {});
+    const seen: number[] = [];
+    try {
+      // Undeclared, a network alone first runs on the whole budget (then measures whether 1 is faster).
+      alone.step(X, y, 32, 0.01);
+      expect(addon.blasThreads().current).toBe(budget);
+      addon.reserveTrainers(budget); // as many trainers as threads: one each, always
+      for (let i = 0; i < 40; i++) {
+        alone.step(X, y, 32, 0.01);
+        seen.push(addon.blasThreads().current);
+      }
+      expect(addon.blasThreads().trainers).toBe(budget);
+      expect(seen).toEqual(Array(40).fill(1));
+    } finally {
+      alone.dispose();
+      addon.reserveTrainers(0);
+    }
+    expect(addon.blasThreads().trainers).toBe(0);
+  });
 });

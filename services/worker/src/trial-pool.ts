@@ -52,6 +52,8 @@ export interface ThreadData {
   backend?: BackendChoice;
   /** Tests only (AUTOML_TEST_MIN_EPOCH_MS): the least time an epoch takes (runTrial). */
   minEpochMs?: number;
+  /** Set by the pool: its training threads, which the native addon splits BLAS threads over. */
+  trainers?: number;
 }
 
 /**
@@ -69,14 +71,16 @@ export class ThreadPool implements TrialExecutor {
   private readonly capacity: number;
   private closed = false;
   private nextRun = 0;
+  private readonly threadData: ThreadData;
 
   /** `threads`: training threads (default `slots`, one trial per thread). */
   constructor(
     slots: number,
-    private readonly threadData: ThreadData = {},
+    threadData: ThreadData = {},
     threads = slots,
   ) {
     const n = Math.max(1, Math.min(slots, threads));
+    this.threadData = { ...threadData, trainers: n };
     this.capacity = Math.ceil(slots / n);
     for (let i = 0; i < n; i++) this.load.set(this.spawn(), 0);
   }

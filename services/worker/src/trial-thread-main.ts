@@ -2,6 +2,7 @@
 // gives it (several at once when packed), so the worker's event loop (heartbeats, gRPC, queue)
 // never waits on arithmetic and trials use every core.
 import { parentPort, workerData } from "node:worker_threads";
+import { loadNative } from "@automl/nn-native";
 import { runTrial } from "./trial-runner";
 import { decodeTrialCheckpoint, type TrialCheckpoint } from "./checkpoints";
 import type { FromThread, ThreadData, ToThread } from "./trial-pool";
@@ -12,7 +13,10 @@ const runs = new Map<number, AbortController>();
 let seq = 0;
 /** Runs asked to checkpoint at their next epoch boundary (shutdown). */
 const wanted = new Set<number>();
-const { backend = "auto", minEpochMs = 0 } = (workerData as ThreadData | null) ?? {};
+const { backend = "auto", minEpochMs = 0, trainers } = (workerData as ThreadData | null) ?? {};
+// The pool's threads train at once: each network keeps its share of the BLAS threads even while
+// the other threads are between trials (addon.cc, reserveTrainers).
+if (trainers) loadNative().addon?.reserveTrainers(trainers);
 
 port.on("message", (msg: ToThread) => {
   if (msg.type === "decision") {
