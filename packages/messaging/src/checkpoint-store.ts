@@ -59,6 +59,11 @@ export interface JetStreamCheckpointStoreConfig {
   tls?: NatsTls;
 }
 
+/**
+ * A JetStream Object Store bucket of blobs by id: trial checkpoints (DEFAULT_CHECKPOINT_BUCKET,
+ * by trial id) and refit models (DEFAULT_MODEL_BUCKET, by SHA-256). Its NATS connection is named
+ * after the bucket, so a server's connection list tells the two apart.
+ */
 export class JetStreamCheckpointStore implements CheckpointStore {
   private constructor(
     private readonly nc: NatsConnection,
@@ -66,10 +71,10 @@ export class JetStreamCheckpointStore implements CheckpointStore {
   ) {}
 
   static async connect(config: JetStreamCheckpointStoreConfig): Promise<JetStreamCheckpointStore> {
-    const nc = await connectNats({ url: config.url, name: "automl-checkpoints", credentials: config.credentials, tls: config.tls });
+    const bucket = config.bucket ?? DEFAULT_CHECKPOINT_BUCKET;
+    const nc = await connectNats({ url: config.url, name: bucket, credentials: config.credentials, tls: config.tls });
     try {
       // create() opens the bucket when it exists; workers may create it (infra/nats/auth.conf).
-      const bucket = config.bucket ?? DEFAULT_CHECKPOINT_BUCKET;
       const os = config.readOnly
         ? await new Objm(nc).open(bucket, false)
         : await new Objm(nc).create(bucket, { storage: StorageType.File, description: config.description ?? "automl checkpoints of running trials" });
