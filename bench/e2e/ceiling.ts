@@ -10,10 +10,6 @@
 // need, is counted separately (`recordedFlops`), as are activations, losses and updates not at all:
 // leaving them out only raises the ceiling.
 
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { REPO_ROOT } from "../load/support";
-
 export interface FashionWork {
   n: number;
   d: number;
@@ -29,7 +25,7 @@ export interface Ceiling {
   equalWorkFlops: number;
   /** FLOPs our study also spends on its per-epoch validation pass (the recorded curves). */
   recordedFlops: number;
-  /** The single-thread OpenBLAS sgemm peak through our addon (GFLOP/s, OPENBLAS_NUM_THREADS=1). */
+  /** The single-thread OpenBLAS sgemm peak through our addon (GFLOP/s; sgemm-peak.ts with OPENBLAS_NUM_THREADS=1). */
   sgemmPeakGflops: number;
   /** Training slots working at once (the study's `budget.parallel`). */
   slots: number;
@@ -52,23 +48,6 @@ export function fashionFlops(w: FashionWork): { equalWorkFlops: number; recorded
     recorded += (w.epochs - 1) * w.n * 2 * macs;
   }
   return { equalWorkFlops: equal, recordedFlops: recorded };
-}
-
-/** Measures the single-thread sgemm peak in a child process (the BLAS pool is sized at load). */
-export function singleThreadSgemmPeak(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "e2e", "sgemm-peak.ts")], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve((JSON.parse(out) as { gflops: number }).gflops) : reject(new Error(`sgemm-peak exited ${code}: ${err.slice(-2000)}`))));
-  });
 }
 
 export function ceiling(work: FashionWork, slots: number, sgemmPeakGflops: number): Ceiling {
