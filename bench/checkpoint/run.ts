@@ -40,17 +40,19 @@ async function once(withCheckpoints: boolean): Promise<{ seconds: number; checkp
   let checkpoints = 0;
   let bytes = 0;
   const t0 = performance.now();
-  await runTrial(spec, async () => "continue", "auto", undefined, withCheckpoints
-    ? {
-        policy: everyEpoch,
-        save: (payload) => {
-          const sealed = sealCheckpoint(spec, payload);
-          checkpoints++;
-          bytes = sealed.length;
-          chain = chain.then(() => store.put(spec.trialId, sealed));
-        },
-      }
-    : undefined);
+  await runTrial(spec, async () => "continue", {
+    checkpoint: withCheckpoints
+      ? {
+          policy: everyEpoch,
+          save: (payload) => {
+            const sealed = sealCheckpoint(spec, payload);
+            checkpoints++;
+            bytes = sealed.length;
+            chain = chain.then(() => store.put(spec.trialId, sealed));
+          },
+        }
+      : undefined,
+  });
   await chain;
   return { seconds: (performance.now() - t0) / 1000, checkpoints, bytes };
 }

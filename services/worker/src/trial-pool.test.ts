@@ -47,7 +47,7 @@ describe("ThreadPool packing", () => {
     );
     for (const [n, got] of packed.entries()) {
       const alone = collector();
-      const outcome = await runTrial(spec(n), alone.sink, "js");
+      const outcome = await runTrial(spec(n), alone.sink, { backend: "js" });
       expect(got.outcome).toEqual(outcome);
       // Nothing lost or reordered by batching: every (fold, epoch) once, in training order.
       expect(got.items.map((i) => [i.fold, i.report.epoch])).toEqual(alone.items.map((i) => [i.fold, i.report.epoch]));
@@ -65,7 +65,7 @@ describe("ThreadPool packing", () => {
     const outcome = await pool.run(spec(0, 4), paced.sink);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(12 * 39);
     const alone = collector();
-    expect(outcome).toEqual(await runTrial(spec(0, 4), alone.sink, "js"));
+    expect(outcome).toEqual(await runTrial(spec(0, 4), alone.sink, { backend: "js" }));
     expect(paced.items.map((i) => i.report)).toEqual(alone.items.map((i) => i.report));
   });
 

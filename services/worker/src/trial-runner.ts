@@ -101,19 +101,22 @@ function epochPacer(minEpochMs: number): () => Promise<void> {
   };
 }
 
+export interface RunTrialOptions {
+  /** The AUTOML_BACKEND choice (default auto). */
+  backend?: BackendChoice;
+  /** Stops training at the next epoch. */
+  abort?: AbortSignal;
+  checkpoint?: TrialCheckpointing;
+  /** Tests only (AUTOML_TEST_MIN_EPOCH_MS): see epochPacer. */
+  minEpochMs?: number;
+}
+
 /**
  * Trains and cross-validates one trial with the engine. Throws only for a spec the engine cannot run.
  * Epochs go to `sink` in batches (epoch-batches.ts); every report is answered before this returns.
- * `abort` stops training at the next epoch. `minEpochMs`: tests only, see epochPacer.
  */
-export async function runTrial(
-  spec: TrialSpec,
-  sink: EpochSink,
-  backendChoice: BackendChoice = "auto",
-  abort?: AbortSignal,
-  ckpt?: TrialCheckpointing,
-  minEpochMs = 0,
-): Promise<CvOutcome> {
+export async function runTrial(spec: TrialSpec, sink: EpochSink, opts: RunTrialOptions = {}): Promise<CvOutcome> {
+  const { backend: backendChoice = "auto", abort, checkpoint: ckpt, minEpochMs = 0 } = opts;
   const { data, shared } = loadWithFolds(spec);
   const folds = shared.folds;
   const { mlp, train } = engineConfig(spec, data);

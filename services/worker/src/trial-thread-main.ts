@@ -46,18 +46,20 @@ port.on("message", (msg: ToThread) => {
         decisions.set(id, resolve);
         post({ type: "epochs", run, id, items, wait });
       }),
-    backend,
-    aborted.signal,
-    msg.checkpoint && {
-      policy: msg.checkpoint.policy,
-      ...resumeFrom(msg.checkpoint.resume),
-      now: () => wanted.has(run),
-      save: (payload) => {
-        wanted.delete(run);
-        post({ type: "checkpoint", run, payload });
+    {
+      backend,
+      abort: aborted.signal,
+      checkpoint: msg.checkpoint && {
+        policy: msg.checkpoint.policy,
+        ...resumeFrom(msg.checkpoint.resume),
+        now: () => wanted.has(run),
+        save: (payload) => {
+          wanted.delete(run);
+          post({ type: "checkpoint", run, payload });
+        },
       },
+      minEpochMs,
     },
-    minEpochMs,
   )
     .then(
       (outcome) => post({ type: "done", run, outcome }),

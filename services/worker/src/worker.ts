@@ -128,15 +128,16 @@ export async function startWorker(opts: WorkerOptions & BenchOptions): Promise<R
           runTrial(
             spec,
             (items, wait) => (signal?.aborted ? Promise.reject(new TrialAbortedError()) : onEpochs(items, wait)),
-            backend,
-            undefined,
-            ckpt && {
-              policy: ckpt.policy,
-              ...(ckpt.resume ? { resume: decodeTrialCheckpoint(ckpt.resume) } : {}),
-              now: () => ckpt.now.aborted,
-              save: (payload) => ckpt.save(payload),
+            {
+              backend,
+              checkpoint: ckpt && {
+                policy: ckpt.policy,
+                ...(ckpt.resume ? { resume: decodeTrialCheckpoint(ckpt.resume) } : {}),
+                now: () => ckpt.now.aborted,
+                save: (payload) => ckpt.save(payload),
+              },
+              minEpochMs: opts.minEpochMs,
             },
-            opts.minEpochMs,
           ),
         close: async () => {},
       }
